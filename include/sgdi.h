@@ -1,0 +1,261 @@
+/*
+ * sgdi.h — public interface of libsgdi, the SGD-Influence engine.
+ *
+ * For every training sample, SGD-Influence estimates how the validation loss
+ * would change had that sample been left out of training:
+ *
+ *     influence(j) = L_val(theta_T without j) - L_val(theta_T)
+ *
+ * Negative = removing the sample lowers the validation loss = the sample is
+ * harmful. Positive = the sample helps.
+ *
+ * Usage:
+ *
+ *     sgdi_error err;
+ *     sgdi_dataset *train = NULL, *val = NULL;
+ *     sgdi_result *res = NULL;
+ *     sgdi_options opt;
+ *     sgdi_options_init(&opt);
+ *     if (sgdi_dataset_load_csv("train.csv", &train, &err) != SGDI_OK ||
+ *         sgdi_dataset_load_csv("val.csv", &val, &err) != SGDI_OK ||
+ *         sgdi_run(&opt, train, val, &res, &err) != SGDI_OK) {
+ *         fprintf(stderr, "%s\n", err.message);
+ *     } else {
+ *         sgdi_result_write_csv(res, train, "influence.csv", &err);
+ *     }
+ *     sgdi_result_free(res);
+ *     sgdi_dataset_free(val);
+ *     sgdi_dataset_free(train);
+ *
+ * Conventions:
+ *   - Every function that can fail returns sgdi_status and fills the
+ *     caller-owned sgdi_error (which may be NULL) with a message that says
+ *     what went wrong and where (file, line, column, field).
+ *   - Handles are opaque; each *_free accepts NULL.
+ *   - The library never prints and never exits; there is no global state.
+ *   - Results are deterministic: the same inputs, options and thread count
+ *     give the same bytes of output.
+ */
+#ifndef SGDI_H
+#define SGDI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SGDI_VERSION_MAJOR 0
+#define SGDI_VERSION_MINOR 1
+#define SGDI_VERSION_PATCH 0
+#define SGDI_VERSION_STRING "0.1.0"
+
+// --- Errors ------------------------------------------------------------------
+
+typedef enum sgdi_status {
+    SGDI_OK = 0,
+    SGDI_ERR_IO,          // a file could not be opened, read or written
+    SGDI_ERR_FORMAT,      // an input file is malformed
+    SGDI_ERR_INVALID,     // an option or argument is out of range
+    SGDI_ERR_NOMEM,       // an allocation failed or a size overflowed
+    SGDI_ERR_UNSUPPORTED, // valid input that this version cannot handle
+    SGDI_ERR_NUMERIC,     // training or scoring produced NaN/Inf
+    SGDI_STATUS_COUNT
+} sgdi_status;
+
+enum { SGDI_ERROR_MESSAGE_MAX = 1024 };
+
+typedef struct sgdi_error {
+    sgdi_status status;
+    char message[SGDI_ERROR_MESSAGE_MAX];
+} sgdi_error;
+
+// A short, static description of a status code ("malformed input", ...).
+const char *sgdi_strerror(sgdi_status status);
+
+// --- Datasets ----------------------------------------------------------------
+
+// A table in Neural Network Console's CSV layout: header cells NAME or
+// NAME:comment, columns x__0, x__1, ... forming the feature vector x (or one
+// column x), and y holding a non-negative integer class label. Columns whose
+// header starts with '#' are comments; other variables are ignored.
+typedef struct sgdi_dataset sgdi_dataset;
+
+sgdi_status sgdi_dataset_load_csv(const char *path, sgdi_dataset **out, sgdi_error *err);
+
+// Same as sgdi_dataset_load_csv, from memory; `name` is used in messages and
+// as the base for relative paths.
+sgdi_status sgdi_dataset_load_csv_buffer(const char *data, size_t size, const char *name,
+                                         sgdi_dataset **out, sgdi_error *err);
+
+void sgdi_dataset_free(sgdi_dataset *ds);
+
+int64_t sgdi_dataset_rows(const sgdi_dataset *ds);
+int64_t sgdi_dataset_features(const sgdi_dataset *ds);
+// One more than the largest label.
+int32_t sgdi_dataset_classes(const sgdi_dataset *ds);
+// Features of row `row`: sgdi_dataset_features() floats, owned by the dataset.
+const float *sgdi_dataset_row(const sgdi_dataset *ds, int64_t row);
+int32_t sgdi_dataset_label(const sgdi_dataset *ds, int64_t row);
+const char *sgdi_dataset_path(const sgdi_dataset *ds);
+
+// Fails with a message naming both files if `val` cannot be scored against a
+// model trained on `train` (different feature columns, unseen labels).
+sgdi_status sgdi_dataset_check_compatible(const sgdi_dataset *train, const sgdi_dataset *val,
+                                          sgdi_error *err);
+
+// --- Options -----------------------------------------------------------------
+
+typedef enum sgdi_method {
+    SGDI_METHOD_ALL,  // every step at its own parameters (Hara et al.; exact)
+    SGDI_METHOD_LAST, // last epoch, at the final parameters (Suzuki et al.)
+} sgdi_method;
+
+typedef enum sgdi_hessian {
+    SGDI_HESSIAN_PLUGIN, // u -= (lr/|S|^2) sum H_i u: the plugins' damped recursion
+    SGDI_HESSIAN_PAPER,  // u -= (lr/|S|)   sum H_i u: Hara et al.'s recursion
+    SGDI_HESSIAN_NONE,   // no curvature term (TracIn-like)
+} sgdi_hessian;
+
+typedef enum sgdi_network {
+    SGDI_NETWORK_LOGREG, // affine -> softmax cross-entropy
+    SGDI_NETWORK_MLP,    // (affine -> activation [-> dropout]) x hidden -> affine
+} sgdi_network;
+
+typedef enum sgdi_activation {
+    SGDI_ACT_RELU,
+    SGDI_ACT_TANH,
+    SGDI_ACT_SIGMOID,
+    SGDI_ACT_ELU,
+    SGDI_ACT_LEAKY_RELU,
+} sgdi_activation;
+
+typedef enum sgdi_solver_kind {
+    SGDI_SOLVER_SGD,
+    SGDI_SOLVER_MOMENTUM,
+    SGDI_SOLVER_NESTEROV,
+} sgdi_solver_kind;
+
+enum { SGDI_MAX_HIDDEN = 8 };
+
+typedef struct sgdi_options {
+    uint64_t seed;      // first seed; trial k uses seed + k
+    int trials;         // independent runs whose scores are averaged (>= 1)
+    int64_t batch_size; // training mini-batch size
+    int epochs;         // training epochs
+    sgdi_method method;
+    sgdi_hessian hessian;
+    sgdi_network network;
+    int hidden[SGDI_MAX_HIDDEN]; // MLP hidden layer widths
+    int n_hidden;
+    double dropout; // MLP dropout probability after every hidden layer but the last
+    sgdi_activation activation;
+    sgdi_solver_kind solver;
+    double lr;           // step size, constant over training
+    double momentum;     // for Momentum and Nesterov
+    double weight_decay; // L2 coefficient lambda: each sample's loss carries lambda/2 |theta|^2
+    int threads;         // worker threads for the matrix work (>= 1)
+    int validate;        // leave-one-out retrainings for the self-check (0 = off)
+} sgdi_options;
+
+// Fills `opt` with the defaults documented in `sgd-influence --help`.
+void sgdi_options_init(sgdi_options *opt);
+
+// Checks every field; the message names the offending option.
+sgdi_status sgdi_options_check(const sgdi_options *opt, sgdi_error *err);
+
+const char *sgdi_method_name(sgdi_method m);
+const char *sgdi_hessian_name(sgdi_hessian h);
+const char *sgdi_network_name(sgdi_network n);
+const char *sgdi_activation_name(sgdi_activation a);
+const char *sgdi_solver_name(sgdi_solver_kind s);
+
+// --- Progress ----------------------------------------------------------------
+
+typedef enum sgdi_phase {
+    SGDI_PHASE_TRAIN,    // training forward in time
+    SGDI_PHASE_SCORE,    // walking the steps backwards
+    SGDI_PHASE_VALIDATE, // leave-one-out retraining
+} sgdi_phase;
+
+typedef struct sgdi_progress {
+    sgdi_phase phase;
+    int trial;          // 0-based
+    int trials;
+    int64_t done;       // units of work done in the whole run
+    int64_t total;      // units of work in the whole run
+} sgdi_progress;
+
+typedef void (*sgdi_progress_fn)(void *user, const sgdi_progress *progress);
+
+// --- Running -----------------------------------------------------------------
+
+typedef struct sgdi_result sgdi_result;
+
+// Trains, scores every training row and (with opt->validate) runs the
+// leave-one-out self-check. `progress` may be NULL.
+sgdi_status sgdi_run(const sgdi_options *opt, const sgdi_dataset *train, const sgdi_dataset *val,
+                     sgdi_progress_fn progress, void *progress_user, sgdi_result **out,
+                     sgdi_error *err);
+
+void sgdi_result_free(sgdi_result *res);
+
+// Mean influence over the trials, one per training row, in row order.
+const double *sgdi_result_scores(const sgdi_result *res);
+int64_t sgdi_result_rows(const sgdi_result *res);
+// Training steps per trial, and the number of parameters of the network.
+int64_t sgdi_result_steps(const sgdi_result *res);
+int64_t sgdi_result_parameters(const sgdi_result *res);
+// Wall-clock seconds spent in sgdi_run.
+double sgdi_result_seconds(const sgdi_result *res);
+// Validation loss (mean, without weight decay) at the end of trial 0.
+double sgdi_result_val_loss(const sgdi_result *res);
+// A copy of the options the run used.
+const sgdi_options *sgdi_result_options(const sgdi_result *res);
+
+// The leave-one-out self-check (opt->validate > 0).
+typedef struct sgdi_validation {
+    int64_t count;             // rows retrained without
+    const int64_t *rows;       // [count] which rows
+    const double *actual;      // [count] true change of the validation loss
+    const double *estimated;   // [count] the run's own estimate (trial 0)
+    const double *paper;       // [count] estimate with hessian=paper, or NULL if the run used paper
+    double kendall_tau;        // between actual and estimated
+    double pearson_r;
+    double paper_kendall_tau;  // between actual and paper (NaN if paper is NULL)
+    double paper_pearson_r;
+} sgdi_validation;
+
+// NULL when the run did not validate.
+const sgdi_validation *sgdi_result_validation(const sgdi_result *res);
+
+// The parameters of trial 0 before training, flat, in network order (see
+// docs/ARCHITECTURE.md, "Parameter layout"); sgdi_result_parameters() floats.
+const float *sgdi_result_initial_parameters(const sgdi_result *res);
+
+// --- Writing -----------------------------------------------------------------
+// Every writer writes a temporary file beside `path` and renames it over
+// `path`, so a failure never leaves a partial file behind.
+
+// index,influence,datasource_index sorted by influence ascending (most harmful
+// first; ties by row), scores printed with 17 significant digits.
+sgdi_status sgdi_result_write_csv(const sgdi_result *res, const char *path, sgdi_error *err);
+
+// The sidecar: method, seeds, epochs, steps, solver, sign convention, run
+// time and the self-check. `train_path`/`val_path` are recorded as given.
+sgdi_status sgdi_result_write_json(const sgdi_result *res, const char *train_path,
+                                   const char *val_path, const char *path, sgdi_error *err);
+
+// One line per training step of trial 0: "epoch step lr idx0 idx1 ...".
+sgdi_status sgdi_result_write_trace(const sgdi_result *res, const char *path, sgdi_error *err);
+
+// The initial parameters of trial 0 as raw little-endian float32.
+sgdi_status sgdi_result_write_initial_parameters(const sgdi_result *res, const char *path,
+                                                 sgdi_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif // SGDI_H

@@ -1,0 +1,154 @@
+/*
+ * op.h — the operator contract of the network engine.
+ *
+ * Every operator is four plain functions over buffers, side by side in one
+ * file under src/ops/, plus a shape function:
+ *
+ *   forward           y  = f(x, theta)
+ *   tangent_forward   y' = J_x x' + J_theta theta'           (forward mode, JVP)
+ *   backward          x_bar += J_x^T y_bar, theta_bar += J_theta^T y_bar
+ *   tangent_backward  the tangent of backward along (x', theta'):
+ *                     x_bar' += J_x^T y_bar' + (d/de J_x(x+e x', theta+e theta'))^T y_bar
+ *                     (likewise for theta_bar')
+ *
+ * Forward-over-reverse through these gives, from ONE pass over a batch, every
+ * sample's loss tangent <grad l_j, u> (tangent_forward of the loss) and the
+ * Hessian-vector product H u (tangent_backward into the parameters).
+ *
+ * Conventions (read these before writing an operator):
+ *   - A port is one tensor operand. Batched ports (activations, data) hold
+ *     `batch` samples of `count` elements each, sample-major. Parameter ports
+ *     are not batched: `count` elements, shared by all samples.
+ *   - forward and tangent_forward ASSIGN their outputs (val, tan).
+ *   - backward and tangent_backward ADD into input adjoints (adj, adj_tan),
+ *     which the caller zeroes.
+ *   - A NULL tangent (`tan`) means "identically zero"; a NULL adjoint (`adj`,
+ *     `adj_tan`) means "not wanted": skip its computation. An output's adj_tan
+ *     may be NULL too (zero). tangent_forward is only called when at least
+ *     one input tangent is non-NULL; it assigns the output tangent fully.
+ *   - Kernels are pure functions of their ports, attributes and context:
+ *     no allocation, no hidden state, no I/O. Randomness (Dropout) is
+ *     recomputed from the counter-based generator in every call.
+ *   - Loss operators output a per-sample loss; their target input (labels)
+ *     is never differentiated: its adj pointers are always NULL.
+ *   - The element type is sgdi_real: float in the library, double in the
+ *     derivative tests (the same sources compiled with SGDI_REAL_DOUBLE).
+ */
+#ifndef SGDI_OPS_OP_H
+#define SGDI_OPS_OP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sgdi.h"
+
+#ifdef SGDI_REAL_DOUBLE
+typedef double sgdi_real;
+#else
+typedef float sgdi_real;
+#endif
+
+enum { SGDI_MAX_DIMS = 6, SGDI_MAX_PORTS = 8 };
+
+// A tensor shape. For batched ports the batch dimension is NOT included.
+typedef struct sgdi_shape {
+    int ndim;
+    int64_t dim[SGDI_MAX_DIMS];
+} sgdi_shape;
+
+typedef struct sgdi_port {
+    sgdi_real *val;     // value: [batch][count] or [count]
+    sgdi_real *tan;     // forward tangent, same layout; NULL = zero
+    sgdi_real *adj;     // adjoint dL/dval, same layout; NULL = not wanted
+    sgdi_real *adj_tan; // tangent of the adjoint; NULL = not wanted (or zero, for outputs)
+    sgdi_shape shape;   // per-sample shape (batched) or full shape (parameter)
+    int64_t count;      // product of shape
+    bool batched;
+} sgdi_port;
+
+// Operator attributes: one struct for all operators; each uses what it needs.
+typedef struct sgdi_op_attr {
+    double alpha;       // LeakyReLU slope, ELU alpha, AddScalar/MulScalar value
+    double p;           // Dropout probability of dropping
+    int axis;           // Softmax/SoftmaxCrossEntropy/CategoricalCrossEntropy axis, in
+                        // per-sample dims (0 = first dim after the batch)
+    int base_axis;      // Affine: per-sample dims [base_axis..) are the input vector;
+                        // nnabla's base_axis minus one (0 for a (B, I) input)
+    uint32_t axes_mask; // Sum/Mean: bit k set = reduce per-sample dim k
+    bool keep_dims;     // Sum/Mean
+    uint32_t rng_stream; // Dropout: distinguishes the random streams of two operators
+} sgdi_op_attr;
+
+// What an operator may know about the step it is part of.
+typedef struct sgdi_exec_ctx {
+    uint64_t seed;       // the trial's seed
+    uint64_t step;       // global training step t (0-based), for per-step randomness
+    const int64_t *rows; // [batch] dataset row of each sample, for per-sample randomness
+    bool training;       // Dropout drops only when training
+} sgdi_exec_ctx;
+
+typedef struct sgdi_op_call {
+    const sgdi_op_attr *attr;
+    const sgdi_exec_ctx *ctx;
+    sgdi_port *in;
+    int n_in;
+    sgdi_port *out;
+    int n_out;
+    int64_t batch;
+} sgdi_op_call;
+
+typedef enum sgdi_op_kind {
+    SGDI_OP_AFFINE,
+    SGDI_OP_RELU,
+    SGDI_OP_LEAKY_RELU,
+    SGDI_OP_ELU,
+    SGDI_OP_TANH,
+    SGDI_OP_SIGMOID,
+    SGDI_OP_DROPOUT,
+    SGDI_OP_SOFTMAX,
+    SGDI_OP_SOFTMAX_CROSS_ENTROPY,
+    SGDI_OP_CATEGORICAL_CROSS_ENTROPY,
+    SGDI_OP_SIGMOID_CROSS_ENTROPY,
+    SGDI_OP_BINARY_CROSS_ENTROPY,
+    SGDI_OP_SQUARED_ERROR,
+    SGDI_OP_SUM,
+    SGDI_OP_MEAN,
+    SGDI_OP_COUNT
+} sgdi_op_kind;
+
+// Shape inference: fills out_shapes[0..n_out) from the input shapes (batched
+// inputs without the batch dim; parameters with their full shape). On a
+// mismatch returns SGDI_ERR_FORMAT and writes a one-line reason into
+// msg[msg_size] (e.g. "input 1 has 3 rows, expected 4").
+typedef sgdi_status (*sgdi_infer_shape_fn)(const sgdi_op_attr *attr, const sgdi_shape *in,
+                                           const bool *in_batched, int n_in, sgdi_shape *out,
+                                           int n_out, char *msg, size_t msg_size);
+typedef void (*sgdi_kernel_fn)(const sgdi_op_call *call);
+
+typedef struct sgdi_op_def {
+    const char *name; // nnabla's function type name, e.g. "SoftmaxCrossEntropy"
+    int min_inputs;
+    int max_inputs;
+    int n_outputs;
+    uint32_t target_inputs; // bit k set = input k is a label/target, never differentiated
+    sgdi_infer_shape_fn infer_shape;
+    sgdi_kernel_fn forward;
+    sgdi_kernel_fn tangent_forward;
+    sgdi_kernel_fn backward;
+    sgdi_kernel_fn tangent_backward;
+} sgdi_op_def;
+
+// Indexed by sgdi_op_kind; a NULL function is a visible gap, never a silent zero.
+extern const sgdi_op_def sgdi_op_table[SGDI_OP_COUNT];
+
+// The op whose nnabla name is `name`, or SGDI_OP_COUNT.
+sgdi_op_kind sgdi_op_find(const char *name);
+
+// Dropout's mask: whether element `element` of the sample from dataset row
+// `row` is kept at step ctx->step. A pure function of (seed, step, row,
+// stream, element), so that training, replay and scoring agree.
+bool sgdi_dropout_keep(const sgdi_exec_ctx *ctx, uint32_t stream, int64_t row, int64_t element,
+                       double p);
+
+#endif // SGDI_OPS_OP_H
