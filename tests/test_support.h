@@ -15,38 +15,37 @@
 extern int sgdi_test_passed;
 extern int sgdi_test_failed;
 
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (cond) {                                                                  \
-            sgdi_test_passed++;                                                      \
-        } else {                                                                     \
-            sgdi_test_failed++;                                                      \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                            \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (cond) {                                                                                \
+            sgdi_test_passed++;                                                                    \
+        } else {                                                                                   \
+            sgdi_test_failed++;                                                                    \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_MSG(cond, ...)                                                         \
-    do {                                                                             \
-        if (cond) {                                                                  \
-            sgdi_test_passed++;                                                      \
-        } else {                                                                     \
-            sgdi_test_failed++;                                                      \
-            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond); \
-            fprintf(stderr, __VA_ARGS__);                                            \
-            fputc('\n', stderr);                                                     \
-        }                                                                            \
+#define CHECK_MSG(cond, ...)                                                                       \
+    do {                                                                                           \
+        if (cond) {                                                                                \
+            sgdi_test_passed++;                                                                    \
+        } else {                                                                                   \
+            sgdi_test_failed++;                                                                    \
+            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);               \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_NEAR(a, b, tol)                                                         \
-    CHECK_MSG(fabs((double)(a) - (double)(b)) <= (tol), "%.17g vs %.17g (tol %g)",  \
-              (double)(a), (double)(b), (double)(tol))
+#define CHECK_NEAR(a, b, tol)                                                                      \
+    CHECK_MSG(fabs((double)(a) - (double)(b)) <= (tol), "%.17g vs %.17g (tol %g)", (double)(a),    \
+              (double)(b), (double)(tol))
 
-#define RUN(test_fn)                                    \
-    do {                                                \
-        int failed_before = sgdi_test_failed;           \
-        test_fn();                                      \
-        fprintf(stderr, "%s %s\n",                      \
-                sgdi_test_failed == failed_before ? "ok  " : "FAIL", #test_fn); \
+#define RUN(test_fn)                                                                               \
+    do {                                                                                           \
+        int failed_before = sgdi_test_failed;                                                      \
+        test_fn();                                                                                 \
+        fprintf(stderr, "%s %s\n", sgdi_test_failed == failed_before ? "ok  " : "FAIL", #test_fn); \
     } while (0)
 
 // Prints the closing "N passed, M failed" line and returns the exit status.

@@ -13,21 +13,21 @@
 
 struct sgdi_result {
     sgdi_options options;
-    int64_t rows;          // N training rows
-    int64_t features;      // F
-    int32_t classes;       // C
-    double *scores;        // [N] mean influence over the trials
-    double *trial_scores;  // [trials * N] each trial's influence, trial-major
-    int64_t steps;         // T training steps per trial
-    int64_t parameters;    // P
-    double seconds;        // wall-clock time of sgdi_run
-    double val_loss;       // validation loss at the end of trial 0
-    double train_seconds;  // time spent training (all trials)
-    double score_seconds;  // time spent scoring (all trials)
+    int64_t rows;              // N training rows
+    int64_t features;          // F
+    int32_t classes;           // C
+    double *scores;            // [N] mean influence over the trials
+    double *trial_scores;      // [trials * N] each trial's influence, trial-major
+    int64_t steps;             // T training steps per trial
+    int64_t parameters;        // P
+    double seconds;            // wall-clock time of sgdi_run
+    double val_loss;           // validation loss at the end of trial 0
+    double train_seconds;      // time spent training (all trials)
+    double score_seconds;      // time spent scoring (all trials)
     float *initial_parameters; // [P] theta_0 of trial 0
-    sgdi_trace trace;      // trial 0
-    bool diverged;         // the backward recursion grew past any use (see sidecar)
-    double adjoint_growth; // |a_0| / |a_T| of trial 0
+    sgdi_trace trace;          // trial 0
+    bool diverged;             // the backward recursion grew past any use (see sidecar)
+    double adjoint_growth;     // |a_0| / |a_T| of trial 0
     bool has_validation;
     sgdi_validation validation; // arrays below are owned here
     int64_t *validation_rows;

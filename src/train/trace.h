@@ -11,12 +11,12 @@
 #include "sgdi.h"
 
 typedef struct sgdi_trace {
-    int64_t steps;    // T
-    int64_t *epoch;   // [T] 0-based epoch of each step
-    int64_t *step;    // [T] 0-based step within its epoch
-    double *lr;       // [T] step size used
-    int64_t *begin;   // [T + 1] step t's rows are rows[begin[t] .. begin[t+1])
-    int64_t *rows;    // [begin[T]] 0-based training rows
+    int64_t steps;  // T
+    int64_t *epoch; // [T] 0-based epoch of each step
+    int64_t *step;  // [T] 0-based step within its epoch
+    double *lr;     // [T] step size used
+    int64_t *begin; // [T + 1] step t's rows are rows[begin[t] .. begin[t+1])
+    int64_t *rows;  // [begin[T]] 0-based training rows
 } sgdi_trace;
 
 // Allocates room for `steps` steps holding `total_rows` rows in all; begin[0] = 0.

@@ -15,7 +15,8 @@
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-sgdi_status sgdi_fail(sgdi_error *err, sgdi_status status, const char *fmt, ...);
+sgdi_status
+sgdi_fail(sgdi_error *err, sgdi_status status, const char *fmt, ...);
 
 // Clears err to SGDI_OK with an empty message.
 void sgdi_error_clear(sgdi_error *err);

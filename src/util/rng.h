@@ -26,7 +26,9 @@ enum {
 void sgdi_philox(uint64_t seed, const uint32_t counter[4], uint32_t out[4]);
 
 // A uniform float in [0, 1) with 24 random bits, from word 0 of the output.
-static inline double sgdi_uniform24(uint32_t word) { return (double)(word >> 8) * 0x1p-24; }
+static inline double sgdi_uniform24(uint32_t word) {
+    return (double)(word >> 8) * 0x1p-24;
+}
 
 // A 64-bit random number from words 0 and 1.
 static inline uint64_t sgdi_u64(const uint32_t out[4]) {

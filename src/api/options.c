@@ -1,0 +1,93 @@
+/*
+ * options.c — defaults, checks and names of the run options (sgdi.h).
+ */
+#include <math.h>
+#include <string.h>
+
+#include "sgdi.h"
+#include "util/error.h"
+
+void sgdi_options_init(sgdi_options *opt) {
+    memset(opt, 0, sizeof *opt);
+    opt->seed = 0;
+    opt->trials = 1;
+    opt->batch_size = 64; // the tabular plugin's default
+    opt->epochs = 20;     // the plugins' default without a model
+    opt->method = SGDI_METHOD_ALL;
+    opt->hessian = SGDI_HESSIAN_PLUGIN;
+    opt->network = SGDI_NETWORK_MLP;
+    opt->hidden[0] = 8; // the tabular plugin's 8-8 network
+    opt->hidden[1] = 8;
+    opt->n_hidden = 2;
+    opt->dropout = 0.5; // nnabla's default, as the plugin's network
+    opt->activation = SGDI_ACT_RELU;
+    opt->solver = SGDI_SOLVER_SGD;
+    opt->lr = 0.05;
+    opt->momentum = 0.9;
+    opt->weight_decay = 1e-4;
+    opt->threads = 1;
+    opt->validate = 0;
+}
+
+sgdi_status sgdi_options_check(const sgdi_options *opt, sgdi_error *err) {
+    const sgdi_status bad = SGDI_ERR_INVALID;
+    if (opt->trials < 1 || opt->trials > 1000)
+        return sgdi_fail(err, bad, "--trials must be between 1 and 1000 (got %d)", opt->trials);
+    if (opt->batch_size < 1 || opt->batch_size > (1 << 20))
+        return sgdi_fail(err, bad, "--batch-size must be between 1 and 1048576 (got %lld)",
+                         (long long)opt->batch_size);
+    if (opt->epochs < 1 || opt->epochs > 100000)
+        return sgdi_fail(err, bad, "--epochs must be between 1 and 100000 (got %d)", opt->epochs);
+    if ((unsigned)opt->method > SGDI_METHOD_LAST) return sgdi_fail(err, bad, "unknown --method");
+    if ((unsigned)opt->hessian > SGDI_HESSIAN_NONE) return sgdi_fail(err, bad, "unknown --hessian");
+    if ((unsigned)opt->network > SGDI_NETWORK_MLP) return sgdi_fail(err, bad, "unknown --network");
+    if ((unsigned)opt->activation > SGDI_ACT_LEAKY_RELU)
+        return sgdi_fail(err, bad, "unknown --activation");
+    if ((unsigned)opt->solver > SGDI_SOLVER_NESTEROV)
+        return sgdi_fail(err, bad, "unknown --solver");
+    if (opt->network == SGDI_NETWORK_MLP) {
+        if (opt->n_hidden < 1 || opt->n_hidden > SGDI_MAX_HIDDEN)
+            return sgdi_fail(err, bad, "--hidden takes 1 to %d layer widths (got %d)",
+                             SGDI_MAX_HIDDEN, opt->n_hidden);
+        for (int k = 0; k < opt->n_hidden; k++)
+            if (opt->hidden[k] < 1 || opt->hidden[k] > 65536)
+                return sgdi_fail(err, bad, "--hidden: layer %d width must be 1..65536 (got %d)",
+                                 k + 1, opt->hidden[k]);
+    }
+    if (!(opt->dropout >= 0.0 && opt->dropout < 1.0))
+        return sgdi_fail(err, bad, "--dropout must be in [0, 1) (got %g)", opt->dropout);
+    if (!(opt->lr > 0.0) || !isfinite(opt->lr))
+        return sgdi_fail(err, bad, "--lr must be a positive number (got %g)", opt->lr);
+    if (!(opt->momentum >= 0.0 && opt->momentum < 1.0))
+        return sgdi_fail(err, bad, "--momentum must be in [0, 1) (got %g)", opt->momentum);
+    if (!(opt->weight_decay >= 0.0) || !isfinite(opt->weight_decay))
+        return sgdi_fail(err, bad, "--weight-decay must be >= 0 (got %g)", opt->weight_decay);
+    if (opt->threads < 1 || opt->threads > 1024)
+        return sgdi_fail(err, bad, "--threads must be between 1 and 1024 (got %d)", opt->threads);
+    if (opt->validate < 0 || opt->validate > 1000000)
+        return sgdi_fail(err, bad, "--validate must be >= 0 (got %d)", opt->validate);
+    return SGDI_OK;
+}
+
+const char *sgdi_method_name(sgdi_method m) {
+    return m == SGDI_METHOD_ALL ? "all" : m == SGDI_METHOD_LAST ? "last" : "?";
+}
+
+const char *sgdi_hessian_name(sgdi_hessian h) {
+    static const char *const names[] = {"plugin", "paper", "none"};
+    return (unsigned)h <= SGDI_HESSIAN_NONE ? names[h] : "?";
+}
+
+const char *sgdi_network_name(sgdi_network n) {
+    return n == SGDI_NETWORK_LOGREG ? "logreg" : n == SGDI_NETWORK_MLP ? "mlp" : "?";
+}
+
+const char *sgdi_activation_name(sgdi_activation a) {
+    static const char *const names[] = {"relu", "tanh", "sigmoid", "elu", "leaky_relu"};
+    return (unsigned)a <= SGDI_ACT_LEAKY_RELU ? names[a] : "?";
+}
+
+const char *sgdi_solver_name(sgdi_solver_kind s) {
+    static const char *const names[] = {"sgd", "momentum", "nesterov"};
+    return (unsigned)s <= SGDI_SOLVER_NESTEROV ? names[s] : "?";
+}

@@ -1,0 +1,182 @@
+/*
+ * exec.c — forward, tangent, backward and tangent-backward sweeps over the
+ * nodes of a graph, calling the operators of src/ops through the op table.
+ */
+#include "graph/exec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/error.h"
+
+sgdi_status sgdi_exec_init(sgdi_exec *ex, const sgdi_graph *g, int64_t max_batch, sgdi_error *err) {
+    memset(ex, 0, sizeof *ex);
+    ex->graph = g;
+    ex->max_batch = max_batch;
+    int64_t total = 0;
+    for (int v = 0; v < g->n_vars; v++) {
+        int64_t n;
+        if (g->vars[v].is_param) continue;
+        if (!sgdi_mul_i64(g->vars[v].count, max_batch, &n) || !sgdi_mul_i64(n, 4, &n) ||
+            total > INT64_MAX - n)
+            return sgdi_fail(err, SGDI_ERR_NOMEM, "network buffers too large for batch %lld",
+                             (long long)max_batch);
+        total += n;
+    }
+    ex->arena = sgdi_calloc_array(total > 0 ? total : 1, sizeof(float));
+    ex->val = calloc((size_t)g->n_vars, sizeof *ex->val);
+    ex->tan = calloc((size_t)g->n_vars, sizeof *ex->tan);
+    ex->adj = calloc((size_t)g->n_vars, sizeof *ex->adj);
+    ex->adj_tan = calloc((size_t)g->n_vars, sizeof *ex->adj_tan);
+    ex->has_tan = calloc((size_t)g->n_vars, sizeof *ex->has_tan);
+    ex->ports = calloc(2 * SGDI_MAX_PORTS, sizeof *ex->ports);
+    if (!ex->arena || !ex->val || !ex->tan || !ex->adj || !ex->adj_tan || !ex->has_tan ||
+        !ex->ports) {
+        sgdi_exec_free(ex);
+        return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory for the network buffers");
+    }
+    float *p = ex->arena;
+    for (int v = 0; v < g->n_vars; v++) {
+        if (g->vars[v].is_param) continue;
+        int64_t n = g->vars[v].count * max_batch;
+        ex->val[v] = p, p += n;
+        ex->tan[v] = p, p += n;
+        ex->adj[v] = p, p += n;
+        ex->adj_tan[v] = p, p += n;
+    }
+    return SGDI_OK;
+}
+
+void sgdi_exec_free(sgdi_exec *ex) {
+    if (!ex) return;
+    free(ex->arena);
+    free(ex->val);
+    free(ex->tan);
+    free(ex->adj);
+    free(ex->adj_tan);
+    free(ex->has_tan);
+    free(ex->ports);
+    memset(ex, 0, sizeof *ex);
+}
+
+// --- Ports ---------------------------------------------------------------------------
+
+typedef enum { SWEEP_FORWARD, SWEEP_BACKWARD } sweep;
+
+// The port of variable v for this pass. Parameters point into the pass's flat
+// vectors; batched variables into the executor's buffers. Inputs that are
+// data (x, y) or targets get no adjoint.
+static sgdi_port make_port(const sgdi_exec *ex, const sgdi_pass *pass, int v, bool is_target,
+                           sweep s) {
+    const sgdi_var *var = &ex->graph->vars[v];
+    sgdi_port port = {.shape = var->shape, .count = var->count, .batched = !var->is_param};
+    if (var->is_param) {
+        int64_t o = var->param_offset;
+        port.val = (float *)pass->theta + o;
+        port.tan = pass->direction ? (float *)pass->direction + o : NULL;
+        if (s == SWEEP_BACKWARD) {
+            port.adj = pass->grad ? pass->grad + o : NULL;
+            port.adj_tan = pass->hvp ? pass->hvp + o : NULL;
+        }
+        return port;
+    }
+    bool is_data = v == ex->graph->input_var || v == ex->graph->target_var;
+    port.val = ex->val[v];
+    port.tan = ex->has_tan[v] ? ex->tan[v] : NULL;
+    if (s == SWEEP_BACKWARD && !is_data && !is_target) {
+        port.adj = ex->adj[v];
+        port.adj_tan = pass->hvp ? ex->adj_tan[v] : NULL;
+    }
+    return port;
+}
+
+static void bind_node(sgdi_exec *ex, const sgdi_pass *pass, const sgdi_node *node, sweep s,
+                      sgdi_op_call *call) {
+    const sgdi_op_def *def = &sgdi_op_table[node->op];
+    sgdi_port *in = ex->ports, *out = ex->ports + SGDI_MAX_PORTS;
+    for (int k = 0; k < node->n_in; k++)
+        in[k] = make_port(ex, pass, node->in[k], (def->target_inputs >> k) & 1u, s);
+    for (int k = 0; k < node->n_out; k++) out[k] = make_port(ex, pass, node->out[k], false, s);
+    *call = (sgdi_op_call){.attr = &node->attr,
+                           .ctx = &pass->ctx,
+                           .in = in,
+                           .n_in = node->n_in,
+                           .out = out,
+                           .n_out = node->n_out,
+                           .batch = pass->batch};
+}
+
+// --- Sweeps --------------------------------------------------------------------------
+
+void sgdi_exec_forward(sgdi_exec *ex, const sgdi_pass *pass) {
+    const sgdi_graph *g = ex->graph;
+    int64_t features = g->vars[g->input_var].count;
+    memcpy(ex->val[g->input_var], pass->x, (size_t)(pass->batch * features) * sizeof(float));
+    memcpy(ex->val[g->target_var], pass->target, (size_t)pass->batch * sizeof(float));
+    memset(ex->has_tan, 0, (size_t)g->n_vars * sizeof *ex->has_tan);
+    for (int v = 0; v < g->n_vars; v++)
+        if (g->vars[v].is_param) ex->has_tan[v] = pass->direction != NULL;
+
+    for (int n = 0; n < g->n_nodes; n++) {
+        const sgdi_node *node = &g->nodes[n];
+        const sgdi_op_def *def = &sgdi_op_table[node->op];
+        sgdi_op_call call;
+        bind_node(ex, pass, node, SWEEP_FORWARD, &call);
+        def->forward(&call);
+        bool any_tangent = false;
+        for (int k = 0; k < node->n_in; k++)
+            if (!((def->target_inputs >> k) & 1u) && ex->has_tan[node->in[k]]) any_tangent = true;
+        if (!any_tangent) continue;
+        for (int k = 0; k < node->n_out; k++) {
+            ex->has_tan[node->out[k]] = true;
+            call.out[k].tan = ex->tan[node->out[k]];
+        }
+        def->tangent_forward(&call);
+    }
+
+    int64_t per_sample = g->vars[g->loss_var].count;
+    const float *loss = ex->val[g->loss_var];
+    const float *loss_tan = ex->has_tan[g->loss_var] ? ex->tan[g->loss_var] : NULL;
+    for (int64_t i = 0; i < pass->batch; i++) {
+        double sum = 0.0, tsum = 0.0;
+        for (int64_t e = 0; e < per_sample; e++) {
+            sum += loss[i * per_sample + e];
+            if (loss_tan) tsum += loss_tan[i * per_sample + e];
+        }
+        if (pass->sample_loss) pass->sample_loss[i] = sum / (double)per_sample;
+        if (pass->sample_tangent) pass->sample_tangent[i] = tsum / (double)per_sample;
+    }
+}
+
+void sgdi_exec_backward(sgdi_exec *ex, const sgdi_pass *pass) {
+    const sgdi_graph *g = ex->graph;
+    for (int v = 0; v < g->n_vars; v++) {
+        if (g->vars[v].is_param) continue;
+        size_t n = (size_t)(g->vars[v].count * pass->batch);
+        memset(ex->adj[v], 0, n * sizeof(float));
+        if (pass->hvp) memset(ex->adj_tan[v], 0, n * sizeof(float));
+    }
+    // Seed: dL/dloss[i][e] = scale * w_i / per_sample; its tangent is zero.
+    int64_t per_sample = g->vars[g->loss_var].count;
+    float *seed = ex->adj[g->loss_var];
+    for (int64_t i = 0; i < pass->batch; i++) {
+        double w = pass->weights ? pass->weights[i] : 1.0;
+        float s = (float)(pass->scale * w / (double)per_sample);
+        for (int64_t e = 0; e < per_sample; e++) seed[i * per_sample + e] = s;
+    }
+
+    for (int n = g->n_nodes - 1; n >= 0; n--) {
+        const sgdi_node *node = &g->nodes[n];
+        const sgdi_op_def *def = &sgdi_op_table[node->op];
+        sgdi_op_call call;
+        bind_node(ex, pass, node, SWEEP_BACKWARD, &call);
+        bool wants_adj = false, wants_adj_tan = false;
+        for (int k = 0; k < node->n_in; k++) {
+            wants_adj |= call.in[k].adj != NULL;
+            wants_adj_tan |= call.in[k].adj_tan != NULL;
+        }
+        if (node->out[0] == g->loss_var) call.out[0].adj_tan = NULL; // zero seed tangent
+        if (wants_adj) def->backward(&call);
+        if (wants_adj_tan) def->tangent_backward(&call);
+    }
+}

@@ -1,0 +1,58 @@
+/*
+ * exec.h — running a graph over one batch.
+ *
+ * One executor holds the buffers of every batched variable (value, tangent,
+ * adjoint, adjoint tangent) for up to max_batch samples, allocated once.
+ * Parameters are never copied: their ports point into the caller's flat
+ * vectors (theta, direction, grad, hvp).
+ *
+ * The batch loss is L = scale * sum_i w_i l_i, where l_i is sample i's loss
+ * (the mean of the loss variable's elements of that sample).
+ */
+#ifndef SGDI_GRAPH_EXEC_H
+#define SGDI_GRAPH_EXEC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "graph/graph.h"
+
+typedef struct sgdi_exec {
+    const sgdi_graph *graph;
+    int64_t max_batch;
+    float *arena; // all batched buffers
+    float **val;  // [n_vars] batched buffers (NULL for parameters)
+    float **tan;
+    float **adj;
+    float **adj_tan;
+    bool *has_tan;    // [n_vars] tangent non-zero in the last forward pass
+    sgdi_port *ports; // scratch for one node's ports
+} sgdi_exec;
+
+typedef struct sgdi_pass {
+    int64_t batch;
+    const float *x;         // [batch][features]
+    const float *target;    // [batch] labels
+    const float *weights;   // [batch] per-sample weights, NULL = all 1
+    double scale;           // L = scale * sum_i w_i l_i
+    const float *theta;     // [P]
+    const float *direction; // [P] tangent direction v, NULL = no tangent pass
+    float *grad;            // [P] += dL/dtheta, NULL = not wanted
+    float *hvp;             // [P] += (d^2 L/dtheta^2) v, NULL = not wanted
+    double *sample_loss;    // [batch] out: l_i, NULL = not wanted
+    double *sample_tangent; // [batch] out: <grad l_i, v>, NULL = not wanted
+    sgdi_exec_ctx ctx;
+} sgdi_pass;
+
+sgdi_status sgdi_exec_init(sgdi_exec *ex, const sgdi_graph *g, int64_t max_batch, sgdi_error *err);
+void sgdi_exec_free(sgdi_exec *ex);
+
+// Forward pass (and tangent pass if pass->direction): fills sample_loss and
+// sample_tangent.
+void sgdi_exec_forward(sgdi_exec *ex, const sgdi_pass *pass);
+
+// Backward pass (and its tangent if pass->hvp) after sgdi_exec_forward with
+// the same pass: adds into pass->grad and pass->hvp.
+void sgdi_exec_backward(sgdi_exec *ex, const sgdi_pass *pass);
+
+#endif // SGDI_GRAPH_EXEC_H

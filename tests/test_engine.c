@@ -1,0 +1,341 @@
+/*
+ * test_engine.c — the engine end to end, below the CLI:
+ *   - the executor's identities: the per-sample loss tangents sum to the
+ *     directional derivative of the batch loss; H v is symmetric and matches
+ *     finite differences of the gradient;
+ *   - method all: replaying segments from checkpoints gives the same bits as
+ *     checkpointing every step;
+ *   - fidelity: on smooth models the estimate agrees with leave-one-out
+ *     retraining (Kendall's tau, Pearson's r);
+ *   - determinism: the same inputs give the same bytes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph/builtin.h"
+#include "influence/estimator.h"
+#include "test_support.h"
+#include "train/trainer.h"
+#include "util/error.h"
+
+// --- A synthetic table -----------------------------------------------------------------
+
+static double lcg(unsigned *s) {
+    *s = *s * 1664525u + 1013904223u;
+    return (*s >> 8) * 0x1p-24;
+}
+
+// N rows of F standard-ish features; the label of a noisy linear model with C classes.
+static sgdi_dataset *synthetic(int n, int f, int c, unsigned seed) {
+    size_t cap = (size_t)(n + 1) * (size_t)(f + 1) * 24 + 64;
+    char *csv = malloc(cap);
+    size_t len = 0;
+    for (int j = 0; j < f; j++) len += (size_t)snprintf(csv + len, cap - len, "x__%d,", j);
+    len += (size_t)snprintf(csv + len, cap - len, "y\n");
+    for (int i = 0; i < n; i++) {
+        double score[8] = {0};
+        for (int j = 0; j < f; j++) {
+            double x = 2.0 * (lcg(&seed) + lcg(&seed) + lcg(&seed)) - 3.0;
+            for (int k = 0; k < c; k++) score[k] += x * (((j + 2 * k) % 3) - 1.0);
+            len += (size_t)snprintf(csv + len, cap - len, "%.6f,", x);
+        }
+        int label = 0;
+        for (int k = 0; k < c; k++) {
+            score[k] += 1.5 * (lcg(&seed) - 0.5);
+            if (score[k] > score[label]) label = k;
+        }
+        len += (size_t)snprintf(csv + len, cap - len, "%d\n", label);
+    }
+    sgdi_dataset *ds = NULL;
+    sgdi_error err;
+    if (sgdi_dataset_load_csv_buffer(csv, len, "synthetic.csv", &ds, &err) != SGDI_OK)
+        fprintf(stderr, "synthetic: %s\n", err.message);
+    free(csv);
+    return ds;
+}
+
+static sgdi_options base_options(void) {
+    sgdi_options opt;
+    sgdi_options_init(&opt);
+    opt.batch_size = 8;
+    opt.epochs = 3;
+    opt.lr = 0.1;
+    opt.weight_decay = 1e-3;
+    return opt;
+}
+
+// --- Executor identities -------------------------------------------------------------
+
+typedef struct fixture {
+    sgdi_options opt;
+    sgdi_dataset *train;
+    sgdi_graph graph;
+    sgdi_trainer tr;
+    float *theta, *v, *u, *grad, *hv, *hu;
+} fixture;
+
+static void fixture_init(fixture *fx, sgdi_network net, sgdi_activation act) {
+    memset(fx, 0, sizeof *fx);
+    fx->opt = base_options();
+    fx->opt.network = net;
+    fx->opt.activation = act;
+    fx->opt.dropout = 0.3;
+    fx->train = synthetic(40, 5, 3, 7u);
+    sgdi_graph_init(&fx->graph);
+    sgdi_error err;
+    CHECK(sgdi_build_network(&fx->opt, 5, 3, &fx->graph, &err) == SGDI_OK);
+    CHECK(sgdi_trainer_init(&fx->tr, &fx->opt, &fx->graph, fx->train, 11, &err) == SGDI_OK);
+    int64_t p = fx->graph.n_params;
+    float **bufs[] = {&fx->theta, &fx->v, &fx->u, &fx->grad, &fx->hv, &fx->hu};
+    for (size_t k = 0; k < sizeof bufs / sizeof *bufs; k++) *bufs[k] = calloc((size_t)p, 4);
+    sgdi_init_parameters(&fx->graph, 11, fx->theta);
+    unsigned s = 99u;
+    for (int64_t i = 0; i < p; i++) {
+        fx->theta[i] += (float)(0.3 * (lcg(&s) - 0.5)); // non-zero biases too
+        fx->v[i] = (float)(lcg(&s) - 0.5);
+        fx->u[i] = (float)(lcg(&s) - 0.5);
+    }
+}
+
+static void fixture_free(fixture *fx) {
+    sgdi_trainer_free(&fx->tr);
+    sgdi_graph_free(&fx->graph);
+    sgdi_dataset_free(fx->train);
+    float *bufs[] = {fx->theta, fx->v, fx->u, fx->grad, fx->hv, fx->hu};
+    for (size_t k = 0; k < sizeof bufs / sizeof *bufs; k++) free(bufs[k]);
+}
+
+// Gradient (and H dir if hvp) of the mean batch loss of step 0 at theta.
+static void batch_pass(fixture *fx, const float *theta, const float *dir, float *grad, float *hvp,
+                       double *tangents) {
+    int64_t batch = sgdi_trainer_load_batch(&fx->tr, 0, -1), p = fx->graph.n_params;
+    if (grad) memset(grad, 0, (size_t)p * 4);
+    if (hvp) memset(hvp, 0, (size_t)p * 4);
+    sgdi_pass pass = {.batch = batch,
+                      .x = fx->tr.x,
+                      .target = fx->tr.target,
+                      .scale = 1.0 / (double)batch,
+                      .theta = theta,
+                      .direction = dir,
+                      .grad = grad,
+                      .hvp = hvp,
+                      .sample_tangent = tangents,
+                      .ctx = sgdi_trainer_ctx(&fx->tr, 0)};
+    sgdi_exec_forward(&fx->tr.exec, &pass);
+    if (grad || hvp) sgdi_exec_backward(&fx->tr.exec, &pass);
+}
+
+static double dot(const float *a, const float *b, int64_t n) {
+    double s = 0;
+    for (int64_t i = 0; i < n; i++) s += (double)a[i] * b[i];
+    return s;
+}
+
+static void check_identities(sgdi_network net, sgdi_activation act) {
+    fixture fx;
+    fixture_init(&fx, net, act);
+    int64_t p = fx.graph.n_params, b = fx.opt.batch_size;
+    double tangents[64];
+    // sum_i l_i' / B == <grad L, v>
+    batch_pass(&fx, fx.theta, fx.v, fx.grad, NULL, tangents);
+    double sum = 0;
+    for (int64_t i = 0; i < b; i++) sum += tangents[i] / (double)b;
+    double gv = dot(fx.grad, fx.v, p);
+    CHECK_MSG(fabs(sum - gv) <= 1e-5 * (1 + fabs(gv)), "tangent sum %.9g vs <g,v> %.9g", sum, gv);
+    // u.Hv == v.Hu
+    batch_pass(&fx, fx.theta, fx.v, NULL, fx.hv, NULL);
+    batch_pass(&fx, fx.theta, fx.u, NULL, fx.hu, NULL);
+    double uhv = dot(fx.u, fx.hv, p), vhu = dot(fx.v, fx.hu, p);
+    CHECK_MSG(fabs(uhv - vhu) <= 1e-4 * (1 + fabs(uhv)), "u.Hv %.9g vs v.Hu %.9g", uhv, vhu);
+    // Hv == (g(theta + e v) - g(theta - e v)) / 2e, to float accuracy.
+    const float eps = 1e-2f;
+    float *tp = calloc((size_t)p, 4), *gp = calloc((size_t)p, 4), *gm = calloc((size_t)p, 4);
+    for (int64_t i = 0; i < p; i++) tp[i] = fx.theta[i] + eps * fx.v[i];
+    batch_pass(&fx, tp, NULL, gp, NULL, NULL);
+    for (int64_t i = 0; i < p; i++) tp[i] = fx.theta[i] - eps * fx.v[i];
+    batch_pass(&fx, tp, NULL, gm, NULL, NULL);
+    double err2 = 0, ref2 = 0;
+    for (int64_t i = 0; i < p; i++) {
+        double fd = ((double)gp[i] - gm[i]) / (2.0 * eps);
+        err2 += (fd - fx.hv[i]) * (fd - fx.hv[i]);
+        ref2 += fd * fd;
+    }
+    CHECK_MSG(sqrt(err2) <= 2e-2 * sqrt(ref2) + 1e-6, "|Hv - fd| = %.3g, |fd| = %.3g", sqrt(err2),
+              sqrt(ref2));
+    free(tp);
+    free(gp);
+    free(gm);
+    fixture_free(&fx);
+}
+
+static void test_identities_logreg(void) {
+    check_identities(SGDI_NETWORK_LOGREG, SGDI_ACT_TANH);
+}
+static void test_identities_mlp_tanh(void) {
+    check_identities(SGDI_NETWORK_MLP, SGDI_ACT_TANH);
+}
+static void test_identities_mlp_elu(void) {
+    check_identities(SGDI_NETWORK_MLP, SGDI_ACT_ELU);
+}
+
+// --- Replay from checkpoints ---------------------------------------------------------
+
+// Scores of method all with checkpoints every `interval` steps (0 = the default).
+static void all_scores(sgdi_solver_kind solver, int64_t interval, double *scores) {
+    fixture fx;
+    fixture_init(&fx, SGDI_NETWORK_MLP, SGDI_ACT_TANH);
+    fx.opt.solver = solver;
+    sgdi_error err;
+    sgdi_checkpoints ckpt;
+    CHECK(sgdi_checkpoints_init(&ckpt, &fx.tr, &err) == SGDI_OK);
+    if (interval > 0) {
+        free(ckpt.data);
+        ckpt.interval = interval;
+        ckpt.count = (fx.tr.schedule.steps + interval - 1) / interval;
+        ckpt.data = malloc((size_t)(ckpt.count * ckpt.width) * 4);
+    }
+    int64_t p = fx.graph.n_params;
+    float *state = calloc((size_t)p, 4), *val_grad = calloc((size_t)p, 4);
+    sgdi_init_parameters(&fx.graph, 11, fx.theta);
+    CHECK(sgdi_trainer_run(&fx.tr, 0, fx.tr.schedule.steps, fx.theta, state, -1, &ckpt, &err) ==
+          SGDI_OK);
+    double loss;
+    CHECK(sgdi_evaluate(&fx.tr, fx.train, fx.theta, &loss, val_grad, &err) == SGDI_OK);
+    sgdi_estimate_request req = {.method = SGDI_METHOD_ALL,
+                                 .hessian = SGDI_HESSIAN_PAPER,
+                                 .checkpoints = &ckpt,
+                                 .theta_final = fx.theta,
+                                 .val_grad = val_grad};
+    double growth;
+    memset(scores, 0, 40 * sizeof *scores);
+    CHECK(sgdi_estimate(&fx.tr, &req, scores, &growth, &err) == SGDI_OK);
+    free(state);
+    free(val_grad);
+    sgdi_checkpoints_free(&ckpt);
+    fixture_free(&fx);
+}
+
+static void check_replay(sgdi_solver_kind solver) {
+    double every_step[40], default_interval[40], odd_interval[40];
+    all_scores(solver, 1, every_step);
+    all_scores(solver, 0, default_interval);
+    all_scores(solver, 7, odd_interval);
+    CHECK(memcmp(every_step, default_interval, sizeof every_step) == 0);
+    CHECK(memcmp(every_step, odd_interval, sizeof every_step) == 0);
+    double norm = 0;
+    for (int i = 0; i < 40; i++) norm += fabs(every_step[i]);
+    CHECK(norm > 0);
+}
+
+static void test_replay_sgd(void) {
+    check_replay(SGDI_SOLVER_SGD);
+}
+static void test_replay_nesterov(void) {
+    check_replay(SGDI_SOLVER_NESTEROV);
+}
+
+// --- Fidelity against leave-one-out retraining --------------------------------------
+
+static const sgdi_validation *run_validated(sgdi_options *opt, sgdi_result **res) {
+    sgdi_dataset *train = synthetic(64, 6, 3, 3u), *val = synthetic(48, 6, 3, 5u);
+    sgdi_error err;
+    opt->validate = 64;
+    *res = NULL;
+    if (sgdi_run(opt, train, val, NULL, NULL, res, &err) != SGDI_OK)
+        fprintf(stderr, "sgdi_run: %s\n", err.message);
+    sgdi_dataset_free(train);
+    sgdi_dataset_free(val);
+    return *res ? sgdi_result_validation(*res) : NULL;
+}
+
+static void check_fidelity(sgdi_network net, sgdi_solver_kind solver, sgdi_method method,
+                           double min_tau, double min_r) {
+    sgdi_options opt = base_options();
+    opt.network = net;
+    opt.activation = SGDI_ACT_TANH;
+    opt.dropout = 0.2;
+    opt.solver = solver;
+    opt.method = method;
+    opt.hessian = SGDI_HESSIAN_PAPER;
+    opt.epochs = 4;
+    opt.lr = solver == SGDI_SOLVER_SGD ? 0.05 : 0.01; // momentum 0.9: an effective step of 0.1
+    sgdi_result *res;
+    const sgdi_validation *v = run_validated(&opt, &res);
+    CHECK(v != NULL);
+    if (v) {
+        fprintf(stderr, "  %s/%s/%s: tau %.3f r %.3f\n", sgdi_network_name(net),
+                sgdi_solver_name(solver), sgdi_method_name(method), v->kendall_tau, v->pearson_r);
+        CHECK_MSG(v->count == 64, "%lld rows", (long long)v->count);
+        CHECK_MSG(v->kendall_tau >= min_tau, "tau %.3f < %.2f", v->kendall_tau, min_tau);
+        CHECK_MSG(v->pearson_r >= min_r, "r %.3f < %.2f", v->pearson_r, min_r);
+        CHECK(v->paper == NULL && v->kendall_tau == v->paper_kendall_tau);
+    }
+    sgdi_result_free(res);
+}
+
+static void test_fidelity_logreg_sgd(void) {
+    check_fidelity(SGDI_NETWORK_LOGREG, SGDI_SOLVER_SGD, SGDI_METHOD_ALL, 0.9, 0.95);
+}
+static void test_fidelity_logreg_momentum(void) {
+    check_fidelity(SGDI_NETWORK_LOGREG, SGDI_SOLVER_MOMENTUM, SGDI_METHOD_ALL, 0.9, 0.95);
+}
+static void test_fidelity_logreg_nesterov(void) {
+    check_fidelity(SGDI_NETWORK_LOGREG, SGDI_SOLVER_NESTEROV, SGDI_METHOD_ALL, 0.9, 0.95);
+}
+static void test_fidelity_mlp_dropout(void) {
+    check_fidelity(SGDI_NETWORK_MLP, SGDI_SOLVER_MOMENTUM, SGDI_METHOD_ALL, 0.7, 0.9);
+}
+
+// --- Determinism ---------------------------------------------------------------------
+
+static void test_deterministic(void) {
+    sgdi_dataset *train = synthetic(50, 4, 2, 21u), *val = synthetic(30, 4, 2, 22u);
+    sgdi_options opt = base_options();
+    opt.trials = 2;
+    sgdi_result *a = NULL, *b = NULL, *c = NULL;
+    sgdi_error err;
+    CHECK(sgdi_run(&opt, train, val, NULL, NULL, &a, &err) == SGDI_OK);
+    CHECK(sgdi_run(&opt, train, val, NULL, NULL, &b, &err) == SGDI_OK);
+    opt.seed = 1;
+    CHECK(sgdi_run(&opt, train, val, NULL, NULL, &c, &err) == SGDI_OK);
+    if (a && b && c) {
+        CHECK(memcmp(sgdi_result_scores(a), sgdi_result_scores(b), 50 * sizeof(double)) == 0);
+        CHECK(memcmp(sgdi_result_scores(a), sgdi_result_scores(c), 50 * sizeof(double)) != 0);
+    }
+    sgdi_result_free(a);
+    sgdi_result_free(b);
+    sgdi_result_free(c);
+    sgdi_dataset_free(train);
+    sgdi_dataset_free(val);
+}
+
+static void test_bad_options(void) {
+    sgdi_dataset *train = synthetic(20, 3, 2, 1u), *val = synthetic(10, 3, 2, 2u);
+    sgdi_options opt = base_options();
+    opt.batch_size = 0;
+    sgdi_result *res = NULL;
+    sgdi_error err;
+    CHECK(sgdi_run(&opt, train, val, NULL, NULL, &res, &err) == SGDI_ERR_INVALID);
+    CHECK(res == NULL && strstr(err.message, "batch") != NULL);
+    opt = base_options();
+    opt.lr = 1e30; // diverges
+    CHECK(sgdi_run(&opt, train, val, NULL, NULL, &res, &err) == SGDI_ERR_NUMERIC);
+    CHECK(res == NULL && strstr(err.message, "--lr") != NULL);
+    sgdi_dataset_free(train);
+    sgdi_dataset_free(val);
+}
+
+int main(void) {
+    RUN(test_identities_logreg);
+    RUN(test_identities_mlp_tanh);
+    RUN(test_identities_mlp_elu);
+    RUN(test_replay_sgd);
+    RUN(test_replay_nesterov);
+    RUN(test_fidelity_logreg_sgd);
+    RUN(test_fidelity_logreg_momentum);
+    RUN(test_fidelity_logreg_nesterov);
+    RUN(test_fidelity_mlp_dropout);
+    RUN(test_deterministic);
+    RUN(test_bad_options);
+    return sgdi_test_finish();
+}
