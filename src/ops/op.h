@@ -69,14 +69,14 @@ typedef struct sgdi_port {
 
 // Operator attributes: one struct for all operators; each uses what it needs.
 typedef struct sgdi_op_attr {
-    double alpha;       // LeakyReLU slope, ELU alpha, AddScalar/MulScalar value
-    double p;           // Dropout probability of dropping
-    int axis;           // Softmax/SoftmaxCrossEntropy/CategoricalCrossEntropy axis, in
-                        // per-sample dims (0 = first dim after the batch)
-    int base_axis;      // Affine: per-sample dims [base_axis..) are the input vector;
-                        // nnabla's base_axis minus one (0 for a (B, I) input)
-    uint32_t axes_mask; // Sum/Mean: bit k set = reduce per-sample dim k
-    bool keep_dims;     // Sum/Mean
+    double alpha;        // LeakyReLU slope, ELU alpha, AddScalar/MulScalar value
+    double p;            // Dropout probability of dropping
+    int axis;            // Softmax/SoftmaxCrossEntropy/CategoricalCrossEntropy axis, in
+                         // per-sample dims (0 = first dim after the batch)
+    int base_axis;       // Affine: per-sample dims [base_axis..) are the input vector;
+                         // nnabla's base_axis minus one (0 for a (B, I) input)
+    uint32_t axes_mask;  // Sum/Mean: bit k set = reduce per-sample dim k
+    bool keep_dims;      // Sum/Mean
     uint32_t rng_stream; // Dropout: distinguishes the random streams of two operators
 } sgdi_op_attr;
 

@@ -1,0 +1,153 @@
+/*
+ * op_table.c — the operator table, lookup by nnabla name, and the helpers the
+ * infer_shape functions share.
+ *
+ * sgdi_op_table is indexed by sgdi_op_kind with designated initialisers, so a
+ * row can neither be misplaced nor silently forgotten: a kind without a row
+ * has NULL functions, which the operator tests report as a failure.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ops/op_private.h"
+
+// clang-format off
+#define SGDI_OP_ROW(nnabla_name, fn, min_in, max_in, targets)      \
+    {                                                                \
+        .name = nnabla_name,                                         \
+        .min_inputs = min_in,                                        \
+        .max_inputs = max_in,                                        \
+        .n_outputs = 1,                                              \
+        .target_inputs = targets,                                    \
+        .infer_shape = sgdi_##fn##_infer_shape,                    \
+        .forward = sgdi_##fn##_forward,                            \
+        .tangent_forward = sgdi_##fn##_tangent_forward,            \
+        .backward = sgdi_##fn##_backward,                          \
+        .tangent_backward = sgdi_##fn##_tangent_backward,          \
+    }
+
+const sgdi_op_def sgdi_op_table[SGDI_OP_COUNT] = {
+    [SGDI_OP_AFFINE]                    = SGDI_OP_ROW("Affine", affine, 2, 3, 0),
+    [SGDI_OP_RELU]                      = SGDI_OP_ROW("ReLU", relu, 1, 1, 0),
+    [SGDI_OP_LEAKY_RELU]                = SGDI_OP_ROW("LeakyReLU", leaky_relu, 1, 1, 0),
+    [SGDI_OP_ELU]                       = SGDI_OP_ROW("ELU", elu, 1, 1, 0),
+    [SGDI_OP_TANH]                      = SGDI_OP_ROW("Tanh", tanh, 1, 1, 0),
+    [SGDI_OP_SIGMOID]                   = SGDI_OP_ROW("Sigmoid", sigmoid, 1, 1, 0),
+    [SGDI_OP_DROPOUT]                   = SGDI_OP_ROW("Dropout", dropout, 1, 1, 0),
+    [SGDI_OP_SOFTMAX]                   = SGDI_OP_ROW("Softmax", softmax, 1, 1, 0),
+    [SGDI_OP_SOFTMAX_CROSS_ENTROPY]     = SGDI_OP_ROW("SoftmaxCrossEntropy",
+                                                      softmax_cross_entropy, 2, 2, 1u << 1),
+    [SGDI_OP_CATEGORICAL_CROSS_ENTROPY] = SGDI_OP_ROW("CategoricalCrossEntropy",
+                                                      categorical_cross_entropy, 2, 2, 1u << 1),
+    [SGDI_OP_SIGMOID_CROSS_ENTROPY]     = SGDI_OP_ROW("SigmoidCrossEntropy",
+                                                      sigmoid_cross_entropy, 2, 2, 1u << 1),
+    [SGDI_OP_BINARY_CROSS_ENTROPY]      = SGDI_OP_ROW("BinaryCrossEntropy",
+                                                      binary_cross_entropy, 2, 2, 1u << 1),
+    [SGDI_OP_SQUARED_ERROR]             = SGDI_OP_ROW("SquaredError", squared_error, 2, 2, 0),
+    [SGDI_OP_SUM]                       = SGDI_OP_ROW("Sum", sum, 1, 1, 0),
+    [SGDI_OP_MEAN]                      = SGDI_OP_ROW("Mean", mean, 1, 1, 0),
+};
+// clang-format on
+
+// A new kind must get a row above (and a test case in tests/test_ops.c).
+_Static_assert(SGDI_OP_MEAN + 1 == SGDI_OP_COUNT, "sgdi_op_table has a row per sgdi_op_kind");
+_Static_assert(sizeof sgdi_op_table / sizeof sgdi_op_table[0] == SGDI_OP_COUNT,
+               "sgdi_op_table is indexed by sgdi_op_kind");
+
+sgdi_op_kind sgdi_op_find(const char *name) {
+    if (!name) return SGDI_OP_COUNT;
+    for (int k = 0; k < SGDI_OP_COUNT; k++)
+        if (sgdi_op_table[k].name && strcmp(sgdi_op_table[k].name, name) == 0)
+            return (sgdi_op_kind)k;
+    return SGDI_OP_COUNT;
+}
+
+// --- infer_shape helpers -----------------------------------------------------------
+
+// Per-sample (or per-parameter) element cap: keeps every product of dims, and
+// batch * count, far from overflowing int64_t.
+static const int64_t SGDI_MAX_ELEMENTS = (int64_t)1 << 40;
+
+sgdi_status sgdi_op_reason(char *msg, size_t msg_size, const char *fmt, ...) {
+    if (msg && msg_size > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, msg_size, fmt, ap);
+        va_end(ap);
+    }
+    return SGDI_ERR_FORMAT;
+}
+
+const char *sgdi_shape_str(const sgdi_shape *s, char *buf, size_t size) {
+    size_t used = 0;
+    buf[0] = '\0';
+    used += (size_t)snprintf(buf, size, "(");
+    for (int k = 0; k < s->ndim && used < size; k++)
+        used +=
+            (size_t)snprintf(buf + used, size - used, k ? ", %lld" : "%lld", (long long)s->dim[k]);
+    if (used < size) snprintf(buf + used, size - used, ")");
+    return buf;
+}
+
+sgdi_status sgdi_op_check_inputs(sgdi_op_kind kind, const sgdi_shape *in, int n_in, int n_out,
+                                 char *msg, size_t msg_size) {
+    const sgdi_op_def *def = &sgdi_op_table[kind];
+    if (n_in < def->min_inputs || n_in > def->max_inputs) {
+        if (def->min_inputs == def->max_inputs)
+            return sgdi_op_reason(msg, msg_size, "%s takes %d inputs, got %d", def->name,
+                                  def->min_inputs, n_in);
+        return sgdi_op_reason(msg, msg_size, "%s takes %d to %d inputs, got %d", def->name,
+                              def->min_inputs, def->max_inputs, n_in);
+    }
+    if (n_out != def->n_outputs)
+        return sgdi_op_reason(msg, msg_size, "%s has %d output(s), got %d", def->name,
+                              def->n_outputs, n_out);
+    for (int i = 0; i < n_in; i++) {
+        if (in[i].ndim < 0 || in[i].ndim > SGDI_MAX_DIMS)
+            return sgdi_op_reason(msg, msg_size, "%s: input %d has %d dimensions, at most %d",
+                                  def->name, i, in[i].ndim, (int)SGDI_MAX_DIMS);
+        int64_t count = 1;
+        for (int k = 0; k < in[i].ndim; k++) {
+            if (in[i].dim[k] < 1)
+                return sgdi_op_reason(msg, msg_size, "%s: dimension %d of input %d is %lld",
+                                      def->name, k, i, (long long)in[i].dim[k]);
+            if (in[i].dim[k] > SGDI_MAX_ELEMENTS / count)
+                return sgdi_op_reason(msg, msg_size, "%s: input %d has more than %lld elements",
+                                      def->name, i, (long long)SGDI_MAX_ELEMENTS);
+            count *= in[i].dim[k];
+        }
+    }
+    return SGDI_OK;
+}
+
+sgdi_status sgdi_op_check_same(const sgdi_shape *in, const bool *in_batched, int i, int j,
+                               char *msg, size_t msg_size) {
+    char a[96], b[96];
+    if (!sgdi_shape_equal(&in[i], &in[j]))
+        return sgdi_op_reason(msg, msg_size, "input %d has shape %s, input %d has shape %s", j,
+                              sgdi_shape_str(&in[j], a, sizeof a), i,
+                              sgdi_shape_str(&in[i], b, sizeof b));
+    if (in_batched[i] != in_batched[j])
+        return sgdi_op_reason(msg, msg_size, "inputs %d and %d must both be batched or both not", i,
+                              j);
+    return SGDI_OK;
+}
+
+sgdi_status sgdi_op_check_labels(const char *name, int axis, const sgdi_shape *in,
+                                 const bool *in_batched, sgdi_shape *out, char *msg,
+                                 size_t msg_size) {
+    if (axis < 0 || axis >= in[0].ndim)
+        return sgdi_op_reason(msg, msg_size, "%s: axis %d outside [0, %d)", name, axis, in[0].ndim);
+    sgdi_shape t = in[0];
+    t.dim[axis] = 1;
+    if (!sgdi_shape_equal(&in[1], &t)) {
+        char a[96], b[96];
+        return sgdi_op_reason(msg, msg_size, "%s: labels have shape %s, expected %s", name,
+                              sgdi_shape_str(&in[1], a, sizeof a), sgdi_shape_str(&t, b, sizeof b));
+    }
+    if (!in_batched[0] || !in_batched[1])
+        return sgdi_op_reason(msg, msg_size, "%s: both inputs must be batched", name);
+    out[0] = t;
+    return SGDI_OK;
+}

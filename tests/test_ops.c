@@ -1,0 +1,622 @@
+/*
+ * test_ops.c — derivative tests for every operator in sgdi_op_table, in
+ * double precision (sgdi_ops_f64).
+ *
+ * The table of cases below is indexed by sgdi_op_kind: a kind without a case,
+ * or a NULL function in the op table, fails the suite. For each case (a few
+ * random shapes and attribute variants, batch >= 2, fixed seed):
+ *
+ *   1. tangent_forward  vs central differences of forward along v;
+ *   2. backward         <y_bar, J v> (differences) vs <J^T y_bar, v>, into
+ *                       pre-filled adjoints (the accumulate convention);
+ *   3. tangent_backward vs [backward(x + e v) - backward(x - e v)] / 2e
+ *                       + backward(x; y_bar'), into pre-filled buffers;
+ *   4. loss operators:  u^T (H v) = v^T (H u) with y_bar = 1, y_bar' = NULL;
+ *   5. NULL tangents act as zero, NULL adjoints are skipped, every subset of
+ *      inputs gives the same numbers as all of them together;
+ *   6. Dropout in training and in evaluation (its mask's counter layout and row
+ *      dependence are tested in test_ops_f32.c, with infer_shape's reasons).
+ *
+ * The largest relative error of each check is printed per operator.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops/op.h"
+#include "test_support.h"
+#include "util/rng.h"
+
+enum { MAX_IN = 4, MAX_LEN = 4096 };
+static const double EPS = 1e-6;    // central-difference step
+static const double TOL = 1e-7;    // relative to max(|reference|, 1)
+static const double EXACT = 1e-13; // for results that must agree up to rounding
+
+// --- Random numbers (splitmix64; fixed seed) ------------------------------------------
+
+static uint64_t rng_state = 0x5eed1234abcdULL;
+
+static uint64_t next_u64(void) {
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+static double unif(void) {
+    return (double)(next_u64() >> 11) * 0x1p-53;
+}
+static int64_t rand_int(int64_t lo, int64_t hi) {
+    return lo + (int64_t)(next_u64() % (uint64_t)(hi - lo + 1));
+}
+static double normal(void) {
+    double u = unif() + 1e-300, v = unif();
+    return sqrt(-2 * log(u)) * cos(6.283185307179586 * v);
+}
+
+// --- Test cases --------------------------------------------------------------------------
+
+typedef enum gen_kind {
+    GEN_NORMAL, // N(0, 1), kept 1e-3 away from 0 (the kink of ReLU-like functions)
+    GEN_LABEL,  // class index in [0, C), C = dim `axis` of input 0
+    GEN_BINARY, // 0 or 1
+    GEN_PROB,   // uniform in [0.1, 0.9]
+    GEN_SOFTMAX // softmax of N(0, 1) along `axis`
+} gen_kind;
+
+typedef struct op_case {
+    int n_in;
+    sgdi_shape shape[MAX_IN];
+    bool batched[MAX_IN];
+    gen_kind gen[MAX_IN];
+    sgdi_op_attr attr;
+    bool training;
+} op_case;
+
+// Fills case `variant` of an operator; false when there is no such variant.
+typedef bool (*case_setup_fn)(int variant, op_case *c);
+
+static sgdi_shape shp(int ndim, int64_t d0, int64_t d1, int64_t d2) {
+    sgdi_shape s = {.ndim = ndim, .dim = {d0, d1, d2}};
+    return s;
+}
+static void add_input(op_case *c, sgdi_shape s, bool batched, gen_kind g) {
+    c->shape[c->n_in] = s;
+    c->batched[c->n_in] = batched;
+    c->gen[c->n_in++] = g;
+}
+
+static bool setup_affine(int variant, op_case *c) {
+    int64_t i1 = rand_int(2, 4), i2 = rand_int(2, 3), o1 = rand_int(2, 4), o2 = rand_int(2, 3);
+    switch (variant) {
+    case 0: // x (I), W (I, O), b (O)
+        add_input(c, shp(1, i1, 0, 0), true, GEN_NORMAL);
+        add_input(c, shp(2, i1, o1, 0), false, GEN_NORMAL);
+        add_input(c, shp(1, o1, 0, 0), false, GEN_NORMAL);
+        return true;
+    case 1: // base_axis 1: x (L, I1, I2), W (I1 I2, O1, O2), no b
+        add_input(c, shp(3, 2, i1, i2), true, GEN_NORMAL);
+        add_input(c, shp(3, i1 * i2, o1, o2), false, GEN_NORMAL);
+        c->attr.base_axis = 1;
+        return true;
+    case 2: // x (I1, I2) flattened, W (I1 I2, O), b (O)
+        add_input(c, shp(2, i1, i2, 0), true, GEN_NORMAL);
+        add_input(c, shp(2, i1 * i2, o1, 0), false, GEN_NORMAL);
+        add_input(c, shp(1, o1, 0, 0), false, GEN_NORMAL);
+        return true;
+    }
+    return false;
+}
+
+// One input of shape (n) or (2, 3); alpha from the list.
+static bool setup_unary(int variant, op_case *c, double alpha0, double alpha1) {
+    if (variant > 1) return false;
+    add_input(c, variant == 0 ? shp(1, rand_int(3, 9), 0, 0) : shp(2, 2, 3, 0), true, GEN_NORMAL);
+    c->attr.alpha = variant == 0 ? alpha0 : alpha1;
+    return true;
+}
+// clang-format off
+static bool setup_relu(int v, op_case *c) { return setup_unary(v, c, 0, 0); }
+static bool setup_leaky_relu(int v, op_case *c) { return setup_unary(v, c, 0.1, 0.25); }
+static bool setup_elu(int v, op_case *c) { return setup_unary(v, c, 1.0, 0.5); }
+static bool setup_tanh(int v, op_case *c) { return setup_unary(v, c, 0, 0); }
+static bool setup_sigmoid(int v, op_case *c) { return setup_unary(v, c, 0, 0); }
+// clang-format on
+
+static bool setup_dropout(int variant, op_case *c) {
+    if (variant > 2) return false;
+    add_input(c, variant == 1 ? shp(2, 3, 4, 0) : shp(1, rand_int(6, 12), 0, 0), true, GEN_NORMAL);
+    c->attr.p = variant == 0 ? 0.3 : variant == 1 ? 0.0 : 0.5;
+    c->attr.rng_stream = 1;
+    c->training = variant != 2;
+    return true;
+}
+
+static bool setup_softmax(int variant, op_case *c) {
+    if (variant > 2) return false;
+    int64_t n = rand_int(2, 5);
+    sgdi_shape s[3] = {shp(1, n, 0, 0), shp(3, 3, n, 2), shp(3, 2, 3, n)};
+    add_input(c, s[variant], true, GEN_NORMAL);
+    c->attr.axis = variant;
+    return true;
+}
+
+// x (C) / (C, 3) / (2, C) along axis 0 / 0 / 1, labels with that dim = 1.
+static bool setup_class_loss(int variant, op_case *c, gen_kind xgen) {
+    if (variant > 2) return false;
+    int64_t n = rand_int(2, 5);
+    sgdi_shape x[3] = {shp(1, n, 0, 0), shp(2, n, 3, 0), shp(2, 2, n, 0)};
+    sgdi_shape t[3] = {shp(1, 1, 0, 0), shp(2, 1, 3, 0), shp(2, 2, 1, 0)};
+    add_input(c, x[variant], true, xgen);
+    add_input(c, t[variant], true, GEN_LABEL);
+    c->attr.axis = variant == 2;
+    return true;
+}
+// clang-format off
+static bool setup_sce(int v, op_case *c) { return setup_class_loss(v, c, GEN_NORMAL); }
+static bool setup_cce(int v, op_case *c) { return setup_class_loss(v, c, GEN_SOFTMAX); }
+// clang-format on
+
+// Two inputs of one shape, (n) or (2, 3).
+static bool pair_case(int variant, op_case *c, gen_kind g0, gen_kind g1a, gen_kind g1b) {
+    if (variant > 1) return false;
+    sgdi_shape s = variant == 0 ? shp(1, rand_int(3, 9), 0, 0) : shp(2, 2, 3, 0);
+    add_input(c, s, true, g0);
+    add_input(c, s, true, variant == 0 ? g1a : g1b);
+    return true;
+}
+// (generator of input 0, of input 1 in variant 0, of input 1 in variant 1)
+static bool setup_sigce(int v, op_case *c) {
+    return pair_case(v, c, GEN_NORMAL, GEN_BINARY, GEN_PROB);
+}
+static bool setup_bce(int v, op_case *c) {
+    return pair_case(v, c, GEN_PROB, GEN_BINARY, GEN_PROB);
+}
+static bool setup_sq_err(int v, op_case *c) {
+    return pair_case(v, c, GEN_NORMAL, GEN_NORMAL, GEN_NORMAL);
+}
+
+// x (2, 3, 4) reduced over several masks.
+static bool setup_reduce(int variant, op_case *c) {
+    static const uint32_t masks[] = {0x2, 0x5, 0x7, 0x0, 0x1};
+    if (variant >= (int)(sizeof masks / sizeof masks[0])) return false;
+    add_input(c, shp(3, 2, 3, 4), true, GEN_NORMAL);
+    c->attr.axes_mask = masks[variant];
+    c->attr.keep_dims = variant == 0 || variant == 4;
+    return true;
+}
+
+static const struct {
+    case_setup_fn setup;
+    bool loss; // the output summed is a scalar loss: check Hessian symmetry
+} cases[SGDI_OP_COUNT] = {
+    [SGDI_OP_AFFINE] = {setup_affine, false},
+    [SGDI_OP_RELU] = {setup_relu, false},
+    [SGDI_OP_LEAKY_RELU] = {setup_leaky_relu, false},
+    [SGDI_OP_ELU] = {setup_elu, false},
+    [SGDI_OP_TANH] = {setup_tanh, false},
+    [SGDI_OP_SIGMOID] = {setup_sigmoid, false},
+    [SGDI_OP_DROPOUT] = {setup_dropout, false},
+    [SGDI_OP_SOFTMAX] = {setup_softmax, false},
+    [SGDI_OP_SOFTMAX_CROSS_ENTROPY] = {setup_sce, true},
+    [SGDI_OP_CATEGORICAL_CROSS_ENTROPY] = {setup_cce, true},
+    [SGDI_OP_SIGMOID_CROSS_ENTROPY] = {setup_sigce, true},
+    [SGDI_OP_BINARY_CROSS_ENTROPY] = {setup_bce, true},
+    [SGDI_OP_SQUARED_ERROR] = {setup_sq_err, true},
+    [SGDI_OP_SUM] = {setup_reduce, false},
+    [SGDI_OP_MEAN] = {setup_reduce, false},
+};
+
+// --- The harness: one operator call over plain buffers -----------------------------------
+
+static const int64_t ROWS[] = {3, 11, 5, 42, 7, 8};
+
+typedef struct harness {
+    sgdi_op_kind kind;
+    op_case c;
+    int64_t batch;
+    sgdi_shape out_shape;
+    int64_t len[MAX_IN], out_len;
+    bool diff[MAX_IN]; // differentiable (not a target)
+    sgdi_exec_ctx ctx;
+} harness;
+
+// Buffers of one call; NULL pointers are passed on as NULL.
+typedef struct io {
+    double *val[MAX_IN], *tan[MAX_IN], *adj[MAX_IN], *adj_tan[MAX_IN];
+    double *y, *y_tan, *y_bar, *y_bar_tan;
+} io;
+
+static void invoke(const harness *h, sgdi_kernel_fn fn, const io *b) {
+    sgdi_port in[MAX_IN], out;
+    for (int i = 0; i < h->c.n_in; i++) {
+        in[i] = (sgdi_port){.val = b->val[i],
+                            .tan = b->tan[i],
+                            .adj = b->adj[i],
+                            .adj_tan = b->adj_tan[i],
+                            .shape = h->c.shape[i],
+                            .count = h->len[i] / (h->c.batched[i] ? h->batch : 1),
+                            .batched = h->c.batched[i]};
+    }
+    out = (sgdi_port){.val = b->y,
+                      .tan = b->y_tan,
+                      .adj = b->y_bar,
+                      .adj_tan = b->y_bar_tan,
+                      .shape = h->out_shape,
+                      .count = h->out_len / h->batch,
+                      .batched = true};
+    sgdi_op_call call = {.attr = &h->c.attr,
+                         .ctx = &h->ctx,
+                         .in = in,
+                         .n_in = h->c.n_in,
+                         .out = &out,
+                         .n_out = 1,
+                         .batch = h->batch};
+    fn(&call);
+}
+
+static double *buf(int64_t n) {
+    double *p = calloc((size_t)(n > 0 ? n : 1), sizeof *p);
+    if (!p) abort();
+    return p;
+}
+static void fill_normal(double *p, int64_t n) {
+    for (int64_t i = 0; i < n; i++) p[i] = normal();
+}
+static double max_abs(const double *a, int64_t n) {
+    double m = 0;
+    for (int64_t i = 0; i < n; i++) m = fmax(m, fabs(a[i]));
+    return m;
+}
+// max |a - b| / max(max |b|, 1)
+static double rel_err(const double *a, const double *b, int64_t n) {
+    double e = 0;
+    for (int64_t i = 0; i < n; i++) e = fmax(e, fabs(a[i] - b[i]));
+    if (isnan(e)) return INFINITY;
+    for (int64_t i = 0; i < n; i++)
+        if (isnan(a[i]) || isnan(b[i])) return INFINITY;
+    return e / fmax(max_abs(b, n), 1);
+}
+static double dot(const double *a, const double *b, int64_t n) {
+    double s = 0;
+    for (int64_t i = 0; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+// Values of input i according to its generator.
+static void generate(const harness *h, int i, double *x) {
+    const op_case *c = &h->c;
+    int64_t n = h->len[i];
+    int axis = c->attr.axis;
+    switch (c->gen[i]) {
+    case GEN_NORMAL:
+        for (int64_t k = 0; k < n; k++) {
+            do x[k] = normal();
+            while (fabs(x[k]) < 1e-3);
+        }
+        break;
+    case GEN_LABEL:
+        for (int64_t k = 0; k < n; k++) x[k] = (double)rand_int(0, c->shape[0].dim[axis] - 1);
+        break;
+    case GEN_BINARY:
+        for (int64_t k = 0; k < n; k++) x[k] = (double)(next_u64() & 1);
+        break;
+    case GEN_PROB:
+        for (int64_t k = 0; k < n; k++) x[k] = 0.1 + 0.8 * unif();
+        break;
+    case GEN_SOFTMAX: {
+        const sgdi_shape *s = &c->shape[i];
+        int64_t inner = 1, C = s->dim[axis];
+        for (int k = axis + 1; k < s->ndim; k++) inner *= s->dim[k];
+        fill_normal(x, n);
+        for (int64_t r = 0; r < n / C; r++) {
+            double *row = x + (r / inner) * C * inner + r % inner, sum = 0;
+            for (int64_t k = 0; k < C; k++) sum += (row[k * inner] = exp(row[k * inner]));
+            for (int64_t k = 0; k < C; k++) row[k * inner] /= sum;
+        }
+        break;
+    }
+    }
+}
+
+// dst = x + s * dir for differentiable inputs (dir[i] may be NULL = zero), x for targets.
+static void shifted(const harness *h, double *const *x, double *const *dir, double s,
+                    double **dst) {
+    for (int i = 0; i < h->c.n_in; i++)
+        for (int64_t k = 0; k < h->len[i]; k++)
+            dst[i][k] = x[i][k] + (h->diff[i] && dir[i] ? s * dir[i][k] : 0);
+}
+
+// --- Per-op statistics -------------------------------------------------------------------
+
+enum { E_TF, E_BW, E_TB, E_SYM, E_COUNT };
+static double max_err[SGDI_OP_COUNT][E_COUNT];
+
+static void record(const harness *h, int which, double err, const char *what, int variant) {
+    if (err > max_err[h->kind][which]) max_err[h->kind][which] = err;
+    double tol = which == E_SYM ? 1e-10 : TOL;
+    CHECK_MSG(err <= tol, "%s variant %d: %s error %.3g", sgdi_op_table[h->kind].name, variant,
+              what, err);
+}
+
+// --- The checks --------------------------------------------------------------------------
+
+typedef struct work {
+    double *x[MAX_IN], *xs[MAX_IN], *v[MAX_IN], *u[MAX_IN], *vk[MAX_IN];
+    double *g[MAX_IN], *g2[MAX_IN], *pre[MAX_IN], *fdg[MAX_IN], *fdm[MAX_IN];
+    double *y, *yp, *ym, *ytan, *ybar, *ybar_tan, *ones;
+} work;
+
+// out = forward at x + s dir
+static void forward_at(const harness *h, work *w, double *const *dir, double s, double *out) {
+    io b = {.y = out};
+    shifted(h, w->x, dir, s, w->xs);
+    for (int i = 0; i < h->c.n_in; i++) b.val[i] = w->xs[i];
+    invoke(h, sgdi_op_table[h->kind].forward, &b);
+}
+
+// adj[i] = J^T ybar at x + s dir (zeroed first), for differentiable inputs
+static void backward_at(const harness *h, work *w, double *const *dir, double s, const double *ybar,
+                        double **adj) {
+    io b = {.y_bar = (double *)ybar};
+    shifted(h, w->x, dir, s, w->xs);
+    for (int i = 0; i < h->c.n_in; i++) {
+        b.val[i] = w->xs[i];
+        if (h->diff[i]) {
+            memset(adj[i], 0, (size_t)h->len[i] * sizeof(double));
+            b.adj[i] = adj[i];
+        }
+    }
+    invoke(h, sgdi_op_table[h->kind].backward, &b);
+}
+
+// Tangent forward with the tangents of inputs in `mask` (others NULL) vs differences.
+static void check_tangent_forward(const harness *h, work *w, uint32_t mask, int variant) {
+    io b = {.y_tan = w->ytan};
+    for (int i = 0; i < h->c.n_in; i++) {
+        b.val[i] = w->x[i];
+        w->vk[i] = (h->diff[i] && (mask >> i & 1)) ? w->v[i] : NULL;
+        b.tan[i] = w->vk[i];
+    }
+    for (int64_t k = 0; k < h->out_len; k++) w->ytan[k] = NAN; // must be assigned
+    invoke(h, sgdi_op_table[h->kind].tangent_forward, &b);
+    forward_at(h, w, w->vk, EPS, w->yp);
+    forward_at(h, w, w->vk, -EPS, w->ym);
+    for (int64_t k = 0; k < h->out_len; k++) w->yp[k] = (w->yp[k] - w->ym[k]) / (2 * EPS);
+    record(h, E_TF, rel_err(w->ytan, w->yp, h->out_len), "tangent_forward", variant);
+}
+
+// Backward into pre-filled buffers, only inputs in `mask` wanted; returns J^T ybar in g.
+static void backward_masked(const harness *h, work *w, uint32_t mask, double **g) {
+    io b = {.y_bar = w->ybar};
+    for (int i = 0; i < h->c.n_in; i++) {
+        b.val[i] = w->x[i];
+        if (h->diff[i] && (mask >> i & 1)) {
+            for (int64_t k = 0; k < h->len[i]; k++) g[i][k] = w->pre[i][k];
+            b.adj[i] = g[i];
+        }
+    }
+    invoke(h, sgdi_op_table[h->kind].backward, &b);
+    for (int i = 0; i < h->c.n_in; i++)
+        if (h->diff[i] && (mask >> i & 1))
+            for (int64_t k = 0; k < h->len[i]; k++) g[i][k] -= w->pre[i][k];
+}
+
+static void check_backward(const harness *h, work *w, int variant) {
+    backward_masked(h, w, ~0u, w->g);
+    double jtv = 0;
+    for (int i = 0; i < h->c.n_in; i++)
+        if (h->diff[i]) jtv += dot(w->g[i], w->v[i], h->len[i]);
+    forward_at(h, w, w->v, EPS, w->yp);
+    forward_at(h, w, w->v, -EPS, w->ym);
+    for (int64_t k = 0; k < h->out_len; k++) w->yp[k] = (w->yp[k] - w->ym[k]) / (2 * EPS);
+    double fd = dot(w->ybar, w->yp, h->out_len);
+    record(h, E_BW, fabs(jtv - fd) / fmax(fabs(fd), 1), "backward <J^T y_bar, v>", variant);
+    // Accumulation into zeroed buffers gives the same, and so does each input alone.
+    backward_at(h, w, w->v, 0, w->ybar, w->g2);
+    for (int i = 0; i < h->c.n_in; i++) {
+        if (!h->diff[i]) continue;
+        CHECK_MSG(rel_err(w->g[i], w->g2[i], h->len[i]) <= EXACT, "%s: accumulate, input %d",
+                  sgdi_op_table[h->kind].name, i);
+    }
+    for (int i = 0; i < h->c.n_in; i++) {
+        if (!h->diff[i]) continue;
+        backward_masked(h, w, 1u << i, w->g2);
+        CHECK_MSG(rel_err(w->g[i], w->g2[i], h->len[i]) <= EXACT, "%s: adj only for input %d",
+                  sgdi_op_table[h->kind].name, i);
+    }
+}
+
+// Tangent backward with tangents in tan_mask, adj_tan wanted for adj_mask, y_bar' given or
+// NULL, vs differences of backward (+ backward(y_bar')). Input adjoints hold a sentinel
+// that must stay untouched.
+static void check_tangent_backward(const harness *h, work *w, uint32_t tan_mask, uint32_t adj_mask,
+                                   bool with_ybar_tan, int variant) {
+    io b = {.y_bar = w->ybar, .y_bar_tan = with_ybar_tan ? w->ybar_tan : NULL};
+    for (int i = 0; i < h->c.n_in; i++) {
+        b.val[i] = w->x[i];
+        w->vk[i] = (h->diff[i] && (tan_mask >> i & 1)) ? w->v[i] : NULL;
+        b.tan[i] = w->vk[i];
+        if (h->diff[i] && (adj_mask >> i & 1)) {
+            for (int64_t k = 0; k < h->len[i]; k++) w->g[i][k] = w->pre[i][k];
+            b.adj_tan[i] = w->g[i];
+        }
+        if (h->diff[i]) {
+            for (int64_t k = 0; k < h->len[i]; k++) w->g2[i][k] = 12345.0;
+            b.adj[i] = w->g2[i];
+        }
+    }
+    invoke(h, sgdi_op_table[h->kind].tangent_backward, &b);
+    // reference: [B(x + e v) - B(x - e v)] / 2e + B(x; y_bar')
+    backward_at(h, w, w->vk, EPS, w->ybar, w->fdg);
+    backward_at(h, w, w->vk, -EPS, w->ybar, w->fdm);
+    for (int i = 0; i < h->c.n_in; i++) {
+        if (!h->diff[i]) continue;
+        for (int64_t k = 0; k < h->len[i]; k++)
+            w->fdg[i][k] = (w->fdg[i][k] - w->fdm[i][k]) / (2 * EPS);
+        CHECK_MSG(w->g2[i][0] == 12345.0 && w->g2[i][h->len[i] - 1] == 12345.0,
+                  "%s: tangent_backward wrote an input adjoint", sgdi_op_table[h->kind].name);
+    }
+    if (with_ybar_tan) {
+        backward_at(h, w, w->v, 0, w->ybar_tan, w->fdm);
+        for (int i = 0; i < h->c.n_in; i++)
+            if (h->diff[i])
+                for (int64_t k = 0; k < h->len[i]; k++) w->fdg[i][k] += w->fdm[i][k];
+    }
+    for (int i = 0; i < h->c.n_in; i++) {
+        if (!h->diff[i] || !(adj_mask >> i & 1)) continue;
+        for (int64_t k = 0; k < h->len[i]; k++) w->g[i][k] -= w->pre[i][k];
+        record(h, E_TB, rel_err(w->g[i], w->fdg[i], h->len[i]), "tangent_backward", variant);
+    }
+}
+
+// u^T (H v) = v^T (H u) for a loss: y_bar = 1, y_bar' = NULL.
+static void check_symmetry(const harness *h, work *w, int variant) {
+    double uhv = 0, vhu = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        io b = {.y_bar = w->ones};
+        for (int i = 0; i < h->c.n_in; i++) {
+            b.val[i] = w->x[i];
+            if (!h->diff[i]) continue;
+            b.tan[i] = pass == 0 ? w->v[i] : w->u[i];
+            memset(w->g[i], 0, (size_t)h->len[i] * sizeof(double));
+            b.adj_tan[i] = w->g[i];
+        }
+        invoke(h, sgdi_op_table[h->kind].tangent_backward, &b);
+        for (int i = 0; i < h->c.n_in; i++)
+            if (h->diff[i]) {
+                if (pass == 0)
+                    uhv += dot(w->u[i], w->g[i], h->len[i]);
+                else
+                    vhu += dot(w->v[i], w->g[i], h->len[i]);
+            }
+    }
+    record(h, E_SYM, fabs(uhv - vhu) / fmax(fmax(fabs(uhv), fabs(vhu)), 1), "symmetry", variant);
+}
+
+static void run_case(sgdi_op_kind kind, int variant, const op_case *c) {
+    harness h = {.kind = kind, .c = *c, .batch = rand_int(2, 4)};
+    const sgdi_op_def *def = &sgdi_op_table[kind];
+    h.ctx = (sgdi_exec_ctx){.seed = 20240601, .step = 17, .rows = ROWS, .training = c->training};
+    bool batched[MAX_IN];
+    char msg[256] = "";
+    for (int i = 0; i < c->n_in; i++) {
+        batched[i] = c->batched[i];
+        h.len[i] = (c->batched[i] ? h.batch : 1);
+        for (int k = 0; k < c->shape[i].ndim; k++) h.len[i] *= c->shape[i].dim[k];
+        h.diff[i] = !(def->target_inputs >> i & 1);
+    }
+    sgdi_status st =
+        def->infer_shape(&c->attr, c->shape, batched, c->n_in, &h.out_shape, 1, msg, sizeof msg);
+    CHECK_MSG(st == SGDI_OK, "%s variant %d: infer_shape: %s", def->name, variant, msg);
+    if (st != SGDI_OK) return;
+    h.out_len = h.batch;
+    for (int k = 0; k < h.out_shape.ndim; k++) h.out_len *= h.out_shape.dim[k];
+
+    work w = {0};
+    double *orig[MAX_IN];
+    for (int i = 0; i < c->n_in; i++) {
+        w.x[i] = buf(h.len[i]), w.xs[i] = buf(h.len[i]), w.v[i] = buf(h.len[i]);
+        w.u[i] = buf(h.len[i]), w.g[i] = buf(h.len[i]), w.g2[i] = buf(h.len[i]);
+        w.pre[i] = buf(h.len[i]), w.fdg[i] = buf(h.len[i]), w.fdm[i] = buf(h.len[i]);
+        orig[i] = buf(h.len[i]);
+        generate(&h, i, w.x[i]);
+        memcpy(orig[i], w.x[i], (size_t)h.len[i] * sizeof(double));
+        fill_normal(w.v[i], h.len[i]);
+        fill_normal(w.u[i], h.len[i]);
+        fill_normal(w.pre[i], h.len[i]);
+    }
+    w.y = buf(h.out_len), w.yp = buf(h.out_len), w.ym = buf(h.out_len);
+    w.ytan = buf(h.out_len), w.ybar = buf(h.out_len), w.ybar_tan = buf(h.out_len);
+    w.ones = buf(h.out_len);
+    fill_normal(w.ybar, h.out_len);
+    fill_normal(w.ybar_tan, h.out_len);
+    for (int64_t k = 0; k < h.out_len; k++) w.ones[k] = 1;
+
+    int n_diff = 0;
+    for (int i = 0; i < c->n_in; i++) n_diff += h.diff[i];
+    uint32_t all = (1u << c->n_in) - 1;
+
+    forward_at(&h, &w, w.v, 0, w.y);
+    for (int64_t k = 0; k < h.out_len; k++)
+        CHECK_MSG(isfinite(w.y[k]), "%s variant %d: forward gives %g", def->name, variant, w.y[k]);
+    check_tangent_forward(&h, &w, all, variant);
+    check_backward(&h, &w, variant);
+    check_tangent_backward(&h, &w, all, all, true, variant);
+    check_tangent_backward(&h, &w, all, all, false, variant);
+    if (n_diff > 1) {
+        for (int i = 0; i < c->n_in; i++) {
+            if (!h.diff[i]) continue;
+            check_tangent_forward(&h, &w, 1u << i, variant);
+            check_tangent_backward(&h, &w, 1u << i, all, true, variant);
+            check_tangent_backward(&h, &w, all, 1u << i, true, variant);
+        }
+    }
+    if (cases[kind].loss) check_symmetry(&h, &w, variant);
+    for (int i = 0; i < c->n_in; i++) // kernels never write their inputs' values
+        CHECK_MSG(memcmp(orig[i], w.x[i], (size_t)h.len[i] * sizeof(double)) == 0,
+                  "%s: input %d modified", def->name, i);
+
+    for (int i = 0; i < c->n_in; i++) {
+        free(w.x[i]), free(w.xs[i]), free(w.v[i]), free(w.u[i]), free(w.g[i]);
+        free(w.g2[i]), free(w.pre[i]), free(w.fdg[i]), free(w.fdm[i]), free(orig[i]);
+    }
+    free(w.y), free(w.yp), free(w.ym), free(w.ytan), free(w.ybar), free(w.ybar_tan);
+    free(w.ones);
+}
+
+// --- Tests -------------------------------------------------------------------------------
+
+static void test_op_table(void) {
+    for (int k = 0; k < SGDI_OP_COUNT; k++) {
+        const sgdi_op_def *d = &sgdi_op_table[k];
+        CHECK_MSG(d->name != NULL, "op kind %d has no name", k);
+        if (!d->name) continue;
+        CHECK_MSG(d->infer_shape && d->forward && d->tangent_forward && d->backward &&
+                      d->tangent_backward,
+                  "%s has a NULL function", d->name);
+        CHECK_MSG(1 <= d->min_inputs && d->min_inputs <= d->max_inputs && d->max_inputs <= MAX_IN &&
+                      d->n_outputs == 1,
+                  "%s: arity", d->name);
+        CHECK_MSG((d->target_inputs >> d->max_inputs) == 0, "%s: target bits", d->name);
+        CHECK_MSG(sgdi_op_find(d->name) == (sgdi_op_kind)k, "sgdi_op_find(\"%s\")", d->name);
+        CHECK_MSG(cases[k].setup != NULL, "%s has no test case in test_ops.c", d->name);
+    }
+    CHECK(sgdi_op_find("NoSuchOp") == SGDI_OP_COUNT);
+    CHECK(sgdi_op_find(NULL) == SGDI_OP_COUNT);
+    CHECK(sgdi_op_find("affine") == SGDI_OP_COUNT); // nnabla names are case-sensitive
+}
+
+static void test_derivatives(void) {
+    for (int k = 0; k < SGDI_OP_COUNT; k++) {
+        if (!cases[k].setup || !sgdi_op_table[k].forward || !sgdi_op_table[k].tangent_forward ||
+            !sgdi_op_table[k].backward || !sgdi_op_table[k].tangent_backward ||
+            !sgdi_op_table[k].infer_shape)
+            continue; // reported by test_op_table
+        for (int variant = 0;; variant++) {
+            op_case c = {0};
+            if (!cases[k].setup(variant, &c)) break;
+            run_case((sgdi_op_kind)k, variant, &c);
+        }
+    }
+}
+
+static void print_errors(void) {
+    printf("%-26s %10s %10s %10s %10s\n", "largest relative error", "tan_fwd", "backward",
+           "tan_bwd", "symmetry");
+    for (int k = 0; k < SGDI_OP_COUNT; k++) {
+        printf("%-26s", sgdi_op_table[k].name ? sgdi_op_table[k].name : "?");
+        for (int e = 0; e < E_COUNT; e++) {
+            if (e == E_SYM && !cases[k].loss)
+                printf(" %10s", "-");
+            else
+                printf(" %10.2e", max_err[k][e]);
+        }
+        printf("\n");
+    }
+}
+
+int main(void) {
+    RUN(test_op_table);
+    RUN(test_derivatives);
+    print_errors();
+    return sgdi_test_finish();
+}

@@ -1,0 +1,246 @@
+/*
+ * test_ops_f32.c — the operators as the library builds them (sgdi_real =
+ * float): infer_shape's results and one-line reasons, Dropout's mask (the
+ * documented counter layout; a function of the dataset row, not of the slot
+ * in the batch), and float kernels against plain double-precision loops.
+ *
+ * The derivatives are tested in double precision by test_ops.c.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops/op.h"
+#include "test_support.h"
+#include "util/rng.h"
+
+static uint64_t rng_state = 0x0f32f32ULL;
+
+static uint64_t next_u64(void) {
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+static double unif(void) {
+    return (double)(next_u64() >> 11) * 0x1p-53;
+}
+static double normal(void) {
+    double u = unif() + 1e-300, v = unif();
+    return sqrt(-2 * log(u)) * cos(6.283185307179586 * v);
+}
+static sgdi_shape shp(int ndim, int64_t d0, int64_t d1, int64_t d2) {
+    sgdi_shape s = {.ndim = ndim, .dim = {d0, d1, d2}};
+    return s;
+}
+
+// infer_shape: the expected output shapes, and one-line reasons for bad inputs.
+static sgdi_status infer(sgdi_op_kind kind, const sgdi_op_attr *attr, int n_in,
+                         const sgdi_shape *in, sgdi_shape *out, char *msg) {
+    bool batched[4 + 1] = {true, false, false, true, true};
+    if (kind != SGDI_OP_AFFINE) batched[1] = batched[2] = true;
+    msg[0] = '\0';
+    return sgdi_op_table[kind].infer_shape(attr, in, batched, n_in, out, 1, msg, 256);
+}
+
+static void test_infer_shape(void) {
+    char msg[256];
+    sgdi_shape out, in[4 + 1];
+    sgdi_op_attr attr = {0};
+    // Affine base_axis 1: x (2, 3, 4), W (12, 5, 6) -> (2, 5, 6)
+    in[0] = shp(3, 2, 3, 4), in[1] = shp(3, 12, 5, 6);
+    attr.base_axis = 1;
+    CHECK(infer(SGDI_OP_AFFINE, &attr, 2, in, &out, msg) == SGDI_OK);
+    CHECK(out.ndim == 3 && out.dim[0] == 2 && out.dim[1] == 5 && out.dim[2] == 6);
+    in[1] = shp(2, 11, 5, 0);
+    CHECK(infer(SGDI_OP_AFFINE, &attr, 2, in, &out, msg) == SGDI_ERR_FORMAT && msg[0]);
+    printf("  e.g. Affine: %s\n", msg);
+    in[1] = shp(2, 12, 5, 0), in[2] = shp(1, 4, 0, 0);
+    CHECK(infer(SGDI_OP_AFFINE, &attr, 3, in, &out, msg) == SGDI_ERR_FORMAT && msg[0]);
+    CHECK(infer(SGDI_OP_AFFINE, &attr, 1, in, &out, msg) == SGDI_ERR_FORMAT && msg[0]);
+    attr.base_axis = 3;
+    CHECK(infer(SGDI_OP_AFFINE, &attr, 2, in, &out, msg) == SGDI_ERR_FORMAT && msg[0]);
+    attr.base_axis = 0;
+    // SoftmaxCrossEntropy: x (4, 3) axis 1 -> t and l (4, 1)
+    in[0] = shp(2, 4, 3, 0), in[1] = shp(2, 4, 1, 0);
+    attr.axis = 1;
+    CHECK(infer(SGDI_OP_SOFTMAX_CROSS_ENTROPY, &attr, 2, in, &out, msg) == SGDI_OK);
+    CHECK(out.ndim == 2 && out.dim[0] == 4 && out.dim[1] == 1);
+    in[1] = shp(2, 1, 3, 0);
+    CHECK(infer(SGDI_OP_SOFTMAX_CROSS_ENTROPY, &attr, 2, in, &out, msg) == SGDI_ERR_FORMAT);
+    printf("  e.g. SoftmaxCrossEntropy: %s\n", msg);
+    CHECK(infer(SGDI_OP_CATEGORICAL_CROSS_ENTROPY, &attr, 2, in, &out, msg) == SGDI_ERR_FORMAT);
+    attr.axis = 2;
+    CHECK(infer(SGDI_OP_SOFTMAX, &attr, 1, in, &out, msg) == SGDI_ERR_FORMAT && msg[0]);
+    attr.axis = 0;
+    // Sum over dims 0 and 2 of (2, 3, 4): (3) or (1, 3, 1); a mask bit past ndim fails
+    in[0] = shp(3, 2, 3, 4);
+    attr.axes_mask = 0x5;
+    CHECK(infer(SGDI_OP_SUM, &attr, 1, in, &out, msg) == SGDI_OK);
+    CHECK(out.ndim == 1 && out.dim[0] == 3);
+    attr.keep_dims = true;
+    CHECK(infer(SGDI_OP_MEAN, &attr, 1, in, &out, msg) == SGDI_OK);
+    CHECK(out.ndim == 3 && out.dim[0] == 1 && out.dim[1] == 3 && out.dim[2] == 1);
+    attr.axes_mask = 0x8;
+    CHECK(infer(SGDI_OP_SUM, &attr, 1, in, &out, msg) == SGDI_ERR_FORMAT && msg[0]);
+    attr.axes_mask = 0;
+    // elementwise pairs must match; Dropout needs 0 <= p < 1; zero dims are refused
+    in[0] = shp(1, 3, 0, 0), in[1] = shp(1, 4, 0, 0);
+    CHECK(infer(SGDI_OP_SQUARED_ERROR, &attr, 2, in, &out, msg) == SGDI_ERR_FORMAT && msg[0]);
+    CHECK(infer(SGDI_OP_BINARY_CROSS_ENTROPY, &attr, 2, in, &out, msg) == SGDI_ERR_FORMAT);
+    CHECK(infer(SGDI_OP_SIGMOID_CROSS_ENTROPY, &attr, 2, in, &out, msg) == SGDI_ERR_FORMAT);
+    attr.p = 1.0;
+    CHECK(infer(SGDI_OP_DROPOUT, &attr, 1, in, &out, msg) == SGDI_ERR_FORMAT && msg[0]);
+    attr.p = 0.5;
+    in[0] = shp(2, 3, 0, 0);
+    CHECK(infer(SGDI_OP_RELU, &attr, 1, in, &out, msg) == SGDI_ERR_FORMAT && msg[0]);
+    // every operator refuses one input too many
+    for (int k = 0; k < SGDI_OP_COUNT; k++) {
+        const sgdi_op_def *d = &sgdi_op_table[k];
+        if (!d->infer_shape || d->max_inputs >= 4) continue;
+        for (int i = 0; i <= d->max_inputs; i++) in[i] = shp(1, 3, 0, 0);
+        CHECK_MSG(infer((sgdi_op_kind)k, &attr, d->max_inputs + 1, in, &out, msg) ==
+                          SGDI_ERR_FORMAT &&
+                      msg[0],
+                  "%s accepts %d inputs", d->name, d->max_inputs + 1);
+    }
+}
+
+// Dropout's mask: the documented counter layout, and a function of the row, not the slot.
+static void test_dropout_mask(void) {
+    sgdi_exec_ctx ctx = {.seed = 0x123456789abcULL, .step = (1ULL << 32) + 5, .training = true};
+    // keep iff uniform24(philox(seed, (e, row, step, DROPOUT | stream))[0]) >= p
+    for (int64_t e = 0; e < 50; e++) {
+        uint32_t ctr[4] = {(uint32_t)e, 77u, 5u, SGDI_RNG_DROPOUT | 2u}, o[4];
+        sgdi_philox(ctx.seed, ctr, o);
+        CHECK(sgdi_dropout_keep(&ctx, 2, 77, e, 0.4) == (sgdi_uniform24(o[0]) >= 0.4));
+    }
+    // the kept fraction is about 1 - p; a different stream, step or seed gives another mask
+    int kept = 0, diff_stream = 0, diff_step = 0, diff_seed = 0;
+    sgdi_exec_ctx other_step = ctx, other_seed = ctx;
+    other_step.step++;
+    other_seed.seed++;
+    for (int64_t e = 0; e < 4000; e++) {
+        bool k = sgdi_dropout_keep(&ctx, 0, 9, e, 0.5);
+        kept += k;
+        diff_stream += k != sgdi_dropout_keep(&ctx, 1, 9, e, 0.5);
+        diff_step += k != sgdi_dropout_keep(&other_step, 0, 9, e, 0.5);
+        diff_seed += k != sgdi_dropout_keep(&other_seed, 0, 9, e, 0.5);
+    }
+    CHECK_MSG(kept > 1800 && kept < 2200, "kept %d of 4000", kept);
+    CHECK(diff_stream > 1000 && diff_step > 1000 && diff_seed > 1000);
+
+    // forward over a batch: training scales kept values by 1 / (1 - p), zeroes the others;
+    // permuting the batch (rows and data together) permutes the output; evaluation copies.
+    enum { B = 3, N = 16 };
+    int64_t rows[B] = {40, 2, 17}, rows_perm[B] = {17, 40, 2};
+    sgdi_real x[B * N], xp[B * N], y[B * N], yp[B * N];
+    for (int i = 0; i < B * N; i++) x[i] = (sgdi_real)normal();
+    for (int e = 0; e < N; e++) // slot 0 <- row 17 (slot 2), 1 <- 40 (slot 0), 2 <- 2 (slot 1)
+        xp[0 * N + e] = x[2 * N + e], xp[1 * N + e] = x[0 * N + e], xp[2 * N + e] = x[1 * N + e];
+    sgdi_op_attr attr = {.p = 0.25, .rng_stream = 3};
+    sgdi_port in = {.val = x, .shape = shp(1, N, 0, 0), .count = N, .batched = true};
+    sgdi_port out = {.val = y, .shape = in.shape, .count = N, .batched = true};
+    ctx.rows = rows;
+    sgdi_op_call call = {
+        .attr = &attr, .ctx = &ctx, .in = &in, .n_in = 1, .out = &out, .n_out = 1, .batch = B};
+    sgdi_op_table[SGDI_OP_DROPOUT].forward(&call);
+    int zeros = 0;
+    for (int b = 0; b < B; b++)
+        for (int e = 0; e < N; e++) {
+            bool keep = sgdi_dropout_keep(&ctx, 3, rows[b], e, 0.25);
+            CHECK(y[b * N + e] == (keep ? (sgdi_real)(1 / 0.75) * x[b * N + e] : 0));
+            zeros += !keep;
+        }
+    CHECK(zeros > 0 && zeros < B * N);
+    in.val = xp, out.val = yp, ctx.rows = rows_perm;
+    sgdi_op_table[SGDI_OP_DROPOUT].forward(&call);
+    for (int e = 0; e < N; e++)
+        CHECK(yp[0 * N + e] == y[2 * N + e] && yp[1 * N + e] == y[0 * N + e] &&
+              yp[2 * N + e] == y[1 * N + e]);
+    ctx.training = false;
+    ctx.rows = NULL;
+    sgdi_op_table[SGDI_OP_DROPOUT].forward(&call);
+    CHECK(memcmp(yp, xp, sizeof yp) == 0);
+}
+
+// Affine and SoftmaxCrossEntropy in float against double loops: a logreg step.
+static void test_float_kernels(void) {
+    enum { B = 5, I = 7, C = 4 };
+    sgdi_real x[B * I], w[I * C], b[C], z[B * C], t[B], l[B], l_bar[B], z_bar[B * C];
+    sgdi_real w_bar[I * C] = {0};
+    for (int i = 0; i < B * I; i++) x[i] = (sgdi_real)normal();
+    for (int i = 0; i < I * C; i++) w[i] = (sgdi_real)normal();
+    for (int i = 0; i < C; i++) b[i] = (sgdi_real)normal();
+    for (int i = 0; i < B; i++) t[i] = (sgdi_real)(i % C), l_bar[i] = 1;
+    memset(z_bar, 0, sizeof z_bar);
+    sgdi_op_attr attr = {0};
+    sgdi_exec_ctx ctx = {0};
+    sgdi_port aff_in[3] = {{.val = x, .shape = shp(1, I, 0, 0), .count = I, .batched = true},
+                           {.val = w, .adj = w_bar, .shape = shp(2, I, C, 0), .count = I * C},
+                           {.val = b, .shape = shp(1, C, 0, 0), .count = C}};
+    sgdi_port aff_out = {
+        .val = z, .adj = z_bar, .shape = shp(1, C, 0, 0), .count = C, .batched = true};
+    sgdi_port sce_in[2] = {
+        {.val = z, .adj = z_bar, .shape = shp(1, C, 0, 0), .count = C, .batched = true},
+        {.val = t, .shape = shp(1, 1, 0, 0), .count = 1, .batched = true}};
+    sgdi_port sce_out = {
+        .val = l, .adj = l_bar, .shape = shp(1, 1, 0, 0), .count = 1, .batched = true};
+    sgdi_op_call aff = {&attr, &ctx, aff_in, 3, &aff_out, 1, B};
+    sgdi_op_call sce = {&attr, &ctx, sce_in, 2, &sce_out, 1, B};
+    sgdi_op_table[SGDI_OP_AFFINE].forward(&aff);
+    sgdi_op_table[SGDI_OP_SOFTMAX_CROSS_ENTROPY].forward(&sce);
+    sgdi_op_table[SGDI_OP_SOFTMAX_CROSS_ENTROPY].backward(&sce);
+    sgdi_op_table[SGDI_OP_AFFINE].backward(&aff);
+    double ref_w_bar[I * C] = {0}, err_z = 0, err_l = 0, err_w = 0;
+    for (int s = 0; s < B; s++) {
+        double zr[C], m = -INFINITY, sum = 0;
+        for (int o = 0; o < C; o++) {
+            zr[o] = b[o];
+            for (int i = 0; i < I; i++) zr[o] += (double)x[s * I + i] * w[i * C + o];
+            err_z = fmax(err_z, fabs(zr[o] - z[s * C + o]));
+            m = fmax(m, zr[o]);
+        }
+        for (int o = 0; o < C; o++) sum += exp(zr[o] - m);
+        int label = (int)t[s];
+        err_l = fmax(err_l, fabs(m + log(sum) - zr[label] - l[s]));
+        for (int o = 0; o < C; o++) {
+            double g = exp(zr[o] - m) / sum - (o == label);
+            for (int i = 0; i < I; i++) ref_w_bar[i * C + o] += x[s * I + i] * g;
+        }
+    }
+    for (int k = 0; k < I * C; k++) err_w = fmax(err_w, fabs(ref_w_bar[k] - w_bar[k]));
+    printf("  float vs double: affine %.2e, softmax cross entropy %.2e, dL/dW %.2e\n", err_z, err_l,
+           err_w);
+    CHECK(err_z < 1e-5 && err_l < 1e-5 && err_w < 1e-5);
+}
+
+// Large elementwise calls take the threaded path: every element as the serial formula.
+static void test_threaded_elementwise(void) {
+    enum { B = 2, N = 1 << 16 };
+    sgdi_real *x = malloc(B * N * sizeof *x), *y = malloc(B * N * sizeof *y);
+    sgdi_real *y_bar = malloc(B * N * sizeof *y), *x_bar = calloc(B * N, sizeof *x);
+    if (!x || !y || !y_bar || !x_bar) abort();
+    for (int i = 0; i < B * N; i++) x[i] = (sgdi_real)normal(), y_bar[i] = 1;
+    sgdi_op_attr attr = {0};
+    sgdi_port in = {.val = x, .adj = x_bar, .shape = shp(1, N, 0, 0), .count = N, .batched = true};
+    sgdi_port out = {.val = y, .adj = y_bar, .shape = in.shape, .count = N, .batched = true};
+    sgdi_op_call call = {.attr = &attr, .in = &in, .n_in = 1, .out = &out, .n_out = 1, .batch = B};
+    sgdi_op_table[SGDI_OP_TANH].forward(&call);
+    sgdi_op_table[SGDI_OP_TANH].backward(&call);
+    int bad = 0;
+    for (int i = 0; i < B * N; i++) {
+        sgdi_real t = tanhf(x[i]);
+        bad += y[i] != t || x_bar[i] != 1 - t * t;
+    }
+    CHECK_MSG(bad == 0, "%d of %d elements differ", bad, B * N);
+    free(x), free(y), free(y_bar), free(x_bar);
+}
+
+int main(void) {
+    RUN(test_infer_shape);
+    RUN(test_dropout_mask);
+    RUN(test_float_kernels);
+    RUN(test_threaded_elementwise);
+    return sgdi_test_finish();
+}
