@@ -19,10 +19,13 @@ void sgdi_options_init(sgdi_options *opt) {
     opt->hidden[0] = 8; // the tabular plugin's 8-8 network
     opt->hidden[1] = 8;
     opt->n_hidden = 2;
-    opt->dropout = 0.5; // nnabla's default, as the plugin's network
+    // The plugin's network drops half of its 8 units (nnabla's default); measured on
+    // the bundled example with 5 % flipped labels that leaves --method last finding
+    // 48-70 % of them, against 65-78 % with 0.2 (bench/README.md).
+    opt->dropout = 0.2;
     opt->activation = SGDI_ACT_RELU;
     opt->solver = SGDI_SOLVER_SGD;
-    opt->lr = 0.05;
+    opt->lr = 0.1;
     opt->momentum = 0.9;
     opt->weight_decay = 1e-4;
     opt->threads = 1;
