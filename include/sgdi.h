@@ -21,7 +21,7 @@
  *         sgdi_run(&opt, train, val, &res, &err) != SGDI_OK) {
  *         fprintf(stderr, "%s\n", err.message);
  *     } else {
- *         sgdi_result_write_csv(res, train, "influence.csv", &err);
+ *         sgdi_result_write_csv(res, "influence.csv", &err);
  *     }
  *     sgdi_result_free(res);
  *     sgdi_dataset_free(val);

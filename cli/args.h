@@ -1,0 +1,46 @@
+/*
+ * args.h — the command line of sgd-influence: what it holds once parsed, the
+ * parser, and the --help / --version texts.
+ */
+#ifndef SGDI_CLI_ARGS_H
+#define SGDI_CLI_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "sgdi.h"
+
+// Exit statuses.
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
+
+typedef struct cli_args {
+    sgdi_options opt;
+    const char *train;          // -t, required
+    const char *val;            // -v, required
+    const char *output;         // -o, default "influence.csv"
+    const char *trace;          // --trace, or NULL
+    const char *initial_params; // --save-initial-params, or NULL
+    bool quiet;
+} cli_args;
+
+typedef enum cli_parse_result {
+    CLI_PARSE_RUN,     // args filled and checked
+    CLI_PARSE_HELP,    // -h/--help was given
+    CLI_PARSE_VERSION, // -V/--version was given
+    CLI_PARSE_USAGE,   // usage error; message in msg
+} cli_parse_result;
+
+// Parses argv into args: defaults from sgdi_options_init, --threads from the
+// number of online processors, then the options, then sgdi_options_check.
+// On a usage error writes a one-line message (without the program name) to
+// msg[cap].
+cli_parse_result cli_parse(int argc, char **argv, cli_args *args, char *msg, size_t cap);
+
+// The default of --threads: online processors, or the library's default.
+int cli_default_threads(void);
+
+void cli_print_help(FILE *out);
+void cli_print_version(FILE *out);
+
+#endif // SGDI_CLI_ARGS_H

@@ -1,0 +1,126 @@
+/*
+ * main.c — sgd-influence: parse the command line, load the two tables, run
+ * the engine, write the influence CSV, its JSON sidecar and the optional
+ * trace and initial parameters, and report.
+ *
+ * The only place of the project that prints or exits. Exit status 0 on
+ * success, 1 on a failure (bad input, I/O), 2 on a usage error. stdout stays
+ * empty during a run; messages, progress and the self-check go to stderr.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "progress.h"
+#include "sgdi.h"
+
+static const char program[] = "sgd-influence";
+
+static int fail(const sgdi_error *err) {
+    fprintf(stderr, "%s: %s\n", program,
+            err->message[0] ? err->message : sgdi_strerror(err->status));
+    return CLI_EXIT_FAILURE;
+}
+
+// "0.812" or "n/a" for a statistic that could not be computed.
+static const char *statistic(char *buf, size_t cap, double v) {
+    if (!isfinite(v)) return "n/a";
+    snprintf(buf, cap, "%.3f", v);
+    return buf;
+}
+
+static void report_validation(const sgdi_validation *v, const sgdi_options *opt) {
+    char a[32], b[32];
+    fprintf(stderr,
+            "self-check over %lld row%s, each left out and retrained: estimated vs actual\n"
+            "change of the validation loss\n",
+            (long long)v->count, v->count == 1 ? "" : "s");
+    fprintf(stderr, "  hessian %-6s  Kendall's tau %s, Pearson's r %s\n",
+            sgdi_hessian_name(opt->hessian), statistic(a, sizeof a, v->kendall_tau),
+            statistic(b, sizeof b, v->pearson_r));
+    if (v->paper)
+        fprintf(stderr, "  hessian %-6s  Kendall's tau %s, Pearson's r %s\n",
+                sgdi_hessian_name(SGDI_HESSIAN_PAPER), statistic(a, sizeof a, v->paper_kendall_tau),
+                statistic(b, sizeof b, v->paper_pearson_r));
+}
+
+// Writes the CSV, the sidecar and the optional files; the first failure stops.
+static sgdi_status write_outputs(const cli_args *args, const sgdi_result *res, sgdi_error *err) {
+    size_t len = strlen(args->output);
+    char *sidecar = malloc(len + sizeof ".json");
+    if (!sidecar) {
+        snprintf(err->message, sizeof err->message, "out of memory");
+        return err->status = SGDI_ERR_NOMEM;
+    }
+    memcpy(sidecar, args->output, len);
+    memcpy(sidecar + len, ".json", sizeof ".json");
+    sgdi_status s = sgdi_result_write_csv(res, args->output, err);
+    if (s == SGDI_OK) s = sgdi_result_write_json(res, args->train, args->val, sidecar, err);
+    if (s == SGDI_OK && args->trace) s = sgdi_result_write_trace(res, args->trace, err);
+    if (s == SGDI_OK && args->initial_params)
+        s = sgdi_result_write_initial_parameters(res, args->initial_params, err);
+    free(sidecar);
+    return s;
+}
+
+static int run(const cli_args *args) {
+    sgdi_error err = {SGDI_OK, ""};
+    sgdi_dataset *train = NULL, *val = NULL;
+    sgdi_result *res = NULL;
+    int status = CLI_EXIT_FAILURE;
+    bool terminal = isatty(STDERR_FILENO) == 1;
+    cli_progress progress;
+    cli_progress_init(&progress, terminal && !args->quiet);
+
+    if (sgdi_dataset_load_csv(args->train, &train, &err) != SGDI_OK ||
+        sgdi_dataset_load_csv(args->val, &val, &err) != SGDI_OK ||
+        sgdi_dataset_check_compatible(train, val, &err) != SGDI_OK) {
+        status = fail(&err);
+        goto done;
+    }
+    progress.start = cli_now(); // estimate the time left from the run alone
+    sgdi_status s = sgdi_run(&args->opt, train, val, cli_progress_update, &progress, &res, &err);
+    cli_progress_finish(&progress, s == SGDI_OK);
+    if (s != SGDI_OK) {
+        status = fail(&err);
+        goto done;
+    }
+    const sgdi_validation *v = sgdi_result_validation(res);
+    if (v) report_validation(v, sgdi_result_options(res));
+    if (write_outputs(args, res, &err) != SGDI_OK) {
+        status = fail(&err);
+        goto done;
+    }
+    if (terminal && !args->quiet)
+        fprintf(stderr, "%s: scored %lld rows in %.2f s; wrote %s and %s.json\n", program,
+                (long long)sgdi_result_rows(res), sgdi_result_seconds(res), args->output,
+                args->output);
+    status = CLI_EXIT_OK;
+done:
+    sgdi_result_free(res);
+    sgdi_dataset_free(val);
+    sgdi_dataset_free(train);
+    return status;
+}
+
+int main(int argc, char **argv) {
+    cli_args args;
+    char msg[SGDI_ERROR_MESSAGE_MAX + 64];
+    switch (cli_parse(argc, argv, &args, msg, sizeof msg)) {
+    case CLI_PARSE_HELP:
+        cli_print_help(stdout);
+        return fflush(stdout) == 0 && !ferror(stdout) ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+    case CLI_PARSE_VERSION:
+        cli_print_version(stdout);
+        return fflush(stdout) == 0 && !ferror(stdout) ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+    case CLI_PARSE_USAGE:
+        fprintf(stderr, "%s: %s\nTry '%s --help'.\n", program, msg, program);
+        return CLI_EXIT_USAGE;
+    case CLI_PARSE_RUN:
+        break;
+    }
+    return run(&args);
+}

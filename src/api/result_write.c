@@ -1,0 +1,290 @@
+/*
+ * result_write.c — the four sgdi_result_write_* functions of sgdi.h: the
+ * influence CSV, the JSON sidecar, the trace and the initial parameters.
+ *
+ * Every file goes through src/io/atomic.h, so a failure leaves the target as
+ * it was. The formats are described in docs/ARCHITECTURE.md, "Files written".
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/result.h"
+#include "io/atomic.h"
+#include "io/json.h"
+#include "io/number.h"
+#include "util/error.h"
+
+// The sign convention, word for word as the sidecar records it.
+static const char sign_convention[] =
+    "negative = removing the row lowers the validation loss = harmful";
+
+static sgdi_status check_result(const sgdi_result *res, const char *path, sgdi_error *err) {
+    if (!res) return sgdi_fail(err, SGDI_ERR_INVALID, "no result to write");
+    if (!path || !*path) return sgdi_fail(err, SGDI_ERR_INVALID, "empty output file name");
+    return SGDI_OK;
+}
+
+// --- Influence CSV -------------------------------------------------------------
+
+typedef struct ranked_row {
+    double score;
+    int64_t row;
+} ranked_row;
+
+// Ascending by score, ties by row; NaN (never expected) after everything.
+static int compare_ranked(const void *pa, const void *pb) {
+    const ranked_row *a = pa, *b = pb;
+    bool na = isnan(a->score), nb = isnan(b->score);
+    if (na != nb) return na ? 1 : -1;
+    if (!na) {
+        if (a->score < b->score) return -1;
+        if (a->score > b->score) return 1;
+    }
+    return (a->row > b->row) - (a->row < b->row);
+}
+
+sgdi_status sgdi_result_write_csv(const sgdi_result *res, const char *path, sgdi_error *err) {
+    sgdi_status s = check_result(res, path, err);
+    if (s != SGDI_OK) return s;
+    if (res->rows < 0 || (res->rows > 0 && !res->scores))
+        return sgdi_fail(err, SGDI_ERR_INVALID, "the result holds no scores to write");
+    ranked_row *order = NULL;
+    if (res->rows > 0) {
+        order = sgdi_alloc_array(res->rows, sizeof *order);
+        if (!order) return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory writing %s", path);
+        for (int64_t r = 0; r < res->rows; r++) order[r] = (ranked_row){res->scores[r], r};
+        qsort(order, (size_t)res->rows, sizeof *order, compare_ranked);
+    }
+    sgdi_atomic_file f;
+    s = sgdi_atomic_open(&f, path, err);
+    if (s != SGDI_OK) {
+        free(order);
+        return s;
+    }
+    fputs("index,influence,datasource_index\n", f.fp);
+    char num[SGDI_NUMBER_MAX];
+    for (int64_t k = 0; k < res->rows; k++) {
+        sgdi_format_roundtrip(num, order[k].score);
+        fprintf(f.fp, "%" PRId64 ",%s,%" PRId64 "\n", order[k].row, num, order[k].row);
+    }
+    free(order);
+    return sgdi_atomic_commit(&f, err);
+}
+
+// --- JSON sidecar --------------------------------------------------------------
+
+static void json_double_array(sgdi_json *j, const double *v, int64_t n) {
+    if (!v) {
+        sgdi_json_null(j);
+        return;
+    }
+    sgdi_json_begin_array(j);
+    for (int64_t k = 0; k < n; k++) sgdi_json_number(j, v[k]);
+    sgdi_json_end_array(j);
+}
+
+static void json_network(sgdi_json *j, const sgdi_options *o) {
+    bool mlp = o->network == SGDI_NETWORK_MLP;
+    sgdi_json_begin_object(j);
+    sgdi_json_key(j, "type");
+    sgdi_json_string(j, sgdi_network_name(o->network));
+    sgdi_json_key(j, "hidden");
+    sgdi_json_begin_array(j);
+    for (int k = 0; mlp && k < o->n_hidden && k < SGDI_MAX_HIDDEN; k++)
+        sgdi_json_int(j, o->hidden[k]);
+    sgdi_json_end_array(j);
+    // Activation and dropout mean nothing to logistic regression.
+    sgdi_json_key(j, "activation");
+    sgdi_json_string(j, mlp ? sgdi_activation_name(o->activation) : NULL);
+    sgdi_json_key(j, "dropout");
+    if (mlp)
+        sgdi_json_number(j, o->dropout);
+    else
+        sgdi_json_null(j);
+    sgdi_json_end_object(j);
+}
+
+static void json_solver(sgdi_json *j, const sgdi_options *o) {
+    sgdi_json_begin_object(j);
+    sgdi_json_key(j, "name");
+    sgdi_json_string(j, sgdi_solver_name(o->solver));
+    sgdi_json_key(j, "lr");
+    sgdi_json_number(j, o->lr);
+    sgdi_json_key(j, "momentum"); // plain SGD has none
+    if (o->solver == SGDI_SOLVER_SGD)
+        sgdi_json_null(j);
+    else
+        sgdi_json_number(j, o->momentum);
+    sgdi_json_key(j, "weight_decay");
+    sgdi_json_number(j, o->weight_decay);
+    sgdi_json_end_object(j);
+}
+
+static void json_validation(sgdi_json *j, const sgdi_result *res) {
+    if (!res->has_validation) {
+        sgdi_json_null(j);
+        return;
+    }
+    // The arrays are owned by the result; the public struct points at them.
+    sgdi_validation v0 = res->validation;
+    if (!v0.rows) v0.rows = res->validation_rows;
+    if (!v0.actual) v0.actual = res->validation_actual;
+    if (!v0.estimated) v0.estimated = res->validation_estimated;
+    if (!v0.paper) v0.paper = res->validation_paper;
+    const sgdi_validation *v = &v0;
+    sgdi_json_begin_object(j);
+    sgdi_json_key(j, "count");
+    sgdi_json_int(j, v->count);
+    sgdi_json_key(j, "rows");
+    if (v->rows) {
+        sgdi_json_begin_array(j);
+        for (int64_t k = 0; k < v->count; k++) sgdi_json_int(j, v->rows[k]);
+        sgdi_json_end_array(j);
+    } else {
+        sgdi_json_null(j);
+    }
+    sgdi_json_key(j, "actual");
+    json_double_array(j, v->actual, v->count);
+    sgdi_json_key(j, "estimated");
+    json_double_array(j, v->estimated, v->count);
+    sgdi_json_key(j, "paper");
+    json_double_array(j, v->paper, v->count);
+    sgdi_json_key(j, "kendall_tau");
+    sgdi_json_number(j, v->kendall_tau);
+    sgdi_json_key(j, "pearson_r");
+    sgdi_json_number(j, v->pearson_r);
+    sgdi_json_key(j, "paper_kendall_tau");
+    sgdi_json_number(j, v->paper ? v->paper_kendall_tau : NAN);
+    sgdi_json_key(j, "paper_pearson_r");
+    sgdi_json_number(j, v->paper ? v->paper_pearson_r : NAN);
+    sgdi_json_end_object(j);
+}
+
+static void json_sidecar(sgdi_json *j, const sgdi_result *res, const char *train_path,
+                         const char *val_path) {
+    const sgdi_options *o = &res->options;
+    sgdi_json_begin_object(j);
+    sgdi_json_key(j, "tool");
+    sgdi_json_string(j, "sgd-influence");
+    sgdi_json_key(j, "version");
+    sgdi_json_string(j, SGDI_VERSION_STRING);
+    sgdi_json_key(j, "sign_convention");
+    sgdi_json_string(j, sign_convention);
+    sgdi_json_key(j, "train");
+    sgdi_json_string(j, train_path);
+    sgdi_json_key(j, "val");
+    sgdi_json_string(j, val_path);
+    sgdi_json_key(j, "method");
+    sgdi_json_string(j, sgdi_method_name(o->method));
+    sgdi_json_key(j, "hessian");
+    sgdi_json_string(j, sgdi_hessian_name(o->hessian));
+    sgdi_json_key(j, "network");
+    json_network(j, o);
+    sgdi_json_key(j, "solver");
+    json_solver(j, o);
+    sgdi_json_key(j, "batch_size");
+    sgdi_json_int(j, o->batch_size);
+    sgdi_json_key(j, "epochs");
+    sgdi_json_int(j, o->epochs);
+    sgdi_json_key(j, "trials");
+    sgdi_json_int(j, o->trials);
+    sgdi_json_key(j, "seeds");
+    sgdi_json_begin_array(j);
+    for (int k = 0; k < o->trials; k++) sgdi_json_uint(j, o->seed + (uint64_t)k);
+    sgdi_json_end_array(j);
+    sgdi_json_key(j, "steps");
+    sgdi_json_int(j, res->steps);
+    sgdi_json_key(j, "parameters");
+    sgdi_json_int(j, res->parameters);
+    sgdi_json_key(j, "rows");
+    sgdi_json_int(j, res->rows);
+    sgdi_json_key(j, "features");
+    sgdi_json_int(j, res->features);
+    sgdi_json_key(j, "classes");
+    sgdi_json_int(j, res->classes);
+    sgdi_json_key(j, "threads");
+    sgdi_json_int(j, o->threads);
+    sgdi_json_key(j, "val_loss");
+    sgdi_json_number(j, res->val_loss);
+    sgdi_json_key(j, "diverged");
+    sgdi_json_bool(j, res->diverged);
+    sgdi_json_key(j, "adjoint_growth");
+    sgdi_json_number(j, res->adjoint_growth);
+    sgdi_json_key(j, "seconds");
+    sgdi_json_begin_object(j);
+    sgdi_json_key(j, "total");
+    sgdi_json_number(j, res->seconds);
+    sgdi_json_key(j, "train");
+    sgdi_json_number(j, res->train_seconds);
+    sgdi_json_key(j, "score");
+    sgdi_json_number(j, res->score_seconds);
+    sgdi_json_end_object(j);
+    sgdi_json_key(j, "validation");
+    json_validation(j, res);
+    sgdi_json_end_object(j);
+}
+
+sgdi_status sgdi_result_write_json(const sgdi_result *res, const char *train_path,
+                                   const char *val_path, const char *path, sgdi_error *err) {
+    sgdi_status s = check_result(res, path, err);
+    if (s != SGDI_OK) return s;
+    sgdi_atomic_file f;
+    s = sgdi_atomic_open(&f, path, err);
+    if (s != SGDI_OK) return s;
+    sgdi_json j;
+    sgdi_json_init(&j, f.fp);
+    json_sidecar(&j, res, train_path, val_path);
+    return sgdi_atomic_commit(&f, err);
+}
+
+// --- Trace ---------------------------------------------------------------------
+
+sgdi_status sgdi_result_write_trace(const sgdi_result *res, const char *path, sgdi_error *err) {
+    sgdi_status s = check_result(res, path, err);
+    if (s != SGDI_OK) return s;
+    const sgdi_trace *tr = &res->trace;
+    if (tr->steps < 0 ||
+        (tr->steps > 0 && (!tr->epoch || !tr->step || !tr->lr || !tr->begin || !tr->rows)))
+        return sgdi_fail(err, SGDI_ERR_INVALID, "the result holds no training trace to write");
+    sgdi_atomic_file f;
+    s = sgdi_atomic_open(&f, path, err);
+    if (s != SGDI_OK) return s;
+    char lr[SGDI_NUMBER_MAX];
+    for (int64_t t = 0; t < tr->steps; t++) {
+        sgdi_format_double(lr, tr->lr[t], 9);
+        fprintf(f.fp, "%" PRId64 " %" PRId64 " %s", tr->epoch[t], tr->step[t], lr);
+        for (int64_t k = tr->begin[t]; k < tr->begin[t + 1]; k++)
+            fprintf(f.fp, " %" PRId64, tr->rows[k]);
+        fputc('\n', f.fp);
+    }
+    return sgdi_atomic_commit(&f, err);
+}
+
+// --- Initial parameters --------------------------------------------------------
+
+sgdi_status sgdi_result_write_initial_parameters(const sgdi_result *res, const char *path,
+                                                 sgdi_error *err) {
+    sgdi_status s = check_result(res, path, err);
+    if (s != SGDI_OK) return s;
+    if (res->parameters < 0 || (res->parameters > 0 && !res->initial_parameters))
+        return sgdi_fail(err, SGDI_ERR_INVALID, "the result holds no initial parameters");
+    sgdi_atomic_file f;
+    s = sgdi_atomic_open(&f, path, err);
+    if (s != SGDI_OK) return s;
+    // Byte by byte from the bit pattern, so the file is little-endian on any host.
+    unsigned char buf[4096];
+    size_t used = 0;
+    for (int64_t k = 0; k < res->parameters; k++) {
+        uint32_t bits;
+        memcpy(&bits, &res->initial_parameters[k], sizeof bits);
+        for (int b = 0; b < 4; b++) buf[used++] = (unsigned char)(bits >> (8 * b));
+        if (used == sizeof buf) {
+            fwrite(buf, 1, used, f.fp);
+            used = 0;
+        }
+    }
+    if (used) fwrite(buf, 1, used, f.fp);
+    return sgdi_atomic_commit(&f, err);
+}
