@@ -181,10 +181,10 @@ typedef enum sgdi_phase {
 
 typedef struct sgdi_progress {
     sgdi_phase phase;
-    int trial;          // 0-based
+    int trial; // 0-based
     int trials;
-    int64_t done;       // units of work done in the whole run
-    int64_t total;      // units of work in the whole run
+    int64_t done;  // units of work done in the whole run
+    int64_t total; // units of work in the whole run
 } sgdi_progress;
 
 typedef void (*sgdi_progress_fn)(void *user, const sgdi_progress *progress);
@@ -216,14 +216,14 @@ const sgdi_options *sgdi_result_options(const sgdi_result *res);
 
 // The leave-one-out self-check (opt->validate > 0).
 typedef struct sgdi_validation {
-    int64_t count;             // rows retrained without
-    const int64_t *rows;       // [count] which rows
-    const double *actual;      // [count] true change of the validation loss
-    const double *estimated;   // [count] the run's own estimate (trial 0)
-    const double *paper;       // [count] estimate with hessian=paper, or NULL if the run used paper
-    double kendall_tau;        // between actual and estimated
+    int64_t count;           // rows retrained without
+    const int64_t *rows;     // [count] which rows
+    const double *actual;    // [count] true change of the validation loss
+    const double *estimated; // [count] the run's own estimate (trial 0)
+    const double *paper;     // [count] estimate with hessian=paper, or NULL if the run used paper
+    double kendall_tau;      // between actual and estimated
     double pearson_r;
-    double paper_kendall_tau;  // between actual and paper (NaN if paper is NULL)
+    double paper_kendall_tau; // between actual and paper (NaN if paper is NULL)
     double paper_pearson_r;
 } sgdi_validation;
 
