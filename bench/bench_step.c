@@ -32,7 +32,8 @@ typedef struct config {
 // Multiply-adds of the Affine layers in one forward pass of a batch.
 static double forward_flops(const config *c) {
     double flops = 0, in = c->features;
-    for (int k = 0; k < c->n_hidden; k++) flops += 2.0 * c->batch * in * c->hidden[k], in = c->hidden[k];
+    for (int k = 0; k < c->n_hidden; k++)
+        flops += 2.0 * c->batch * in * c->hidden[k], in = c->hidden[k];
     return flops + 2.0 * c->batch * in * c->classes;
 }
 
@@ -59,10 +60,15 @@ static void run(const config *c) {
     int64_t *rows = malloc((size_t)c->batch * 8);
     sgdi_init_parameters(&g, 1, theta);
     for (int64_t i = 0; i < p; i++) v[i] = 1e-3f * (float)((i * 7919) % 13 - 6);
-    for (int64_t i = 0; i < (int64_t)c->batch * c->features; i++) x[i] = (float)((i * 31) % 17) / 8.0f - 1.0f;
+    for (int64_t i = 0; i < (int64_t)c->batch * c->features; i++)
+        x[i] = (float)((i * 31) % 17) / 8.0f - 1.0f;
     for (int i = 0; i < c->batch; i++) y[i] = (float)(i % c->classes), rows[i] = i;
-    sgdi_pass train = {.batch = c->batch, .x = x, .target = y, .scale = 1.0 / c->batch,
-                       .theta = theta, .grad = grad,
+    sgdi_pass train = {.batch = c->batch,
+                       .x = x,
+                       .target = y,
+                       .scale = 1.0 / c->batch,
+                       .theta = theta,
+                       .grad = grad,
                        .ctx = {.seed = 1, .rows = rows, .training = true}};
     sgdi_pass score = train;
     score.grad = NULL;
@@ -105,7 +111,8 @@ int main(int argc, char **argv) {
         {"mlp 1024-1024 F=784 B=64", 784, 10, 64, {1024, 1024}, 2},
     };
     printf("threads: %d\n\n", threads);
-    printf("| network                | parameters | train ms | score ms | ratio | train GFLOP/s | score GFLOP/s |\n");
+    printf("| network                | parameters | train ms | score ms | ratio | train GFLOP/s | "
+           "score GFLOP/s |\n");
     printf("|---|---:|---:|---:|---:|---:|---:|\n");
     for (size_t k = 0; k < sizeof configs / sizeof *configs; k++) run(&configs[k]);
     return 0;
