@@ -36,11 +36,11 @@ static void check_adjoint(sgdi_solver_kind kind) {
     float t2[N], s2[N];
     memcpy(t2, theta, sizeof t2);
     memcpy(s2, state, sizeof s2);
-    sgdi_solver_step(&solver, lr, t2, s2, grad);
+    sgdi_solver_step(&solver, 0, lr, t2, s2, grad);
     double lhs = 0.0;
     for (int i = 0; i < N; i++) lhs += a_theta[i] * t2[i] + (ns ? a_state[i] * s2[i] : 0.0);
     // <(dPhi/dx)^T a', x> + <gbar, g>.
-    sgdi_solver_adjoint(&solver, lr, a_theta, a_state, gbar);
+    sgdi_solver_adjoint(&solver, 0, lr, s2, a_theta, a_state, gbar);
     double rhs = 0.0;
     for (int i = 0; i < N; i++)
         rhs += a_theta[i] * theta[i] + (ns ? a_state[i] * state[i] : 0.0) + gbar[i] * grad[i];
@@ -65,10 +65,10 @@ static void test_momentum_matches_nnabla(void) {
     // v = mu v + lr g; theta -= v, twice, by hand.
     sgdi_solver solver = {.kind = SGDI_SOLVER_MOMENTUM, .momentum = 0.5, .n = 1};
     float theta = 1.0f, v = 0.0f, g = 2.0f;
-    sgdi_solver_step(&solver, 0.25, &theta, &v, &g);
+    sgdi_solver_step(&solver, 0, 0.25, &theta, &v, &g);
     CHECK_NEAR(v, 0.5, 1e-7);
     CHECK_NEAR(theta, 0.5, 1e-7);
-    sgdi_solver_step(&solver, 0.25, &theta, &v, &g);
+    sgdi_solver_step(&solver, 0, 0.25, &theta, &v, &g);
     CHECK_NEAR(v, 0.75, 1e-7);
     CHECK_NEAR(theta, -0.25, 1e-7);
 }
@@ -77,10 +77,10 @@ static void test_nesterov_matches_nnabla(void) {
     // v_new = mu v - lr g; theta += -mu v + (1 + mu) v_new.
     sgdi_solver solver = {.kind = SGDI_SOLVER_NESTEROV, .momentum = 0.5, .n = 1};
     float theta = 1.0f, v = 0.0f, g = 2.0f;
-    sgdi_solver_step(&solver, 0.25, &theta, &v, &g);
+    sgdi_solver_step(&solver, 0, 0.25, &theta, &v, &g);
     CHECK_NEAR(v, -0.5, 1e-7);
     CHECK_NEAR(theta, 1.0 + 1.5 * -0.5, 1e-7);
-    sgdi_solver_step(&solver, 0.25, &theta, &v, &g);
+    sgdi_solver_step(&solver, 0, 0.25, &theta, &v, &g);
     CHECK_NEAR(v, -0.75, 1e-7);
     CHECK_NEAR(theta, 0.25 + 0.25 + 1.5 * -0.75, 1e-7);
 }

@@ -122,6 +122,7 @@ static sgdi_status run_trial(sgdi_result *res, const sgdi_graph *g, const sgdi_d
                                  .hessian = opt->hessian,
                                  .checkpoints = &ckpt,
                                  .theta_final = theta,
+                                 .state_final = state,
                                  .val_grad = val_grad};
     double *scores = res->trial_scores + (int64_t)trial * n, growth = 1.0;
     st = sgdi_estimate(&tr, &req, scores, &growth, err);

@@ -42,11 +42,12 @@ static double norm(const double *a, int64_t n) {
     return sqrt(s);
 }
 
-// One step of the recursion at parameters theta_t.
-static void walk_step(walk *w, int64_t t, const float *theta) {
+// One step of the recursion at parameters theta_t, with the solver state after step t.
+static void walk_step(walk *w, int64_t t, const float *theta, const float *state_after) {
     sgdi_trainer *tr = w->tr;
     int64_t p = tr->params;
-    sgdi_solver_adjoint(&tr->solver, tr->schedule.lr[t], w->a_theta, w->a_state, w->gbar);
+    sgdi_solver_adjoint(&tr->solver, t, tr->schedule.lr[t], state_after, w->a_theta, w->a_state,
+                        w->gbar);
     for (int64_t i = 0; i < p; i++) w->gbar_f[i] = (float)w->gbar[i];
 
     int64_t batch = sgdi_trainer_load_batch(tr, t, -1);
@@ -75,42 +76,48 @@ static void walk_step(walk *w, int64_t t, const float *theta) {
     for (int64_t i = 0; i < p; i++) w->a_theta[i] += c * ((double)w->hvp[i] + lambda * w->gbar[i]);
 }
 
-// Method all: replay each checkpoint segment forward, keeping its thetas, then
-// walk it backwards. Segments are visited last to first.
+// Method all: replay each checkpoint segment forward, keeping every step's theta_t
+// (and, for solvers with state, the state after step t), then walk it backwards.
+// Segments are visited last to first.
 static sgdi_status walk_all(walk *w, const sgdi_checkpoints *ckpt, sgdi_error *err) {
     sgdi_trainer *tr = w->tr;
-    int64_t p = tr->params, steps = tr->schedule.steps;
-    int64_t floats;
-    if (!sgdi_mul_i64(ckpt->interval, p, &floats))
+    int64_t p = tr->params, s = tr->state_size, steps = tr->schedule.steps, k = ckpt->interval;
+    int64_t theta_floats, state_floats;
+    if (!sgdi_mul_i64(k + 1, p, &theta_floats) || !sgdi_mul_i64(k + 1, s, &state_floats))
         return sgdi_fail(err, SGDI_ERR_NOMEM, "segment too large");
-    float *thetas = sgdi_alloc_array(floats, sizeof(float));
-    float *state = tr->state_size ? sgdi_alloc_array(tr->state_size, sizeof(float)) : NULL;
-    if (!thetas || (tr->state_size && !state)) {
+    float *thetas = sgdi_alloc_array(theta_floats, sizeof(float));
+    float *states = s ? sgdi_alloc_array(state_floats, sizeof(float)) : NULL;
+    if (!thetas || (s && !states)) {
         free(thetas);
-        free(state);
+        free(states);
         return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory for a replay segment (%lld steps)",
-                         (long long)ckpt->interval);
+                         (long long)k);
     }
     sgdi_status st = SGDI_OK;
     for (int64_t c = ckpt->count - 1; c >= 0 && st == SGDI_OK; c--) {
-        int64_t first = c * ckpt->interval;
-        int64_t end = first + ckpt->interval < steps ? first + ckpt->interval : steps;
+        int64_t first = c * k, end = first + k < steps ? first + k : steps;
+        // thetas[i] = theta_{first+i}; states[i] = state before step first+i, so
+        // states[i+1] is the state after it. Without state, the last theta is not needed.
         const float *src = ckpt->data + c * ckpt->width;
         memcpy(thetas, src, (size_t)p * sizeof(float));
-        if (state) memcpy(state, src + p, (size_t)tr->state_size * sizeof(float));
-        for (int64_t t = first; t + 1 < end && st == SGDI_OK; t++) {
-            float *next = thetas + (t + 1 - first) * p;
-            memcpy(next, next - p, (size_t)p * sizeof(float));
+        if (s) memcpy(states, src + p, (size_t)s * sizeof(float));
+        int64_t replay_end = s ? end : end - 1;
+        for (int64_t t = first; t < replay_end && st == SGDI_OK; t++) {
+            int64_t i = t - first;
+            float *next = thetas + (i + 1) * p, *state = s ? states + (i + 1) * s : NULL;
+            memcpy(next, thetas + i * p, (size_t)p * sizeof(float));
+            if (s) memcpy(state, states + i * s, (size_t)s * sizeof(float));
             st = sgdi_trainer_step(tr, t, next, state, -1, err);
             sgdi_progress_advance(tr->progress, 1);
         }
         for (int64_t t = end - 1; t >= first && st == SGDI_OK; t--) {
-            walk_step(w, t, thetas + (t - first) * p);
+            int64_t i = t - first;
+            walk_step(w, t, thetas + i * p, s ? states + (i + 1) * s : NULL);
             sgdi_progress_advance(tr->progress, 1);
         }
     }
     free(thetas);
-    free(state);
+    free(states);
     return st;
 }
 
@@ -138,7 +145,7 @@ sgdi_status sgdi_estimate(sgdi_trainer *tr, const sgdi_estimate_request *req, do
         const sgdi_trace *sched = &tr->schedule;
         int64_t last_epoch = sched->epoch[sched->steps - 1];
         for (int64_t t = sched->steps - 1; t >= 0 && sched->epoch[t] == last_epoch; t--) {
-            walk_step(&w, t, req->theta_final);
+            walk_step(&w, t, req->theta_final, req->state_final);
             sgdi_progress_advance(tr->progress, 1);
         }
     }

@@ -13,6 +13,7 @@ typedef struct sgdi_estimate_request {
     sgdi_hessian hessian;
     const sgdi_checkpoints *checkpoints; // method all: from the training run
     const float *theta_final;            // theta_T
+    const float *state_final;            // the solver state after training (NULL if none)
     const float *val_grad;               // [P] gradient of the mean validation loss at theta_T
 } sgdi_estimate_request;
 

@@ -138,7 +138,7 @@ sgdi_status sgdi_trainer_step(sgdi_trainer *tr, int64_t t, float *theta, float *
     float decay = (float)(tr->opt->weight_decay * present / (double)batch);
     if (decay != 0.0f)
         for (int64_t i = 0; i < tr->params; i++) tr->grad[i] += decay * theta[i];
-    sgdi_solver_step(&tr->solver, tr->schedule.lr[t], theta, state, tr->grad);
+    sgdi_solver_step(&tr->solver, t, tr->schedule.lr[t], theta, state, tr->grad);
     return SGDI_OK;
 }
 
