@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config clang-format   # the C build and its formatting check
   libopenblas-dev                                   # BLAS for the matrix work
+  libzip-dev libprotobuf-c-dev protobuf-c-compiler libhdf5-dev   # reading and writing .nnp
   clang libclang-rt-14-dev                          # libFuzzer targets and their sanitizers
   python3 python3-numpy python3-torch python3-sklearn   # the PyTorch baseline test
 )
