@@ -1,0 +1,7 @@
+# Quality on real data: fidelity against leave-one-out retraining and detection of
+# flipped labels, on the bundled example (see tests/quality/*.sh for the thresholds).
+foreach(check fidelity flipped)
+  add_test(NAME quality_${check}
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/quality/${check}.sh $<TARGET_FILE:sgd-influence>)
+  set_tests_properties(quality_${check} PROPERTIES LABELS quality)
+endforeach()
