@@ -30,6 +30,11 @@ enum {
     OPT_LR,
     OPT_MOMENTUM,
     OPT_WEIGHT_DECAY,
+    OPT_BETA1,
+    OPT_BETA2,
+    OPT_EPS,
+    OPT_DECAY,
+    OPT_WD,
     OPT_THREADS,
     OPT_VALIDATE,
     OPT_TRACE,
@@ -60,6 +65,11 @@ static const struct option long_options[] = {
     {"lr", required_argument, NULL, OPT_LR},
     {"momentum", required_argument, NULL, OPT_MOMENTUM},
     {"weight-decay", required_argument, NULL, OPT_WEIGHT_DECAY},
+    {"beta1", required_argument, NULL, OPT_BETA1},
+    {"beta2", required_argument, NULL, OPT_BETA2},
+    {"eps", required_argument, NULL, OPT_EPS},
+    {"decay", required_argument, NULL, OPT_DECAY},
+    {"wd", required_argument, NULL, OPT_WD},
     {"threads", required_argument, NULL, OPT_THREADS},
     {"validate", required_argument, NULL, OPT_VALIDATE},
     {"trace", required_argument, NULL, OPT_TRACE},
@@ -337,13 +347,23 @@ cli_parse_result cli_parse(int argc, char **argv, cli_args *args, char *msg, siz
         case OPT_DROPOUT:
         case OPT_LR:
         case OPT_MOMENTUM:
-        case OPT_WEIGHT_DECAY: {
+        case OPT_WEIGHT_DECAY:
+        case OPT_BETA1:
+        case OPT_BETA2:
+        case OPT_EPS:
+        case OPT_DECAY:
+        case OPT_WD: {
             double x;
             if ((st = parse_real(a, &x)) != NUM_OK)
                 return bad_number(msg, cap, c, a, st, "a number");
             *(c == OPT_DROPOUT    ? &opt->dropout
               : c == OPT_LR       ? &opt->lr
               : c == OPT_MOMENTUM ? &opt->momentum
+              : c == OPT_BETA1    ? &opt->beta1
+              : c == OPT_BETA2    ? &opt->beta2
+              : c == OPT_EPS      ? &opt->eps
+              : c == OPT_DECAY    ? &opt->decay
+              : c == OPT_WD       ? &opt->wd
                                   : &opt->weight_decay) = x;
             if (c == OPT_MOMENTUM) momentum_given = true;
             break;
@@ -368,7 +388,7 @@ cli_parse_result cli_parse(int argc, char **argv, cli_args *args, char *msg, siz
             opt->activation = (sgdi_activation)choice;
             break;
         case OPT_SOLVER:
-            r = parse_choice(a, SGDI_SOLVER_NESTEROV + 1, solver_name, c, &choice, msg, cap);
+            r = parse_choice(a, SGDI_SOLVER_ADADELTA + 1, solver_name, c, &choice, msg, cap);
             opt->solver = (sgdi_solver_kind)choice;
             solver_given = true;
             break;

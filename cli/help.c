@@ -24,7 +24,7 @@ void cli_print_help(FILE *out) {
         snprintf(activations + used, sizeof activations - used, "%s%s", a ? ", " : "",
                  sgdi_activation_name((sgdi_activation)a));
     }
-    for (int v = 0; v <= SGDI_SOLVER_NESTEROV; v++) {
+    for (int v = 0; v <= SGDI_SOLVER_ADADELTA; v++) {
         size_t used = strlen(solvers);
         snprintf(solvers + used, sizeof solvers - used, "%s%s", v ? ", " : "",
                  sgdi_solver_name((sgdi_solver_kind)v));
@@ -71,6 +71,14 @@ void cli_print_help(FILE *out) {
             "      --momentum X        momentum of momentum/nesterov, in [0, 1) (default: %g);\n"
             "                          given without --solver it selects --solver momentum\n"
             "      --weight-decay X    L2 coefficient (default: %g)\n"
+            "      --beta1 X, --beta2 X  adam/adamw moment decays (default: %g, %g)\n"
+            "      --eps X             adaptive solvers' epsilon (default: nnabla's per solver)\n"
+            "      --decay X           rmsprop/adadelta decay (default: nnabla's per solver)\n"
+            "      --wd X              adamw decoupled weight decay (default: %g)\n"
+            "                          sgd, momentum and nesterov are differentiated exactly; for\n"
+            "                          the adaptive solvers the influence freezes each step's\n"
+            "                          per-coordinate step size (an approximation, recorded in\n"
+            "                          the sidecar)\n"
             "\n"
             "Scoring:\n"
             "      --method NAME       which parameters the recursion uses (default: %s)\n"
@@ -112,6 +120,6 @@ void cli_print_help(FILE *out) {
             (unsigned long long)d.seed, (long long)d.batch_size, d.epochs, d.trials,
             sgdi_network_name(d.network), SGDI_MAX_HIDDEN, hidden, activations,
             sgdi_activation_name(d.activation), d.dropout, solvers, sgdi_solver_name(d.solver),
-            d.lr, d.momentum, d.weight_decay, sgdi_method_name(d.method),
+            d.lr, d.momentum, d.weight_decay, d.beta1, d.beta2, d.wd, sgdi_method_name(d.method),
             sgdi_hessian_name(d.hessian), cli_default_threads(), d.validate);
 }

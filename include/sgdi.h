@@ -135,7 +135,17 @@ typedef enum sgdi_solver_kind {
     SGDI_SOLVER_SGD,
     SGDI_SOLVER_MOMENTUM,
     SGDI_SOLVER_NESTEROV,
+    // Adaptive solvers: the adjoint freezes the per-coordinate step at its value in each
+    // step and linearises the rest (an approximation; see docs/sgd-influence.md).
+    SGDI_SOLVER_ADAM,
+    SGDI_SOLVER_ADAMW,
+    SGDI_SOLVER_ADAGRAD,
+    SGDI_SOLVER_RMSPROP,
+    SGDI_SOLVER_ADADELTA,
 } sgdi_solver_kind;
+
+// Value of sgdi_options.eps and .decay meaning "nnabla's default for the chosen solver".
+#define SGDI_SOLVER_DEFAULT (-1.0)
 
 enum { SGDI_MAX_HIDDEN = 8 };
 
@@ -154,6 +164,14 @@ typedef struct sgdi_options {
     sgdi_solver_kind solver;
     double lr;           // step size, constant over training
     double momentum;     // for Momentum and Nesterov
+    double beta1;        // Adam, AdamW: first-moment decay (nnabla default 0.9)
+    double beta2;        // Adam, AdamW: second-moment decay (nnabla default 0.999)
+    double eps;          // Adam, AdamW, AdaGrad, RMSprop, Adadelta; SGDI_SOLVER_DEFAULT = nnabla's
+                         // default for the solver (1e-6 for Adadelta, 1e-8 for the others)
+    double decay;        // RMSprop, Adadelta: nnabla's `decay`; SGDI_SOLVER_DEFAULT = nnabla's
+                         // default for the solver (0.9 for RMSprop, 0.95 for Adadelta)
+    double wd;           // AdamW: decoupled weight decay rate (nnabla default 1e-4); not
+                         // weight_decay, which is added to the gradient for every solver
     double weight_decay; // L2 coefficient lambda: each sample's loss carries lambda/2 |theta|^2
     int threads;         // worker threads for the matrix work (>= 1)
     int validate;        // leave-one-out retrainings for the self-check (0 = off)
@@ -170,6 +188,11 @@ const char *sgdi_hessian_name(sgdi_hessian h);
 const char *sgdi_network_name(sgdi_network n);
 const char *sgdi_activation_name(sgdi_activation a);
 const char *sgdi_solver_name(sgdi_solver_kind s);
+
+// The eps and decay the solver of `opt` uses: the field, or nnabla's default for
+// opt->solver when the field is SGDI_SOLVER_DEFAULT (0 for solvers without one).
+double sgdi_options_eps(const sgdi_options *opt);
+double sgdi_options_decay(const sgdi_options *opt);
 
 // --- Progress ----------------------------------------------------------------
 

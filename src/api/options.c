@@ -27,6 +27,11 @@ void sgdi_options_init(sgdi_options *opt) {
     opt->solver = SGDI_SOLVER_SGD;
     opt->lr = 0.1;
     opt->momentum = 0.9;
+    opt->beta1 = 0.9; // nnabla's Adam/AdamW defaults
+    opt->beta2 = 0.999;
+    opt->eps = SGDI_SOLVER_DEFAULT;   // 1e-8, or 1e-6 for Adadelta
+    opt->decay = SGDI_SOLVER_DEFAULT; // 0.9 for RMSprop, 0.95 for Adadelta
+    opt->wd = 1e-4;                   // AdamW's decoupled weight decay
     opt->weight_decay = 1e-4;
     opt->threads = 1;
     opt->validate = 0;
@@ -46,7 +51,7 @@ sgdi_status sgdi_options_check(const sgdi_options *opt, sgdi_error *err) {
     if ((unsigned)opt->network > SGDI_NETWORK_MLP) return sgdi_fail(err, bad, "unknown --network");
     if ((unsigned)opt->activation > SGDI_ACT_LEAKY_RELU)
         return sgdi_fail(err, bad, "unknown --activation");
-    if ((unsigned)opt->solver > SGDI_SOLVER_NESTEROV)
+    if ((unsigned)opt->solver > SGDI_SOLVER_ADADELTA)
         return sgdi_fail(err, bad, "unknown --solver");
     if (opt->network == SGDI_NETWORK_MLP) {
         if (opt->n_hidden < 1 || opt->n_hidden > SGDI_MAX_HIDDEN)
@@ -65,6 +70,16 @@ sgdi_status sgdi_options_check(const sgdi_options *opt, sgdi_error *err) {
         return sgdi_fail(err, bad, "--momentum must be in [0, 1) (got %g)", opt->momentum);
     if (!(opt->weight_decay >= 0.0) || !isfinite(opt->weight_decay))
         return sgdi_fail(err, bad, "--weight-decay must be >= 0 (got %g)", opt->weight_decay);
+    if (!(opt->beta1 >= 0.0 && opt->beta1 < 1.0))
+        return sgdi_fail(err, bad, "--beta1 must be in [0, 1) (got %g)", opt->beta1);
+    if (!(opt->beta2 >= 0.0 && opt->beta2 < 1.0))
+        return sgdi_fail(err, bad, "--beta2 must be in [0, 1) (got %g)", opt->beta2);
+    if (opt->eps != SGDI_SOLVER_DEFAULT && !(opt->eps > 0.0 && isfinite(opt->eps)))
+        return sgdi_fail(err, bad, "--eps must be a positive number (got %g)", opt->eps);
+    if (opt->decay != SGDI_SOLVER_DEFAULT && !(opt->decay >= 0.0 && opt->decay < 1.0))
+        return sgdi_fail(err, bad, "--decay must be in [0, 1) (got %g)", opt->decay);
+    if (!(opt->wd >= 0.0 && opt->wd < 1.0))
+        return sgdi_fail(err, bad, "--wd must be in [0, 1) (got %g)", opt->wd);
     if (opt->threads < 1 || opt->threads > 1024)
         return sgdi_fail(err, bad, "--threads must be between 1 and 1024 (got %d)", opt->threads);
     if (opt->validate < 0 || opt->validate > 1000000)
@@ -91,6 +106,9 @@ const char *sgdi_activation_name(sgdi_activation a) {
 }
 
 const char *sgdi_solver_name(sgdi_solver_kind s) {
-    static const char *const names[] = {"sgd", "momentum", "nesterov"};
-    return (unsigned)s <= SGDI_SOLVER_NESTEROV ? names[s] : "?";
+    static const char *const names[] = {"sgd",   "momentum", "nesterov", "adam",
+                                        "adamw", "adagrad",  "rmsprop",  "adadelta"};
+    return (unsigned)s <= SGDI_SOLVER_ADADELTA ? names[s] : "?";
 }
+
+// sgdi_options_eps and sgdi_options_decay live with the solvers (src/solver/solver.c).

@@ -112,13 +112,37 @@ static void json_solver(sgdi_json *j, const sgdi_options *o) {
     sgdi_json_string(j, sgdi_solver_name(o->solver));
     sgdi_json_key(j, "lr");
     sgdi_json_number(j, o->lr);
-    sgdi_json_key(j, "momentum"); // plain SGD has none
-    if (o->solver == SGDI_SOLVER_SGD)
+    sgdi_json_key(j, "momentum"); // only Momentum and Nesterov have one
+    if (o->solver != SGDI_SOLVER_MOMENTUM && o->solver != SGDI_SOLVER_NESTEROV)
         sgdi_json_null(j);
     else
         sgdi_json_number(j, o->momentum);
     sgdi_json_key(j, "weight_decay");
     sgdi_json_number(j, o->weight_decay);
+    bool adaptive = o->solver > SGDI_SOLVER_NESTEROV;
+    if (adaptive) {
+        bool adam = o->solver == SGDI_SOLVER_ADAM || o->solver == SGDI_SOLVER_ADAMW;
+        if (adam) {
+            sgdi_json_key(j, "beta1");
+            sgdi_json_number(j, o->beta1);
+            sgdi_json_key(j, "beta2");
+            sgdi_json_number(j, o->beta2);
+        }
+        sgdi_json_key(j, "eps");
+        sgdi_json_number(j, sgdi_options_eps(o));
+        if (o->solver == SGDI_SOLVER_RMSPROP || o->solver == SGDI_SOLVER_ADADELTA) {
+            sgdi_json_key(j, "decay");
+            sgdi_json_number(j, sgdi_options_decay(o));
+        }
+        if (o->solver == SGDI_SOLVER_ADAMW) {
+            sgdi_json_key(j, "wd");
+            sgdi_json_number(j, o->wd);
+        }
+    }
+    sgdi_json_key(j, "influence");
+    sgdi_json_string(j, adaptive ? "approximate: each step's per-coordinate step size is frozen "
+                                   "at its value after the step; the rest is linearised exactly"
+                                 : "exact linearisation of the update");
     sgdi_json_end_object(j);
 }
 

@@ -49,7 +49,7 @@ sgdi_status sgdi_trainer_init(sgdi_trainer *tr, const sgdi_options *opt, const s
     tr->train = train;
     tr->seed = seed;
     tr->params = g->n_params;
-    tr->solver = (sgdi_solver){.kind = opt->solver, .momentum = opt->momentum, .n = g->n_params};
+    sgdi_solver_init(&tr->solver, opt, g->n_params);
     tr->state_size = sgdi_solver_state_count(&tr->solver) * g->n_params;
     int64_t b = opt->batch_size, f = sgdi_dataset_features(train), xb;
     sgdi_status st = sgdi_exec_init(&tr->exec, g, b, err);

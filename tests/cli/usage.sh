@@ -46,7 +46,7 @@ usage_error "bad --method" "--method" -t train.csv -v val.csv --method first
 usage_error "bad --hessian" "--hessian" -t train.csv -v val.csv --hessian exact
 usage_error "bad --network" "--network" -t train.csv -v val.csv --network cnn
 usage_error "bad --activation" "--activation" -t train.csv -v val.csv --activation gelu
-usage_error "bad --solver" "--solver" -t train.csv -v val.csv --solver adam
+usage_error "bad --solver" "--solver" -t train.csv -v val.csv --solver lbfgs
 usage_error "empty --output" "--output" -t train.csv -v val.csv -o ""
 usage_error "value given to a flag" "--quiet" -t train.csv -v val.csv --quiet=yes
 
