@@ -2,7 +2,7 @@
  * test_ops.c — derivative tests for every operator in sgdi_op_table, in
  * double precision (sgdi_ops_f64).
  *
- * The table of cases below is indexed by sgdi_op_kind: a kind without a case,
+ * The table of cases (test_ops_cases.c) is indexed by sgdi_op_kind: a kind without a case,
  * or a NULL function in the op table, fails the suite. For each case (a few
  * random shapes and attribute variants, batch >= 2, fixed seed):
  *
@@ -23,10 +23,10 @@
 #include <string.h>
 
 #include "ops/op.h"
+#include "test_ops_cases.h"
 #include "test_support.h"
 #include "util/rng.h"
 
-enum { MAX_IN = 4, MAX_LEN = 4096 };
 static const double EPS = 1e-6;    // central-difference step
 static const double TOL = 1e-7;    // relative to max(|reference|, 1)
 static const double EXACT = 1e-13; // for results that must agree up to rounding
@@ -44,7 +44,7 @@ static uint64_t next_u64(void) {
 static double unif(void) {
     return (double)(next_u64() >> 11) * 0x1p-53;
 }
-static int64_t rand_int(int64_t lo, int64_t hi) {
+int64_t rand_int(int64_t lo, int64_t hi) {
     return lo + (int64_t)(next_u64() % (uint64_t)(hi - lo + 1));
 }
 static double normal(void) {
@@ -54,156 +54,7 @@ static double normal(void) {
 
 // --- Test cases --------------------------------------------------------------------------
 
-typedef enum gen_kind {
-    GEN_NORMAL, // N(0, 1), kept 1e-3 away from 0 (the kink of ReLU-like functions)
-    GEN_LABEL,  // class index in [0, C), C = dim `axis` of input 0
-    GEN_BINARY, // 0 or 1
-    GEN_PROB,   // uniform in [0.1, 0.9]
-    GEN_SOFTMAX // softmax of N(0, 1) along `axis`
-} gen_kind;
-
-typedef struct op_case {
-    int n_in;
-    sgdi_shape shape[MAX_IN];
-    bool batched[MAX_IN];
-    gen_kind gen[MAX_IN];
-    sgdi_op_attr attr;
-    bool training;
-} op_case;
-
-// Fills case `variant` of an operator; false when there is no such variant.
-typedef bool (*case_setup_fn)(int variant, op_case *c);
-
-static sgdi_shape shp(int ndim, int64_t d0, int64_t d1, int64_t d2) {
-    sgdi_shape s = {.ndim = ndim, .dim = {d0, d1, d2}};
-    return s;
-}
-static void add_input(op_case *c, sgdi_shape s, bool batched, gen_kind g) {
-    c->shape[c->n_in] = s;
-    c->batched[c->n_in] = batched;
-    c->gen[c->n_in++] = g;
-}
-
-static bool setup_affine(int variant, op_case *c) {
-    int64_t i1 = rand_int(2, 4), i2 = rand_int(2, 3), o1 = rand_int(2, 4), o2 = rand_int(2, 3);
-    switch (variant) {
-    case 0: // x (I), W (I, O), b (O)
-        add_input(c, shp(1, i1, 0, 0), true, GEN_NORMAL);
-        add_input(c, shp(2, i1, o1, 0), false, GEN_NORMAL);
-        add_input(c, shp(1, o1, 0, 0), false, GEN_NORMAL);
-        return true;
-    case 1: // base_axis 1: x (L, I1, I2), W (I1 I2, O1, O2), no b
-        add_input(c, shp(3, 2, i1, i2), true, GEN_NORMAL);
-        add_input(c, shp(3, i1 * i2, o1, o2), false, GEN_NORMAL);
-        c->attr.base_axis = 1;
-        return true;
-    case 2: // x (I1, I2) flattened, W (I1 I2, O), b (O)
-        add_input(c, shp(2, i1, i2, 0), true, GEN_NORMAL);
-        add_input(c, shp(2, i1 * i2, o1, 0), false, GEN_NORMAL);
-        add_input(c, shp(1, o1, 0, 0), false, GEN_NORMAL);
-        return true;
-    }
-    return false;
-}
-
-// One input of shape (n) or (2, 3); alpha from the list.
-static bool setup_unary(int variant, op_case *c, double alpha0, double alpha1) {
-    if (variant > 1) return false;
-    add_input(c, variant == 0 ? shp(1, rand_int(3, 9), 0, 0) : shp(2, 2, 3, 0), true, GEN_NORMAL);
-    c->attr.alpha = variant == 0 ? alpha0 : alpha1;
-    return true;
-}
-// clang-format off
-static bool setup_relu(int v, op_case *c) { return setup_unary(v, c, 0, 0); }
-static bool setup_leaky_relu(int v, op_case *c) { return setup_unary(v, c, 0.1, 0.25); }
-static bool setup_elu(int v, op_case *c) { return setup_unary(v, c, 1.0, 0.5); }
-static bool setup_tanh(int v, op_case *c) { return setup_unary(v, c, 0, 0); }
-static bool setup_sigmoid(int v, op_case *c) { return setup_unary(v, c, 0, 0); }
-// clang-format on
-
-static bool setup_dropout(int variant, op_case *c) {
-    if (variant > 2) return false;
-    add_input(c, variant == 1 ? shp(2, 3, 4, 0) : shp(1, rand_int(6, 12), 0, 0), true, GEN_NORMAL);
-    c->attr.p = variant == 0 ? 0.3 : variant == 1 ? 0.0 : 0.5;
-    c->attr.rng_stream = 1;
-    c->training = variant != 2;
-    return true;
-}
-
-static bool setup_softmax(int variant, op_case *c) {
-    if (variant > 2) return false;
-    int64_t n = rand_int(2, 5);
-    sgdi_shape s[3] = {shp(1, n, 0, 0), shp(3, 3, n, 2), shp(3, 2, 3, n)};
-    add_input(c, s[variant], true, GEN_NORMAL);
-    c->attr.axis = variant;
-    return true;
-}
-
-// x (C) / (C, 3) / (2, C) along axis 0 / 0 / 1, labels with that dim = 1.
-static bool setup_class_loss(int variant, op_case *c, gen_kind xgen) {
-    if (variant > 2) return false;
-    int64_t n = rand_int(2, 5);
-    sgdi_shape x[3] = {shp(1, n, 0, 0), shp(2, n, 3, 0), shp(2, 2, n, 0)};
-    sgdi_shape t[3] = {shp(1, 1, 0, 0), shp(2, 1, 3, 0), shp(2, 2, 1, 0)};
-    add_input(c, x[variant], true, xgen);
-    add_input(c, t[variant], true, GEN_LABEL);
-    c->attr.axis = variant == 2;
-    return true;
-}
-// clang-format off
-static bool setup_sce(int v, op_case *c) { return setup_class_loss(v, c, GEN_NORMAL); }
-static bool setup_cce(int v, op_case *c) { return setup_class_loss(v, c, GEN_SOFTMAX); }
-// clang-format on
-
-// Two inputs of one shape, (n) or (2, 3).
-static bool pair_case(int variant, op_case *c, gen_kind g0, gen_kind g1a, gen_kind g1b) {
-    if (variant > 1) return false;
-    sgdi_shape s = variant == 0 ? shp(1, rand_int(3, 9), 0, 0) : shp(2, 2, 3, 0);
-    add_input(c, s, true, g0);
-    add_input(c, s, true, variant == 0 ? g1a : g1b);
-    return true;
-}
-// (generator of input 0, of input 1 in variant 0, of input 1 in variant 1)
-static bool setup_sigce(int v, op_case *c) {
-    return pair_case(v, c, GEN_NORMAL, GEN_BINARY, GEN_PROB);
-}
-static bool setup_bce(int v, op_case *c) {
-    return pair_case(v, c, GEN_PROB, GEN_BINARY, GEN_PROB);
-}
-static bool setup_sq_err(int v, op_case *c) {
-    return pair_case(v, c, GEN_NORMAL, GEN_NORMAL, GEN_NORMAL);
-}
-
-// x (2, 3, 4) reduced over several masks.
-static bool setup_reduce(int variant, op_case *c) {
-    static const uint32_t masks[] = {0x2, 0x5, 0x7, 0x0, 0x1};
-    if (variant >= (int)(sizeof masks / sizeof masks[0])) return false;
-    add_input(c, shp(3, 2, 3, 4), true, GEN_NORMAL);
-    c->attr.axes_mask = masks[variant];
-    c->attr.keep_dims = variant == 0 || variant == 4;
-    return true;
-}
-
-static const struct {
-    case_setup_fn setup;
-    bool loss; // the output summed is a scalar loss: check Hessian symmetry
-} cases[SGDI_OP_COUNT] = {
-    [SGDI_OP_AFFINE] = {setup_affine, false},
-    [SGDI_OP_RELU] = {setup_relu, false},
-    [SGDI_OP_LEAKY_RELU] = {setup_leaky_relu, false},
-    [SGDI_OP_ELU] = {setup_elu, false},
-    [SGDI_OP_TANH] = {setup_tanh, false},
-    [SGDI_OP_SIGMOID] = {setup_sigmoid, false},
-    [SGDI_OP_DROPOUT] = {setup_dropout, false},
-    [SGDI_OP_SOFTMAX] = {setup_softmax, false},
-    [SGDI_OP_SOFTMAX_CROSS_ENTROPY] = {setup_sce, true},
-    [SGDI_OP_CATEGORICAL_CROSS_ENTROPY] = {setup_cce, true},
-    [SGDI_OP_SIGMOID_CROSS_ENTROPY] = {setup_sigce, true},
-    [SGDI_OP_BINARY_CROSS_ENTROPY] = {setup_bce, true},
-    [SGDI_OP_SQUARED_ERROR] = {setup_sq_err, true},
-    [SGDI_OP_SUM] = {setup_reduce, false},
-    [SGDI_OP_MEAN] = {setup_reduce, false},
-};
+// The cases (shapes, generators, attributes per operator) are in test_ops_cases.c.
 
 // --- The harness: one operator call over plain buffers -----------------------------------
 
@@ -301,6 +152,9 @@ static void generate(const harness *h, int i, double *x) {
         break;
     case GEN_PROB:
         for (int64_t k = 0; k < n; k++) x[k] = 0.1 + 0.8 * unif();
+        break;
+    case GEN_POSITIVE:
+        for (int64_t k = 0; k < n; k++) x[k] = 0.5 + 1.5 * unif();
         break;
     case GEN_SOFTMAX: {
         const sgdi_shape *s = &c->shape[i];
@@ -550,7 +404,7 @@ static void run_case(sgdi_op_kind kind, int variant, const op_case *c) {
             check_tangent_backward(&h, &w, all, 1u << i, true, variant);
         }
     }
-    if (cases[kind].loss) check_symmetry(&h, &w, variant);
+    if (op_cases[kind].loss) check_symmetry(&h, &w, variant);
     for (int i = 0; i < c->n_in; i++) // kernels never write their inputs' values
         CHECK_MSG(memcmp(orig[i], w.x[i], (size_t)h.len[i] * sizeof(double)) == 0,
                   "%s: input %d modified", def->name, i);
@@ -578,7 +432,7 @@ static void test_op_table(void) {
                   "%s: arity", d->name);
         CHECK_MSG((d->target_inputs >> d->max_inputs) == 0, "%s: target bits", d->name);
         CHECK_MSG(sgdi_op_find(d->name) == (sgdi_op_kind)k, "sgdi_op_find(\"%s\")", d->name);
-        CHECK_MSG(cases[k].setup != NULL, "%s has no test case in test_ops.c", d->name);
+        CHECK_MSG(op_cases[k].setup != NULL, "%s has no test case in test_ops_cases.c", d->name);
     }
     CHECK(sgdi_op_find("NoSuchOp") == SGDI_OP_COUNT);
     CHECK(sgdi_op_find(NULL) == SGDI_OP_COUNT);
@@ -587,13 +441,13 @@ static void test_op_table(void) {
 
 static void test_derivatives(void) {
     for (int k = 0; k < SGDI_OP_COUNT; k++) {
-        if (!cases[k].setup || !sgdi_op_table[k].forward || !sgdi_op_table[k].tangent_forward ||
+        if (!op_cases[k].setup || !sgdi_op_table[k].forward || !sgdi_op_table[k].tangent_forward ||
             !sgdi_op_table[k].backward || !sgdi_op_table[k].tangent_backward ||
             !sgdi_op_table[k].infer_shape)
             continue; // reported by test_op_table
         for (int variant = 0;; variant++) {
             op_case c = {0};
-            if (!cases[k].setup(variant, &c)) break;
+            if (!op_cases[k].setup(variant, &c)) break;
             run_case((sgdi_op_kind)k, variant, &c);
         }
     }
@@ -605,7 +459,7 @@ static void print_errors(void) {
     for (int k = 0; k < SGDI_OP_COUNT; k++) {
         printf("%-26s", sgdi_op_table[k].name ? sgdi_op_table[k].name : "?");
         for (int e = 0; e < E_COUNT; e++) {
-            if (e == E_SYM && !cases[k].loss)
+            if (e == E_SYM && !op_cases[k].loss)
                 printf(" %10s", "-");
             else
                 printf(" %10.2e", max_err[k][e]);

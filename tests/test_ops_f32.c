@@ -237,10 +237,263 @@ static void test_threaded_elementwise(void) {
     free(x), free(y), free(y_bar), free(x_bar);
 }
 
+// infer_shape with explicit batched flags.
+static sgdi_status infer_b(sgdi_op_kind kind, const sgdi_op_attr *attr, int n_in,
+                           const sgdi_shape *in, const bool *batched, sgdi_shape *out, char *msg) {
+    msg[0] = '\0';
+    return sgdi_op_table[kind].infer_shape(attr, in, batched, n_in, out, 1, msg, 256);
+}
+
+static bool shape_is(const sgdi_shape *s, int ndim, int64_t d0, int64_t d1, int64_t d2) {
+    sgdi_shape t = shp(ndim, d0, d1, d2);
+    if (s->ndim != ndim) return false;
+    for (int k = 0; k < ndim; k++)
+        if (s->dim[k] != t.dim[k]) return false;
+    return true;
+}
+
+// Broadcasting of the binary operators, Reshape's target, Concatenate, attribute checks.
+static void test_infer_shape_more(void) {
+    char msg[256];
+    sgdi_shape out, in[3];
+    sgdi_op_attr attr = {0};
+    const bool bb[2] = {true, true}, bp[2] = {true, false}, pb[2] = {false, true};
+    const bool pp[2] = {false, false};
+    // per-sample broadcasting of both sides; a (1, C) parameter; a parameter padded left
+    in[0] = shp(3, 2, 1, 4), in[1] = shp(3, 1, 3, 1);
+    CHECK(infer_b(SGDI_OP_MUL2, &attr, 2, in, bb, &out, msg) == SGDI_OK);
+    CHECK(shape_is(&out, 3, 2, 3, 4));
+    in[0] = shp(2, 1, 3, 0), in[1] = shp(1, 3, 0, 0);
+    CHECK(infer_b(SGDI_OP_ADD2, &attr, 2, in, pb, &out, msg) == SGDI_OK &&
+          shape_is(&out, 1, 3, 0, 0));
+    in[0] = shp(2, 2, 3, 0), in[1] = shp(1, 3, 0, 0);
+    CHECK(infer_b(SGDI_OP_SUB2, &attr, 2, in, bp, &out, msg) == SGDI_OK);
+    CHECK(shape_is(&out, 2, 2, 3, 0));
+    // refused: a dim that neither matches nor is 1; batched inputs of different ndim; a
+    // parameter's leading dim facing the batch that is not 1; two parameters
+    in[1] = shp(1, 4, 0, 0);
+    CHECK(infer_b(SGDI_OP_ADD2, &attr, 2, in, bp, &out, msg) == SGDI_ERR_FORMAT && msg[0]);
+    printf("  e.g. Add2: %s\n", msg);
+    in[1] = shp(1, 3, 0, 0);
+    CHECK(infer_b(SGDI_OP_ADD2, &attr, 2, in, bb, &out, msg) == SGDI_ERR_FORMAT && msg[0]);
+    in[0] = shp(1, 3, 0, 0), in[1] = shp(2, 2, 3, 0);
+    CHECK(infer_b(SGDI_OP_DIV2, &attr, 2, in, bp, &out, msg) == SGDI_ERR_FORMAT && msg[0]);
+    printf("  e.g. Div2: %s\n", msg);
+    CHECK(infer_b(SGDI_OP_MUL2, &attr, 2, in, pp, &out, msg) == SGDI_ERR_FORMAT && msg[0]);
+    // Reshape: counts must agree; one -1 is inferred
+    in[0] = shp(3, 2, 3, 4);
+    attr.shape = shp(2, 4, -1, 0);
+    CHECK(infer_b(SGDI_OP_RESHAPE, &attr, 1, in, bb, &out, msg) == SGDI_OK);
+    CHECK(shape_is(&out, 2, 4, 6, 0));
+    attr.shape = shp(2, 5, 5, 0);
+    CHECK(infer_b(SGDI_OP_RESHAPE, &attr, 1, in, bb, &out, msg) == SGDI_ERR_FORMAT && msg[0]);
+    printf("  e.g. Reshape: %s\n", msg);
+    attr.shape = shp(2, -1, -1, 0);
+    CHECK(infer_b(SGDI_OP_RESHAPE, &attr, 1, in, bb, &out, msg) == SGDI_ERR_FORMAT && msg[0]);
+    attr.shape = shp(2, 5, -1, 0);
+    CHECK(infer_b(SGDI_OP_RESHAPE, &attr, 1, in, bb, &out, msg) == SGDI_ERR_FORMAT && msg[0]);
+    // Concatenate: only dim `axis` may differ
+    in[0] = shp(2, 2, 3, 0), in[1] = shp(2, 2, 5, 0), in[2] = shp(2, 2, 1, 0);
+    attr.axis = 1;
+    const bool b3[3] = {true, true, true};
+    CHECK(infer_b(SGDI_OP_CONCATENATE, &attr, 3, in, b3, &out, msg) == SGDI_OK);
+    CHECK(shape_is(&out, 2, 2, 9, 0));
+    attr.axis = 0;
+    CHECK(infer_b(SGDI_OP_CONCATENATE, &attr, 3, in, b3, &out, msg) == SGDI_ERR_FORMAT && msg[0]);
+    printf("  e.g. Concatenate: %s\n", msg);
+    attr.axis = 2;
+    CHECK(infer_b(SGDI_OP_LOG_SOFTMAX, &attr, 1, in, b3, &out, msg) == SGDI_ERR_FORMAT && msg[0]);
+    attr.axis = 0;
+    // attribute checks, and elementwise operators on a parameter alone
+    in[0] = shp(1, 3, 0, 0);
+    CHECK(infer_b(SGDI_OP_SOFTPLUS, &attr, 1, in, bb, &out, msg) == SGDI_ERR_FORMAT && msg[0]);
+    CHECK(infer_b(SGDI_OP_SELU, &attr, 1, in, bb, &out, msg) == SGDI_ERR_FORMAT && msg[0]);
+    attr.alpha = -1;
+    CHECK(infer_b(SGDI_OP_R_POW_SCALAR, &attr, 1, in, bb, &out, msg) == SGDI_ERR_FORMAT);
+    CHECK(infer_b(SGDI_OP_EXP, &attr, 1, in, pp, &out, msg) == SGDI_ERR_FORMAT && msg[0]);
+    printf("  e.g. Exp: %s\n", msg);
+}
+
+// The new elementwise operators in float against double formulas (y and dy/dx).
+typedef struct ew_ref {
+    sgdi_op_kind kind;
+    double alpha, scale, beta;
+    bool positive; // x in [0.5, 2] rather than N(0, 1)
+} ew_ref;
+
+static double ew_value(const ew_ref *r, double x, double *d1) {
+    double v = r->alpha, s = 1 / (1 + exp(-x));
+    switch (r->kind) {
+    case SGDI_OP_ADD_SCALAR:
+        *d1 = 1;
+        return x + v;
+    case SGDI_OP_MUL_SCALAR:
+        *d1 = v;
+        return v * x;
+    case SGDI_OP_POW_SCALAR:
+        *d1 = v * pow(x, v - 1);
+        return pow(x, v);
+    case SGDI_OP_R_SUB_SCALAR:
+        *d1 = -1;
+        return v - x;
+    case SGDI_OP_R_DIV_SCALAR:
+        *d1 = -v / (x * x);
+        return v / x;
+    case SGDI_OP_R_POW_SCALAR:
+        *d1 = log(v) * pow(v, x);
+        return pow(v, x);
+    case SGDI_OP_SWISH:
+        *d1 = s + x * s * (1 - s);
+        return x * s;
+    case SGDI_OP_SELU:
+        *d1 = x > 0 ? r->scale : r->scale * v * exp(x);
+        return x > 0 ? r->scale * x : r->scale * v * (exp(x) - 1);
+    case SGDI_OP_SOFTPLUS:
+        *d1 = 1 / (1 + exp(-r->beta * x));
+        return log1p(exp(r->beta * x)) / r->beta;
+    case SGDI_OP_ABS:
+        *d1 = x > 0 ? 1 : -1;
+        return fabs(x);
+    case SGDI_OP_EXP:
+        *d1 = exp(x);
+        return exp(x);
+    case SGDI_OP_LOG:
+        *d1 = 1 / x;
+        return log(x);
+    default:
+        *d1 = NAN;
+        return NAN;
+    }
+}
+
+static void test_float_elementwise(void) {
+    enum { B = 3, N = 20 };
+    static const ew_ref refs[] = {
+        {SGDI_OP_ADD_SCALAR, 1.5, 0, 0, false},
+        {SGDI_OP_MUL_SCALAR, -0.3, 0, 0, false},
+        {SGDI_OP_POW_SCALAR, 3, 0, 0, false},
+        {SGDI_OP_POW_SCALAR, -1.5, 0, 0, true},
+        {SGDI_OP_R_SUB_SCALAR, 2, 0, 0, false},
+        {SGDI_OP_R_DIV_SCALAR, 1.5, 0, 0, true},
+        {SGDI_OP_R_POW_SCALAR, 0.5, 0, 0, false},
+        {SGDI_OP_SWISH, 0, 0, 0, false},
+        {SGDI_OP_SELU, 1.673263242354377, 1.05070098735548, 0, false},
+        {SGDI_OP_SOFTPLUS, 0, 0, 2.5, false},
+        {SGDI_OP_ABS, 0, 0, 0, false},
+        {SGDI_OP_EXP, 0, 0, 0, false},
+        {SGDI_OP_LOG, 0, 0, 0, true},
+    };
+    double worst = 0;
+    for (size_t r = 0; r < sizeof refs / sizeof refs[0]; r++) {
+        const ew_ref *ref = &refs[r];
+        sgdi_real x[B * N], y[B * N], ones[B * N], x_bar[B * N];
+        for (int i = 0; i < B * N; i++) {
+            x[i] = (sgdi_real)(ref->positive ? 0.5 + 1.5 * unif() : normal());
+            ones[i] = 1, x_bar[i] = 0;
+        }
+        sgdi_op_attr attr = {.alpha = ref->alpha, .scale = ref->scale, .beta = ref->beta};
+        sgdi_port in = {
+            .val = x, .adj = x_bar, .shape = shp(1, N, 0, 0), .count = N, .batched = true};
+        sgdi_port out = {.val = y, .adj = ones, .shape = in.shape, .count = N, .batched = true};
+        sgdi_op_call call = {
+            .attr = &attr, .in = &in, .n_in = 1, .out = &out, .n_out = 1, .batch = B};
+        sgdi_op_table[ref->kind].forward(&call);
+        sgdi_op_table[ref->kind].backward(&call);
+        double err = 0;
+        for (int i = 0; i < B * N; i++) {
+            double d1, v = ew_value(ref, x[i], &d1);
+            err = fmax(err, fabs(v - y[i]) / fmax(fabs(v), 1));
+            err = fmax(err, fabs(d1 - x_bar[i]) / fmax(fabs(d1), 1));
+        }
+        CHECK_MSG(err < 1e-5, "%s: float vs double %.3g", sgdi_op_table[ref->kind].name, err);
+        worst = fmax(worst, err);
+    }
+    printf("  float vs double, elementwise operators: largest relative error %.2e\n", worst);
+}
+
+// Mul2 with a (1, C) parameter over x (B, R, C), LogSoftmax, Concatenate in float.
+static void test_float_broadcast(void) {
+    enum { B = 4, R = 3, C = 5 };
+    sgdi_real x[B * R * C], w[C], y[B * R * C], y_bar[B * R * C], x_bar[B * R * C] = {0};
+    sgdi_real w_bar[C] = {0};
+    for (int i = 0; i < B * R * C; i++) x[i] = (sgdi_real)normal(), y_bar[i] = (sgdi_real)normal();
+    for (int c = 0; c < C; c++) w[c] = (sgdi_real)normal();
+    sgdi_op_attr attr = {0};
+    sgdi_port in[2] = {
+        {.val = x, .adj = x_bar, .shape = shp(2, R, C, 0), .count = R * C, .batched = true},
+        {.val = w, .adj = w_bar, .shape = shp(2, 1, C, 0), .count = C}};
+    sgdi_port out = {
+        .val = y, .adj = y_bar, .shape = shp(2, R, C, 0), .count = R * C, .batched = true};
+    sgdi_op_call call = {.attr = &attr, .in = in, .n_in = 2, .out = &out, .n_out = 1, .batch = B};
+    sgdi_op_table[SGDI_OP_MUL2].forward(&call);
+    sgdi_op_table[SGDI_OP_MUL2].backward(&call);
+    double err_y = 0, err_x = 0, err_w = 0, ref_w[C] = {0};
+    for (int i = 0; i < B * R * C; i++) {
+        int c = i % C;
+        err_y = fmax(err_y, fabs((double)x[i] * w[c] - y[i]));
+        err_x = fmax(err_x, fabs((double)w[c] * y_bar[i] - x_bar[i]));
+        ref_w[c] += (double)x[i] * y_bar[i];
+    }
+    for (int c = 0; c < C; c++) err_w = fmax(err_w, fabs(ref_w[c] - w_bar[c]));
+    // LogSoftmax along C of x (B, R, C)
+    attr.axis = 1;
+    sgdi_op_call ls = {.attr = &attr, .in = in, .n_in = 1, .out = &out, .n_out = 1, .batch = B};
+    sgdi_op_table[SGDI_OP_LOG_SOFTMAX].forward(&ls);
+    double err_ls = 0;
+    for (int r = 0; r < B * R; r++) {
+        double m = -INFINITY, sum = 0;
+        for (int c = 0; c < C; c++) m = fmax(m, x[r * C + c]);
+        for (int c = 0; c < C; c++) sum += exp(x[r * C + c] - m);
+        for (int c = 0; c < C; c++)
+            err_ls = fmax(err_ls, fabs(x[r * C + c] - m - log(sum) - y[r * C + c]));
+    }
+    printf("  float vs double: Mul2 %.2e, dL/dx %.2e, dL/dw (sum over batch) %.2e, LogSoftmax "
+           "%.2e\n",
+           err_y, err_x, err_w, err_ls);
+    CHECK(err_y < 1e-5 && err_x < 1e-5 && err_w < 1e-4 && err_ls < 1e-5);
+    // Concatenate x (R, C) ++ w-sized rows (R, 1) along axis 1 copies exactly
+    sgdi_real z[B * R], cat[B * R * (C + 1)];
+    for (int i = 0; i < B * R; i++) z[i] = (sgdi_real)i;
+    sgdi_port cin[2] = {in[0], {.val = z, .shape = shp(2, R, 1, 0), .count = R, .batched = true}};
+    sgdi_port cout = {
+        .val = cat, .shape = shp(2, R, C + 1, 0), .count = R * (C + 1), .batched = true};
+    sgdi_op_call cc = {.attr = &attr, .in = cin, .n_in = 2, .out = &cout, .n_out = 1, .batch = B};
+    sgdi_op_table[SGDI_OP_CONCATENATE].forward(&cc);
+    int bad = 0;
+    for (int r = 0; r < B * R; r++)
+        for (int c = 0; c <= C; c++) bad += cat[r * (C + 1) + c] != (c < C ? x[r * C + c] : z[r]);
+    CHECK_MSG(bad == 0, "Concatenate: %d elements misplaced", bad);
+}
+
+// Large Mul2 calls of equal shapes take the threaded path: every element as the serial formula.
+static void test_threaded_binary(void) {
+    enum { B = 4, N = 1 << 15 };
+    sgdi_real *a = malloc(B * N * sizeof *a), *b = malloc(B * N * sizeof *b);
+    sgdi_real *y = malloc(B * N * sizeof *y), *a_bar = calloc(B * N, sizeof *a);
+    if (!a || !b || !y || !a_bar) abort();
+    for (int i = 0; i < B * N; i++) a[i] = (sgdi_real)normal(), b[i] = (sgdi_real)normal();
+    sgdi_op_attr attr = {0};
+    sgdi_port in[2] = {
+        {.val = a, .adj = a_bar, .shape = shp(1, N, 0, 0), .count = N, .batched = true},
+        {.val = b, .shape = shp(1, N, 0, 0), .count = N, .batched = true}};
+    sgdi_port out = {.val = y, .adj = b, .shape = in[0].shape, .count = N, .batched = true};
+    sgdi_op_call call = {.attr = &attr, .in = in, .n_in = 2, .out = &out, .n_out = 1, .batch = B};
+    sgdi_op_table[SGDI_OP_MUL2].forward(&call);
+    sgdi_op_table[SGDI_OP_MUL2].backward(&call); // a_bar = b * y_bar with y_bar = b
+    int bad = 0;
+    for (int i = 0; i < B * N; i++) bad += y[i] != a[i] * b[i] || a_bar[i] != b[i] * b[i];
+    CHECK_MSG(bad == 0, "%d of %d elements differ", bad, B * N);
+    free(a), free(b), free(y), free(a_bar);
+}
+
 int main(void) {
     RUN(test_infer_shape);
     RUN(test_dropout_mask);
     RUN(test_float_kernels);
     RUN(test_threaded_elementwise);
+    RUN(test_infer_shape_more);
+    RUN(test_float_elementwise);
+    RUN(test_float_broadcast);
+    RUN(test_threaded_binary);
     return sgdi_test_finish();
 }

@@ -69,15 +69,20 @@ typedef struct sgdi_port {
 
 // Operator attributes: one struct for all operators; each uses what it needs.
 typedef struct sgdi_op_attr {
-    double alpha;        // LeakyReLU slope, ELU alpha, AddScalar/MulScalar value
+    double alpha;        // LeakyReLU slope, ELU/SELU alpha; the `val` of AddScalar,
+                         // MulScalar, PowScalar, RSubScalar, RDivScalar, RPowScalar
+    double scale;        // SELU scale (lambda; nnabla's default 1.05070098735548)
+    double beta;         // SoftPlus beta (nnabla's default 1), > 0
     double p;            // Dropout probability of dropping
-    int axis;            // Softmax/SoftmaxCrossEntropy/CategoricalCrossEntropy axis, in
-                         // per-sample dims (0 = first dim after the batch)
+    int axis;            // Softmax/LogSoftmax/SoftmaxCrossEntropy/CategoricalCrossEntropy/
+                         // Concatenate axis, in per-sample dims (0 = first dim after the batch)
     int base_axis;       // Affine: per-sample dims [base_axis..) are the input vector;
                          // nnabla's base_axis minus one (0 for a (B, I) input)
     uint32_t axes_mask;  // Sum/Mean: bit k set = reduce per-sample dim k
     bool keep_dims;      // Sum/Mean
     uint32_t rng_stream; // Dropout: distinguishes the random streams of two operators
+    sgdi_shape shape;    // Reshape: the per-sample target shape (nnabla's `shape` without
+                         // the batch dim); one dim may be -1, inferred from the count
 } sgdi_op_attr;
 
 // What an operator may know about the step it is part of.
@@ -114,6 +119,26 @@ typedef enum sgdi_op_kind {
     SGDI_OP_SQUARED_ERROR,
     SGDI_OP_SUM,
     SGDI_OP_MEAN,
+    SGDI_OP_RESHAPE,
+    SGDI_OP_IDENTITY,
+    SGDI_OP_CONCATENATE,
+    SGDI_OP_ADD2,
+    SGDI_OP_SUB2,
+    SGDI_OP_MUL2,
+    SGDI_OP_DIV2,
+    SGDI_OP_ADD_SCALAR,
+    SGDI_OP_MUL_SCALAR,
+    SGDI_OP_POW_SCALAR,
+    SGDI_OP_R_SUB_SCALAR,
+    SGDI_OP_R_DIV_SCALAR,
+    SGDI_OP_R_POW_SCALAR,
+    SGDI_OP_SWISH,
+    SGDI_OP_SELU,
+    SGDI_OP_SOFTPLUS,
+    SGDI_OP_ABS,
+    SGDI_OP_EXP,
+    SGDI_OP_LOG,
+    SGDI_OP_LOG_SOFTMAX,
     SGDI_OP_COUNT
 } sgdi_op_kind;
 

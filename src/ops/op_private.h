@@ -49,6 +49,26 @@ SGDI_DECLARE_OP(binary_cross_entropy);      // binary_cross_entropy.c
 SGDI_DECLARE_OP(squared_error);             // squared_error.c
 SGDI_DECLARE_OP(sum);                       // reduce.c
 SGDI_DECLARE_OP(mean);                      // reduce.c
+SGDI_DECLARE_OP(reshape);                   // reshape.c
+SGDI_DECLARE_OP(identity);                  // reshape.c
+SGDI_DECLARE_OP(concatenate);               // concatenate.c
+SGDI_DECLARE_OP(add2);                      // arithmetic2.c
+SGDI_DECLARE_OP(sub2);                      // arithmetic2.c
+SGDI_DECLARE_OP(mul2);                      // arithmetic2.c
+SGDI_DECLARE_OP(div2);                      // arithmetic2.c
+SGDI_DECLARE_OP(add_scalar);                // scalar.c
+SGDI_DECLARE_OP(mul_scalar);                // scalar.c
+SGDI_DECLARE_OP(pow_scalar);                // scalar.c
+SGDI_DECLARE_OP(r_sub_scalar);              // scalar.c
+SGDI_DECLARE_OP(r_div_scalar);              // scalar.c
+SGDI_DECLARE_OP(r_pow_scalar);              // scalar.c
+SGDI_DECLARE_OP(swish);                     // smooth_activations.c
+SGDI_DECLARE_OP(selu);                      // smooth_activations.c
+SGDI_DECLARE_OP(softplus);                  // smooth_activations.c
+SGDI_DECLARE_OP(abs);                       // unary_math.c
+SGDI_DECLARE_OP(exp);                       // unary_math.c
+SGDI_DECLARE_OP(log);                       // unary_math.c
+SGDI_DECLARE_OP(log_softmax);               // log_softmax.c
 
 // --- Shapes ----------------------------------------------------------------------
 

@@ -47,11 +47,33 @@ const sgdi_op_def sgdi_op_table[SGDI_OP_COUNT] = {
     [SGDI_OP_SQUARED_ERROR]             = SGDI_OP_ROW("SquaredError", squared_error, 2, 2, 0),
     [SGDI_OP_SUM]                       = SGDI_OP_ROW("Sum", sum, 1, 1, 0),
     [SGDI_OP_MEAN]                      = SGDI_OP_ROW("Mean", mean, 1, 1, 0),
+    [SGDI_OP_RESHAPE]                   = SGDI_OP_ROW("Reshape", reshape, 1, 1, 0),
+    [SGDI_OP_IDENTITY]                  = SGDI_OP_ROW("Identity", identity, 1, 1, 0),
+    [SGDI_OP_CONCATENATE]               = SGDI_OP_ROW("Concatenate", concatenate, 1,
+                                                      SGDI_MAX_PORTS, 0),
+    [SGDI_OP_ADD2]                      = SGDI_OP_ROW("Add2", add2, 2, 2, 0),
+    [SGDI_OP_SUB2]                      = SGDI_OP_ROW("Sub2", sub2, 2, 2, 0),
+    [SGDI_OP_MUL2]                      = SGDI_OP_ROW("Mul2", mul2, 2, 2, 0),
+    [SGDI_OP_DIV2]                      = SGDI_OP_ROW("Div2", div2, 2, 2, 0),
+    [SGDI_OP_ADD_SCALAR]                = SGDI_OP_ROW("AddScalar", add_scalar, 1, 1, 0),
+    [SGDI_OP_MUL_SCALAR]                = SGDI_OP_ROW("MulScalar", mul_scalar, 1, 1, 0),
+    [SGDI_OP_POW_SCALAR]                = SGDI_OP_ROW("PowScalar", pow_scalar, 1, 1, 0),
+    [SGDI_OP_R_SUB_SCALAR]              = SGDI_OP_ROW("RSubScalar", r_sub_scalar, 1, 1, 0),
+    [SGDI_OP_R_DIV_SCALAR]              = SGDI_OP_ROW("RDivScalar", r_div_scalar, 1, 1, 0),
+    [SGDI_OP_R_POW_SCALAR]              = SGDI_OP_ROW("RPowScalar", r_pow_scalar, 1, 1, 0),
+    [SGDI_OP_SWISH]                     = SGDI_OP_ROW("Swish", swish, 1, 1, 0),
+    [SGDI_OP_SELU]                      = SGDI_OP_ROW("SELU", selu, 1, 1, 0),
+    [SGDI_OP_SOFTPLUS]                  = SGDI_OP_ROW("SoftPlus", softplus, 1, 1, 0),
+    [SGDI_OP_ABS]                       = SGDI_OP_ROW("Abs", abs, 1, 1, 0),
+    [SGDI_OP_EXP]                       = SGDI_OP_ROW("Exp", exp, 1, 1, 0),
+    [SGDI_OP_LOG]                       = SGDI_OP_ROW("Log", log, 1, 1, 0),
+    [SGDI_OP_LOG_SOFTMAX]               = SGDI_OP_ROW("LogSoftmax", log_softmax, 1, 1, 0),
 };
 // clang-format on
 
 // A new kind must get a row above (and a test case in tests/test_ops.c).
-_Static_assert(SGDI_OP_MEAN + 1 == SGDI_OP_COUNT, "sgdi_op_table has a row per sgdi_op_kind");
+_Static_assert(SGDI_OP_LOG_SOFTMAX + 1 == SGDI_OP_COUNT,
+               "sgdi_op_table has a row per sgdi_op_kind");
 _Static_assert(sizeof sgdi_op_table / sizeof sgdi_op_table[0] == SGDI_OP_COUNT,
                "sgdi_op_table is indexed by sgdi_op_kind");
 
