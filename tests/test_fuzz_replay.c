@@ -1,6 +1,6 @@
 /*
- * test_fuzz_replay.c — replays the CSV fuzz corpus (fuzz/corpus/csv/) and the
- * saved crashers (fuzz/crashers/csv/, if present) through the fuzz target in
+ * test_fuzz_replay.c — replays a fuzz corpus (fuzz/corpus/<target>/) and the
+ * saved crashers (fuzz/crashers/<target>/, if present) through the fuzz target in
  * an ordinary (or sanitizer) build, so that a fixed crash stays fixed.
  *
  * Each file is copied into a buffer of exactly its size, so that a read past
@@ -16,6 +16,10 @@
 
 #ifndef SGDI_FUZZ_DIR
 #error "SGDI_FUZZ_DIR must name the fuzz/ folder"
+#endif
+// The target whose fuzz_<target>.c is linked in: csv unless the build says otherwise.
+#ifndef SGDI_FUZZ_TARGET
+#define SGDI_FUZZ_TARGET "csv"
 #endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -86,13 +90,13 @@ static int replay_dir(const char *dir) {
 }
 
 static void test_corpus(void) {
-    int n = replay_dir(SGDI_FUZZ_DIR "/corpus/csv");
+    int n = replay_dir(SGDI_FUZZ_DIR "/corpus/" SGDI_FUZZ_TARGET);
     fprintf(stderr, "replayed %d corpus files\n", n);
-    CHECK_MSG(n > 0, "no files in %s", SGDI_FUZZ_DIR "/corpus/csv");
+    CHECK_MSG(n > 0, "no files in %s", SGDI_FUZZ_DIR "/corpus/" SGDI_FUZZ_TARGET);
 }
 
 static void test_crashers(void) {
-    int n = replay_dir(SGDI_FUZZ_DIR "/crashers/csv");
+    int n = replay_dir(SGDI_FUZZ_DIR "/crashers/" SGDI_FUZZ_TARGET);
     // An absent or empty folder is fine; each file in it must not crash.
     fprintf(stderr, "replayed %d crashers\n", n < 0 ? 0 : n);
 }
