@@ -30,6 +30,8 @@ enum {
     OPT_LR,
     OPT_MOMENTUM,
     OPT_WEIGHT_DECAY,
+    OPT_DESCRIBE,
+    OPT_SAVE_MODEL,
     OPT_BETA1,
     OPT_BETA2,
     OPT_EPS,
@@ -41,7 +43,7 @@ enum {
     OPT_SAVE_INITIAL,
 };
 
-static const char short_options[] = ":t:v:o:s:b:e:qhV";
+static const char short_options[] = ":t:v:o:s:b:e:m:qhV";
 
 // The first spelling of each option is the one messages use.
 static const struct option long_options[] = {
@@ -74,6 +76,9 @@ static const struct option long_options[] = {
     {"validate", required_argument, NULL, OPT_VALIDATE},
     {"trace", required_argument, NULL, OPT_TRACE},
     {"save-initial-params", required_argument, NULL, OPT_SAVE_INITIAL},
+    {"model", required_argument, NULL, 'm'},
+    {"describe", required_argument, NULL, OPT_DESCRIBE},
+    {"save-model", required_argument, NULL, OPT_SAVE_MODEL},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -236,13 +241,16 @@ static cli_parse_result check_files(const cli_args *args, char *msg, size_t cap)
     const char *out[][2] = {{"--output", args->output},
                             {"the sidecar", sidecar},
                             {"--trace", args->trace},
-                            {"--save-initial-params", args->initial_params}};
-    const char *in[][2] = {{"training table", args->train}, {"validation table", args->val}};
+                            {"--save-initial-params", args->initial_params},
+                            {"--save-model", args->save_model}};
+    const char *in[][2] = {
+        {"training table", args->train}, {"validation table", args->val}, {"model", args->model}};
+    size_t n_out = sizeof out / sizeof out[0], n_in = sizeof in / sizeof in[0];
     cli_parse_result r = CLI_PARSE_RUN;
-    for (size_t i = 0; i < 4 && r == CLI_PARSE_RUN; i++) {
+    for (size_t i = 0; i < n_out && r == CLI_PARSE_RUN; i++) {
         if (!out[i][1]) continue;
-        for (size_t k = 0; k < 2 && r == CLI_PARSE_RUN; k++)
-            if (same_file(out[i][1], in[k][1]))
+        for (size_t k = 0; k < n_in && r == CLI_PARSE_RUN; k++)
+            if (in[k][1] && same_file(out[i][1], in[k][1]))
                 r = usage(msg, cap, "%s '%s' would overwrite the %s", out[i][0], out[i][1],
                           in[k][0]);
         for (size_t k = 0; k < i && r == CLI_PARSE_RUN; k++)
@@ -321,6 +329,15 @@ cli_parse_result cli_parse(int argc, char **argv, cli_args *args, char *msg, siz
         case OPT_TRACE:
             args->trace = a;
             break;
+        case 'm':
+            args->model = a;
+            break;
+        case OPT_DESCRIBE:
+            args->describe = a;
+            break;
+        case OPT_SAVE_MODEL:
+            args->save_model = a;
+            break;
         case OPT_SAVE_INITIAL:
             args->initial_params = a;
             break;
@@ -332,6 +349,7 @@ cli_parse_result cli_parse(int argc, char **argv, cli_args *args, char *msg, siz
             if ((st = parse_integer(a, INT64_MIN, INT64_MAX, &v)) != NUM_OK)
                 return bad_number(msg, cap, c, a, st, "an integer");
             opt->batch_size = v;
+            args->batch_given = true;
             break;
         case 'e':
         case OPT_TRIALS:
@@ -343,6 +361,7 @@ cli_parse_result cli_parse(int argc, char **argv, cli_args *args, char *msg, siz
               : c == OPT_TRIALS  ? &opt->trials
               : c == OPT_THREADS ? &opt->threads
                                  : &opt->validate) = (int)v;
+            if (c == 'e') args->epochs_given = true;
             break;
         case OPT_DROPOUT:
         case OPT_LR:
@@ -398,13 +417,19 @@ cli_parse_result cli_parse(int argc, char **argv, cli_args *args, char *msg, siz
         if (r != CLI_PARSE_RUN) return r;
     }
     if (optind < argc) return usage(msg, cap, "unexpected argument '%s'", argv[optind]);
+    if (args->describe) {
+        if (!args->describe[0]) return usage(msg, cap, "--describe: empty file name");
+        return CLI_PARSE_DESCRIBE;
+    }
     if (!args->train) return usage(msg, cap, "missing the training table (-t/--input-train)");
     if (!args->val) return usage(msg, cap, "missing the validation table (-v/--input-val)");
     const char *files[][2] = {{"--input-train", args->train},
                               {"--input-val", args->val},
                               {"--output", args->output},
                               {"--trace", args->trace},
-                              {"--save-initial-params", args->initial_params}};
+                              {"--save-initial-params", args->initial_params},
+                              {"--model", args->model},
+                              {"--save-model", args->save_model}};
     for (size_t k = 0; k < sizeof files / sizeof files[0]; k++)
         if (files[k][1] && !files[k][1][0])
             return usage(msg, cap, "%s: empty file name", files[k][0]);

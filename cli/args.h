@@ -21,14 +21,20 @@ typedef struct cli_args {
     const char *output;         // -o, default "influence.csv"
     const char *trace;          // --trace, or NULL
     const char *initial_params; // --save-initial-params, or NULL
+    const char *model;          // -m/--model: a .nnp to train instead of the built-in network
+    const char *describe;       // --describe: a .nnp to describe (nothing is trained)
+    const char *save_model;     // --save-model: the trained model as .nnp, or NULL
+    bool epochs_given;          // -e given (else 1 epoch with a model, as the plugins)
+    bool batch_given;           // -b given (else the model's batch size)
     bool quiet;
 } cli_args;
 
 typedef enum cli_parse_result {
-    CLI_PARSE_RUN,     // args filled and checked
-    CLI_PARSE_HELP,    // -h/--help was given
-    CLI_PARSE_VERSION, // -V/--version was given
-    CLI_PARSE_USAGE,   // usage error; message in msg
+    CLI_PARSE_RUN,      // args filled and checked
+    CLI_PARSE_HELP,     // -h/--help was given
+    CLI_PARSE_VERSION,  // -V/--version was given
+    CLI_PARSE_DESCRIBE, // --describe FILE was given
+    CLI_PARSE_USAGE,    // usage error; message in msg
 } cli_parse_result;
 
 // Parses argv into args: defaults from sgdi_options_init, --threads from the

@@ -62,19 +62,48 @@ static sgdi_status write_outputs(const cli_args *args, const sgdi_result *res, s
     if (s == SGDI_OK && args->trace) s = sgdi_result_write_trace(res, args->trace, err);
     if (s == SGDI_OK && args->initial_params)
         s = sgdi_result_write_initial_parameters(res, args->initial_params, err);
+    if (s == SGDI_OK && args->save_model) s = sgdi_result_write_model(res, args->save_model, err);
     free(sidecar);
     return s;
 }
 
-static int run(const cli_args *args) {
+// --describe FILE: what the model holds and whether it can be trained, on stdout.
+static int describe(const char *path) {
+    sgdi_error err = {SGDI_OK, ""};
+    sgdi_model *model = NULL;
+    char *text = NULL;
+    if (sgdi_model_load(path, &model, &err) != SGDI_OK ||
+        sgdi_model_describe(model, &text, &err) != SGDI_OK) {
+        sgdi_model_free(model);
+        return fail(&err);
+    }
+    fputs(text, stdout);
+    free(text);
+    sgdi_model_free(model);
+    return fflush(stdout) == 0 && !ferror(stdout) ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+}
+
+static int run(cli_args *args) {
     sgdi_error err = {SGDI_OK, ""};
     sgdi_dataset *train = NULL, *val = NULL;
+    sgdi_model *model = NULL;
     sgdi_result *res = NULL;
     int status = CLI_EXIT_FAILURE;
     bool terminal = isatty(STDERR_FILENO) == 1;
     cli_progress progress;
     cli_progress_init(&progress, terminal && !args->quiet);
 
+    if (args->model) {
+        if (sgdi_model_load(args->model, &model, &err) != SGDI_OK) {
+            status = fail(&err);
+            goto done;
+        }
+        args->opt.model = model;
+        // As the plugins: one more epoch from the file's parameters, in its batch size.
+        if (!args->epochs_given) args->opt.epochs = 1;
+        if (!args->batch_given && sgdi_model_batch_size(model) > 0)
+            args->opt.batch_size = sgdi_model_batch_size(model);
+    }
     if (sgdi_dataset_load_csv(args->train, &train, &err) != SGDI_OK ||
         sgdi_dataset_load_csv(args->val, &val, &err) != SGDI_OK ||
         sgdi_dataset_check_compatible(train, val, &err) != SGDI_OK) {
@@ -103,6 +132,7 @@ done:
     sgdi_result_free(res);
     sgdi_dataset_free(val);
     sgdi_dataset_free(train);
+    sgdi_model_free(model);
     return status;
 }
 
@@ -119,6 +149,8 @@ int main(int argc, char **argv) {
     case CLI_PARSE_USAGE:
         fprintf(stderr, "%s: %s\nTry '%s --help'.\n", program, msg, program);
         return CLI_EXIT_USAGE;
+    case CLI_PARSE_DESCRIBE:
+        return describe(args.describe);
     case CLI_PARSE_RUN:
         break;
     }

@@ -105,6 +105,30 @@ const char *sgdi_dataset_path(const sgdi_dataset *ds);
 sgdi_status sgdi_dataset_check_compatible(const sgdi_dataset *train, const sgdi_dataset *val,
                                           sgdi_error *err);
 
+// --- Models ------------------------------------------------------------------
+
+// A model from a Neural Network Libraries / Neural Network Console .nnp file:
+// its networks, the parameters it carries and the solver it was trained with.
+typedef struct sgdi_model sgdi_model;
+
+// Reads a .nnp file. A model whose network uses an operator the engine lacks
+// still loads, for sgdi_model_describe; sgdi_model_unsupported says why it
+// cannot be trained.
+sgdi_status sgdi_model_load(const char *path, sgdi_model **out, sgdi_error *err);
+void sgdi_model_free(sgdi_model *model);
+
+// NULL if sgdi_run can train the model; otherwise a sentence naming what
+// stops it (an operator, the solver, a missing optimizer). Owned by the model.
+const char *sgdi_model_unsupported(const sgdi_model *model);
+
+// The batch size the file's training network declares, 0 if none.
+int64_t sgdi_model_batch_size(const sgdi_model *model);
+
+// A human-readable description: networks with their inputs, outputs and
+// operators (with shapes), parameters, solver, what the loader skipped, and
+// whether everything is supported. *text is malloc'd; the caller frees it.
+sgdi_status sgdi_model_describe(const sgdi_model *model, char **text, sgdi_error *err);
+
 // --- Options -----------------------------------------------------------------
 
 typedef enum sgdi_method {
@@ -175,6 +199,11 @@ typedef struct sgdi_options {
     double weight_decay; // L2 coefficient lambda: each sample's loss carries lambda/2 |theta|^2
     int threads;         // worker threads for the matrix work (>= 1)
     int validate;        // leave-one-out retrainings for the self-check (0 = off)
+    // A model to train instead of the built-in network (NULL = built-in): its
+    // network, parameters, solver and schedule replace network, hidden, dropout,
+    // activation, solver, lr, momentum, the Adam family's fields and
+    // weight_decay above. Not owned; must outlive the run and its result.
+    const sgdi_model *model;
 } sgdi_options;
 
 // Fills `opt` with the defaults documented in `sgd-influence --help`.
@@ -272,6 +301,12 @@ sgdi_status sgdi_result_write_json(const sgdi_result *res, const char *train_pat
 
 // One line per training step of trial 0: "epoch step lr idx0 idx1 ...".
 sgdi_status sgdi_result_write_trace(const sgdi_result *res, const char *path, sgdi_error *err);
+
+// The model after training (trial 0's final parameters) as a .nnp file laid
+// out as nnabla writes it: nnp_version.txt, network.nntxt, parameter.protobuf.
+// With a loaded model its description is kept; a built-in network is written
+// as Neural Network Console would describe it.
+sgdi_status sgdi_result_write_model(const sgdi_result *res, const char *path, sgdi_error *err);
 
 // The initial parameters of trial 0 as raw little-endian float32.
 sgdi_status sgdi_result_write_initial_parameters(const sgdi_result *res, const char *path,

@@ -84,7 +84,8 @@ static void fixture_init(fixture *fx, sgdi_network net, sgdi_activation act) {
     sgdi_graph_init(&fx->graph);
     sgdi_error err;
     CHECK(sgdi_build_network(&fx->opt, 5, 3, &fx->graph, &err) == SGDI_OK);
-    CHECK(sgdi_trainer_init(&fx->tr, &fx->opt, &fx->graph, fx->train, 11, &err) == SGDI_OK);
+    sgdi_train_plan plan = {.graph = &fx->graph};
+    CHECK(sgdi_trainer_init(&fx->tr, &fx->opt, &plan, fx->train, 11, &err) == SGDI_OK);
     int64_t p = fx->graph.n_params;
     float **bufs[] = {&fx->theta, &fx->v, &fx->u, &fx->grad, &fx->hv, &fx->hu};
     for (size_t k = 0; k < sizeof bufs / sizeof *bufs; k++) *bufs[k] = calloc((size_t)p, 4);

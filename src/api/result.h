@@ -25,6 +25,7 @@ struct sgdi_result {
     double train_seconds;      // time spent training (all trials)
     double score_seconds;      // time spent scoring (all trials)
     float *initial_parameters; // [P] theta_0 of trial 0
+    float *final_parameters;   // [P] theta_T of trial 0
     sgdi_trace trace;          // trial 0
     bool diverged;             // the backward recursion grew past any use (see sidecar)
     double adjoint_growth;     // |a_0| / |a_T| of trial 0

@@ -15,6 +15,8 @@
 #include "influence/estimator.h"
 #include "influence/stats.h"
 #include "influence/validate.h"
+#include "model/model.h"
+#include "model/save.h"
 #include "train/trainer.h"
 #include "util/error.h"
 
@@ -84,14 +86,16 @@ done:
 
 // --- One trial -----------------------------------------------------------------------
 
-static sgdi_status run_trial(sgdi_result *res, const sgdi_graph *g, const sgdi_dataset *train,
+static sgdi_status run_trial(sgdi_result *res, const sgdi_train_plan *plan,
+                             const float *model_theta0, const sgdi_dataset *train,
                              const sgdi_dataset *val, int trial, sgdi_progress_counter *pc,
                              sgdi_error *err) {
     const sgdi_options *opt = &res->options;
+    const sgdi_graph *g = plan->graph;
     int64_t p = g->n_params, n = res->rows;
     sgdi_trainer tr;
     sgdi_checkpoints ckpt = {0};
-    sgdi_status st = sgdi_trainer_init(&tr, opt, g, train, opt->seed + (uint64_t)trial, err);
+    sgdi_status st = sgdi_trainer_init(&tr, opt, plan, train, opt->seed + (uint64_t)trial, err);
     if (st != SGDI_OK) return st;
     tr.progress = pc;
     pc->state.trial = trial;
@@ -103,7 +107,10 @@ static sgdi_status run_trial(sgdi_result *res, const sgdi_graph *g, const sgdi_d
         st = sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory for %lld parameters", (long long)p);
         goto done;
     }
-    sgdi_init_parameters(g, tr.seed, theta0);
+    if (model_theta0)
+        memcpy(theta0, model_theta0, (size_t)p * sizeof(float));
+    else
+        sgdi_init_parameters(g, tr.seed, theta0);
     memcpy(theta, theta0, (size_t)p * sizeof(float));
     if (opt->method == SGDI_METHOD_ALL && (st = sgdi_checkpoints_init(&ckpt, &tr, err)) != SGDI_OK)
         goto done;
@@ -134,6 +141,7 @@ static sgdi_status run_trial(sgdi_result *res, const sgdi_graph *g, const sgdi_d
         res->adjoint_growth = growth;
         res->diverged = !(growth <= DIVERGENCE_GROWTH);
         memcpy(res->initial_parameters, theta0, (size_t)p * sizeof(float));
+        memcpy(res->final_parameters, theta, (size_t)p * sizeof(float));
         if (opt->validate > 0) st = self_check(res, &tr, val, &req, theta0, scores, err);
         res->trace = tr.schedule; // the result keeps trial 0's record
         memset(&tr.schedule, 0, sizeof tr.schedule);
@@ -146,6 +154,54 @@ done:
     sgdi_checkpoints_free(&ckpt);
     sgdi_trainer_free(&tr);
     return st;
+}
+
+// --- A model from a file ------------------------------------------------------------
+
+// The number of classes the loss of `g` can take, or 0 if it takes any label
+// (a loss over probabilities or values rather than class indices).
+static int64_t loss_classes(const sgdi_graph *g) {
+    for (int n = 0; n < g->n_nodes; n++) {
+        const sgdi_node *node = &g->nodes[n];
+        if (node->out[0] != g->loss_var) continue;
+        if (node->op != SGDI_OP_SOFTMAX_CROSS_ENTROPY &&
+            node->op != SGDI_OP_CATEGORICAL_CROSS_ENTROPY)
+            return 0;
+        const sgdi_var *x = &g->vars[node->in[0]];
+        return x->shape.dim[node->attr.axis];
+    }
+    return 0;
+}
+
+// Takes the network, parameters, solver and schedule from the model; the
+// result's options record what was used.
+static sgdi_status use_model(sgdi_result *res, const sgdi_model *m, sgdi_train_plan *plan,
+                             sgdi_error *err) {
+    if (m->unsupported[0])
+        return sgdi_fail(err, SGDI_ERR_UNSUPPORTED, "%s: %s", m->path, m->unsupported);
+    const sgdi_graph *g = &m->graph;
+    int64_t inputs = g->vars[g->input_var].count;
+    if (inputs != res->features)
+        return sgdi_fail(err, SGDI_ERR_INVALID,
+                         "%s: input '%s' takes %lld values per sample; the table has %lld "
+                         "features",
+                         m->path, g->vars[g->input_var].name, (long long)inputs,
+                         (long long)res->features);
+    int64_t classes = loss_classes(g);
+    if (classes > 0 && res->classes > classes)
+        return sgdi_fail(err, SGDI_ERR_INVALID,
+                         "%s: the table's labels go up to %d, but the model's loss has %lld "
+                         "classes",
+                         m->path, (int)res->classes - 1, (long long)classes);
+    sgdi_options *o = &res->options;
+    const sgdi_options *s = &m->solver;
+    o->solver = s->solver, o->lr = s->lr, o->momentum = s->momentum;
+    o->beta1 = s->beta1, o->beta2 = s->beta2, o->eps = s->eps, o->decay = s->decay, o->wd = s->wd;
+    o->weight_decay = s->weight_decay;
+    plan->graph = g;
+    plan->lr_mult = m->lr_mult;
+    plan->schedule = &m->schedule;
+    return SGDI_OK;
 }
 
 // --- sgdi_run ------------------------------------------------------------------------
@@ -173,23 +229,31 @@ sgdi_status sgdi_run(const sgdi_options *opt, const sgdi_dataset *train, const s
     if (st != SGDI_OK) return st;
     if ((st = sgdi_dataset_check_compatible(train, val, err)) != SGDI_OK) return st;
 
-    sgdi_graph graph;
-    sgdi_graph_init(&graph);
+    sgdi_graph builtin;
+    sgdi_graph_init(&builtin);
     sgdi_result *res = calloc(1, sizeof *res);
     if (!res) return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory");
     res->options = *opt;
     res->rows = sgdi_dataset_rows(train);
     res->features = sgdi_dataset_features(train);
     res->classes = sgdi_dataset_classes(train);
-    if ((st = sgdi_build_network(opt, res->features, res->classes, &graph, err)) != SGDI_OK)
+    sgdi_train_plan plan = {.graph = &builtin};
+    const float *model_theta0 = NULL;
+    if (opt->model) {
+        if ((st = use_model(res, opt->model, &plan, err)) != SGDI_OK) goto fail;
+        model_theta0 = opt->model->theta0;
+    } else if ((st = sgdi_build_network(opt, res->features, res->classes, &builtin, err)) !=
+               SGDI_OK) {
         goto fail;
-    res->parameters = graph.n_params;
+    }
+    res->parameters = plan.graph->n_params;
     int64_t per_epoch = (res->rows + opt->batch_size - 1) / opt->batch_size;
     res->steps = per_epoch * opt->epochs;
     res->scores = sgdi_calloc_array(res->rows, sizeof(double));
     res->trial_scores = sgdi_calloc_array(res->rows * opt->trials, sizeof(double));
-    res->initial_parameters = sgdi_alloc_array(graph.n_params, sizeof(float));
-    if (!res->scores || !res->trial_scores || !res->initial_parameters) {
+    res->initial_parameters = sgdi_alloc_array(res->parameters, sizeof(float));
+    res->final_parameters = sgdi_alloc_array(res->parameters, sizeof(float));
+    if (!res->scores || !res->trial_scores || !res->initial_parameters || !res->final_parameters) {
         st = sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory for %lld scores", (long long)res->rows);
         goto fail;
     }
@@ -202,18 +266,19 @@ sgdi_status sgdi_run(const sgdi_options *opt, const sgdi_dataset *train, const s
     pc.state.trials = opt->trials;
     pc.state.total = work_units(opt, res->steps, per_epoch, res->rows);
     for (int k = 0; k < opt->trials; k++)
-        if ((st = run_trial(res, &graph, train, val, k, &pc, err)) != SGDI_OK) goto fail;
+        if ((st = run_trial(res, &plan, model_theta0, train, val, k, &pc, err)) != SGDI_OK)
+            goto fail;
     for (int64_t i = 0; i < res->rows; i++) {
         double sum = 0.0;
         for (int k = 0; k < opt->trials; k++) sum += res->trial_scores[(int64_t)k * res->rows + i];
         res->scores[i] = sum / opt->trials;
     }
-    sgdi_graph_free(&graph);
+    sgdi_graph_free(&builtin);
     res->seconds = seconds_now() - start;
     *out = res;
     return SGDI_OK;
 fail:
-    sgdi_graph_free(&graph);
+    sgdi_graph_free(&builtin);
     sgdi_result_free(res);
     return st;
 }
@@ -225,6 +290,7 @@ void sgdi_result_free(sgdi_result *res) {
     free(res->scores);
     free(res->trial_scores);
     free(res->initial_parameters);
+    free(res->final_parameters);
     sgdi_trace_free(&res->trace);
     free(res->validation_rows);
     free(res->validation_actual);
@@ -259,4 +325,15 @@ const float *sgdi_result_initial_parameters(const sgdi_result *res) {
 }
 const sgdi_validation *sgdi_result_validation(const sgdi_result *res) {
     return res->has_validation ? &res->validation : NULL;
+}
+
+sgdi_status sgdi_result_write_model(const sgdi_result *res, const char *path, sgdi_error *err) {
+    const sgdi_options *opt = &res->options;
+    if (opt->model) return sgdi_model_write_loaded(opt->model, res->final_parameters, path, err);
+    sgdi_graph g;
+    sgdi_graph_init(&g);
+    sgdi_status st = sgdi_build_network(opt, res->features, res->classes, &g, err);
+    if (st == SGDI_OK) st = sgdi_model_write_builtin(&g, opt, res->final_parameters, path, err);
+    sgdi_graph_free(&g);
+    return st;
 }

@@ -63,7 +63,7 @@ static void walk_step(walk *w, int64_t t, const float *theta, const float *state
                       .ctx = sgdi_trainer_ctx(tr, t)};
     sgdi_exec_forward(&tr->exec, &pass);
 
-    double lambda = tr->opt->weight_decay;
+    double lambda = sgdi_trainer_weight_decay(tr);
     double decay_tangent = lambda != 0.0 ? lambda * dot_fd(theta, w->gbar, p) : 0.0;
     const int64_t *rows = pass.ctx.rows;
     for (int64_t i = 0; i < batch; i++)

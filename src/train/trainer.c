@@ -13,7 +13,8 @@
 
 // --- Schedule ------------------------------------------------------------------------
 
-static sgdi_status build_schedule(sgdi_trainer *tr, sgdi_error *err) {
+static sgdi_status build_schedule(sgdi_trainer *tr, const sgdi_lr_schedule *lr_schedule,
+                                  sgdi_error *err) {
     int64_t n = sgdi_dataset_rows(tr->train), b = tr->opt->batch_size;
     int64_t per_epoch = (n + b - 1) / b, steps, total_rows;
     if (!sgdi_mul_i64(per_epoch, tr->opt->epochs, &steps) ||
@@ -24,7 +25,6 @@ static sgdi_status build_schedule(sgdi_trainer *tr, sgdi_error *err) {
     int64_t *perm = sgdi_alloc_array(n, sizeof *perm);
     if (!perm) return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory for the batch order");
     sgdi_trace *s = &tr->schedule;
-    double lr = (float)tr->opt->lr; // the step size as the float kernels apply it
     int64_t t = 0;
     for (int64_t e = 0; e < tr->opt->epochs; e++) {
         sgdi_epoch_permutation(tr->seed, (uint64_t)e, n, perm);
@@ -32,7 +32,15 @@ static sgdi_status build_schedule(sgdi_trainer *tr, sgdi_error *err) {
             int64_t first = k * b, count = first + b <= n ? b : n - first;
             s->epoch[t] = e;
             s->step[t] = k;
-            s->lr[t] = lr;
+            double lr = lr_schedule ? sgdi_lr_at(lr_schedule, tr->opt->lr, t) : tr->opt->lr;
+            if (!(lr >= 0.0) || !isfinite(lr)) {
+                free(perm);
+                return sgdi_fail(err, SGDI_ERR_INVALID,
+                                 "the learning-rate schedule gives no usable step size at "
+                                 "iteration %lld (%s, base lr %g)",
+                                 (long long)t, sgdi_lr_type_name(lr_schedule->type), tr->opt->lr);
+            }
+            s->lr[t] = (float)lr; // the step size as the float kernels apply it
             memcpy(s->rows + s->begin[t], perm + first, (size_t)count * sizeof *perm);
             s->begin[t + 1] = s->begin[t] + count;
         }
@@ -41,8 +49,10 @@ static sgdi_status build_schedule(sgdi_trainer *tr, sgdi_error *err) {
     return SGDI_OK;
 }
 
-sgdi_status sgdi_trainer_init(sgdi_trainer *tr, const sgdi_options *opt, const sgdi_graph *g,
-                              const sgdi_dataset *train, uint64_t seed, sgdi_error *err) {
+sgdi_status sgdi_trainer_init(sgdi_trainer *tr, const sgdi_options *opt,
+                              const sgdi_train_plan *plan, const sgdi_dataset *train, uint64_t seed,
+                              sgdi_error *err) {
+    const sgdi_graph *g = plan->graph;
     memset(tr, 0, sizeof *tr);
     tr->opt = opt;
     tr->graph = g;
@@ -50,6 +60,7 @@ sgdi_status sgdi_trainer_init(sgdi_trainer *tr, const sgdi_options *opt, const s
     tr->seed = seed;
     tr->params = g->n_params;
     sgdi_solver_init(&tr->solver, opt, g->n_params);
+    tr->solver.lr_mult = plan->lr_mult;
     tr->state_size = sgdi_solver_state_count(&tr->solver) * g->n_params;
     int64_t b = opt->batch_size, f = sgdi_dataset_features(train), xb;
     sgdi_status st = sgdi_exec_init(&tr->exec, g, b, err);
@@ -66,7 +77,7 @@ sgdi_status sgdi_trainer_init(sgdi_trainer *tr, const sgdi_options *opt, const s
         sgdi_trainer_free(tr);
         return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory for the training buffers");
     }
-    st = build_schedule(tr, err);
+    st = build_schedule(tr, plan->schedule, err);
     if (st != SGDI_OK) sgdi_trainer_free(tr);
     return st;
 }
@@ -135,7 +146,7 @@ sgdi_status sgdi_trainer_step(sgdi_trainer *tr, int64_t t, float *theta, float *
                          "try a smaller --lr",
                          (long long)s->epoch[t] + 1, (long long)s->step[t] + 1);
     }
-    float decay = (float)(tr->opt->weight_decay * present / (double)batch);
+    float decay = (float)(sgdi_trainer_weight_decay(tr) * present / (double)batch);
     if (decay != 0.0f)
         for (int64_t i = 0; i < tr->params; i++) tr->grad[i] += decay * theta[i];
     sgdi_solver_step(&tr->solver, t, tr->schedule.lr[t], theta, state, tr->grad);

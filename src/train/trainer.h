@@ -16,9 +16,18 @@
 #include "graph/exec.h"
 #include "graph/graph.h"
 #include "sgdi.h"
+#include "solver/schedule.h"
 #include "solver/solver.h"
 #include "train/trace.h"
 #include "util/progress.h"
+
+// What a trainer trains besides the options: the network, and (from a model
+// file) per-parameter step multipliers and a learning-rate schedule.
+typedef struct sgdi_train_plan {
+    const sgdi_graph *graph;
+    const float *lr_mult;             // [P], NULL = all 1
+    const sgdi_lr_schedule *schedule; // NULL = constant opt->lr
+} sgdi_train_plan;
 
 typedef struct sgdi_trainer {
     const sgdi_options *opt;
@@ -41,9 +50,10 @@ typedef struct sgdi_trainer {
 } sgdi_trainer;
 
 // The schedule of a trial: epochs of permutations of the training rows cut
-// into batches, constant step size.
-sgdi_status sgdi_trainer_init(sgdi_trainer *tr, const sgdi_options *opt, const sgdi_graph *g,
-                              const sgdi_dataset *train, uint64_t seed, sgdi_error *err);
+// into batches; step sizes from the plan's schedule (constant without one).
+sgdi_status sgdi_trainer_init(sgdi_trainer *tr, const sgdi_options *opt,
+                              const sgdi_train_plan *plan, const sgdi_dataset *train, uint64_t seed,
+                              sgdi_error *err);
 void sgdi_trainer_free(sgdi_trainer *tr);
 
 // Fills tr->x, tr->target, tr->weights for step t (weight 0 for row
@@ -52,6 +62,13 @@ int64_t sgdi_trainer_load_batch(sgdi_trainer *tr, int64_t t, int64_t excluded);
 
 // The execution context of step t (for dropout).
 sgdi_exec_ctx sgdi_trainer_ctx(const sgdi_trainer *tr, int64_t t);
+
+// The weight-decay coefficient lambda as the float kernels apply it; the
+// estimator's adjoint uses the same value, so that training and its
+// linearisation agree to the bit whatever precision lambda was given in.
+static inline double sgdi_trainer_weight_decay(const sgdi_trainer *tr) {
+    return (float)tr->opt->weight_decay;
+}
 
 // Training step t in place. Fails (SGDI_ERR_NUMERIC) if the loss is not finite.
 sgdi_status sgdi_trainer_step(sgdi_trainer *tr, int64_t t, float *theta, float *state,

@@ -1,0 +1,213 @@
+/*
+ * load.c — sgdi_model_load: a .nnp file into a model, as nnabla's loader
+ * reads it: text members merged in archive order, then parameters from the
+ * text, parameter.protobuf and parameter.h5 members (later ones win), then the
+ * optimizer that trains (the first one), its network and its solver.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/model.h"
+#include "nnp/container.h"
+#include "nnp/h5params.h"
+#include "nnp/protobin.h"
+#include "util/error.h"
+
+// --- Solver --------------------------------------------------------------------------
+
+static void read_schedule(sgdi_model *m, const Solver *s) {
+    sgdi_lr_schedule *sch = &m->schedule;
+    sgdi_lr_schedule_init(sch);
+    const char *type = s->lr_scheduler_type;
+    if (strcmp(type, "Exponential") == 0 && s->exponential_scheduler_param) {
+        sch->type = SGDI_LR_EXPONENTIAL;
+        sch->gamma = s->exponential_scheduler_param->gamma;
+        sch->iter_interval = s->exponential_scheduler_param->iter_interval;
+        if (sch->gamma == 1.0) sch->type = SGDI_LR_CONSTANT;
+    } else if (strcmp(type, "Polynomial") == 0 && s->polynomial_scheduler_param) {
+        sch->type = SGDI_LR_POLYNOMIAL;
+        sch->max_iter = s->polynomial_scheduler_param->max_iter;
+        sch->power = s->polynomial_scheduler_param->power;
+        if (sch->power == 0.0) sch->type = SGDI_LR_CONSTANT;
+    } else if (strcmp(type, "Cosine") == 0 && s->cosine_scheduler_param) {
+        sch->type = SGDI_LR_COSINE;
+        sch->max_iter = s->cosine_scheduler_param->max_iter;
+    } else if (strcmp(type, "Step") == 0 && s->step_scheduler_param) {
+        sch->type = SGDI_LR_STEP;
+        sch->gamma = s->step_scheduler_param->gamma;
+        size_t n = s->step_scheduler_param->n_iter_steps;
+        sch->n_steps = (int)(n < SGDI_LR_MAX_STEPS ? n : SGDI_LR_MAX_STEPS);
+        for (int k = 0; k < sch->n_steps; k++)
+            sch->iter_steps[k] = s->step_scheduler_param->iter_steps[k];
+    } else if (type[0] == '\0' && s->lr_decay != 0.0f && s->lr_decay != 1.0f) {
+        sch->type = SGDI_LR_LEGACY; // the obsolete lr_decay / lr_decay_interval pair
+        sch->lr_decay = s->lr_decay;
+        sch->lr_decay_interval = s->lr_decay_interval;
+    } else if (type[0] != '\0' && strcmp(type, "None") != 0 && strcmp(type, "Exponential") != 0) {
+        snprintf(m->unsupported, sizeof m->unsupported, "learning-rate scheduler '%s'", type);
+    }
+    if (strcmp(s->lr_warmup_scheduler_type, "Linear") == 0 && s->linear_warmup_scheduler_param)
+        sch->warmup_iter = s->linear_warmup_scheduler_param->warmup_iter;
+}
+
+void sgdi_model_read_solver(sgdi_model *m) {
+    sgdi_options *o = &m->solver;
+    sgdi_options_init(o);
+    const Solver *s = m->optimizer ? m->optimizer->solver : NULL;
+    if (!s) {
+        snprintf(m->unsupported, sizeof m->unsupported, "the optimizer has no solver");
+        return;
+    }
+    o->weight_decay = s->weight_decay;
+    switch (s->parameter_case) {
+    case SOLVER__PARAMETER_SGD_PARAM:
+        o->solver = SGDI_SOLVER_SGD, o->lr = s->sgd_param->lr;
+        break;
+    case SOLVER__PARAMETER_MOMENTUM_PARAM:
+        o->solver = SGDI_SOLVER_MOMENTUM, o->lr = s->momentum_param->lr;
+        o->momentum = s->momentum_param->momentum;
+        break;
+    case SOLVER__PARAMETER_NESTEROV_PARAM:
+        o->solver = SGDI_SOLVER_NESTEROV, o->lr = s->nesterov_param->lr;
+        o->momentum = s->nesterov_param->momentum;
+        break;
+    case SOLVER__PARAMETER_ADAM_PARAM:
+        o->solver = SGDI_SOLVER_ADAM, o->lr = s->adam_param->alpha;
+        o->beta1 = s->adam_param->beta1, o->beta2 = s->adam_param->beta2;
+        o->eps = s->adam_param->eps;
+        break;
+    case SOLVER__PARAMETER_ADAMW_PARAM:
+        o->solver = SGDI_SOLVER_ADAMW, o->lr = s->adamw_param->alpha;
+        o->beta1 = s->adamw_param->beta1, o->beta2 = s->adamw_param->beta2;
+        o->eps = s->adamw_param->eps, o->wd = s->adamw_param->wd;
+        break;
+    case SOLVER__PARAMETER_ADAGRAD_PARAM:
+        o->solver = SGDI_SOLVER_ADAGRAD, o->lr = s->adagrad_param->lr;
+        o->eps = s->adagrad_param->eps;
+        break;
+    case SOLVER__PARAMETER_RMSPROP_PARAM:
+        o->solver = SGDI_SOLVER_RMSPROP, o->lr = s->rmsprop_param->lr;
+        o->decay = s->rmsprop_param->decay, o->eps = s->rmsprop_param->eps;
+        break;
+    case SOLVER__PARAMETER_ADADELTA_PARAM:
+        o->solver = SGDI_SOLVER_ADADELTA, o->lr = s->adadelta_param->lr;
+        o->decay = s->adadelta_param->decay, o->eps = s->adadelta_param->eps;
+        break;
+    default:
+        snprintf(m->unsupported, sizeof m->unsupported, "solver '%s'",
+                 s->type[0] ? s->type : "(none)");
+        return;
+    }
+    read_schedule(m, s);
+}
+
+// --- Loading -------------------------------------------------------------------------
+
+static sgdi_status read_members(sgdi_model *m, const sgdi_nnp_container *c, sgdi_error *err) {
+    sgdi_status st;
+    m->proto = NULL;
+    for (int64_t i = 0; i < c->n_networks; i++) {
+        const sgdi_nnp_member *mem = &c->networks[i];
+        char where[1024];
+        snprintf(where, sizeof where, "%s:%s", m->path, mem->name);
+        if (!m->proto)
+            st = sgdi_textformat_parse(&nnabla_proto_buf__descriptor, (const char *)mem->data,
+                                       mem->size, where, (ProtobufCMessage **)&m->proto,
+                                       &m->skipped, err);
+        else
+            st = sgdi_textformat_merge(&m->proto->base, (const char *)mem->data, mem->size, where,
+                                       &m->skipped, err);
+        if (st != SGDI_OK) return st;
+    }
+    if ((st = sgdi_protobin_params_from_message(m->proto, m->path, &m->params, err)) != SGDI_OK)
+        return st;
+    for (int64_t i = 0; i < c->n_params; i++) {
+        const sgdi_nnp_member *mem = &c->params[i];
+        char where[1024];
+        snprintf(where, sizeof where, "%s:%s", m->path, mem->name);
+        st = mem->kind == SGDI_NNP_PARAM_H5
+                 ? sgdi_h5params_read_buffer(mem->data, mem->size, where, &m->params, err)
+                 : sgdi_protobin_read_params(mem->data, mem->size, where, &m->params, err);
+        if (st != SGDI_OK) return st;
+    }
+    m->n_ignored = c->n_ignored;
+    if (c->n_ignored) {
+        m->ignored_members = calloc((size_t)c->n_ignored, sizeof *m->ignored_members);
+        if (!m->ignored_members) return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory");
+        for (int64_t i = 0; i < c->n_ignored; i++)
+            if (!(m->ignored_members[i] = strdup(c->ignored[i].name)))
+                return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory");
+    }
+    if (c->version && !(m->version = strdup(c->version)))
+        return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory");
+    return SGDI_OK;
+}
+
+static const Network *find_network(const NNablaProtoBuf *proto, const char *name) {
+    for (size_t i = 0; i < proto->n_network; i++)
+        if (strcmp(proto->network[i]->name, name) == 0) return proto->network[i];
+    return NULL;
+}
+
+sgdi_status sgdi_model_load(const char *path, sgdi_model **out, sgdi_error *err) {
+    *out = NULL;
+    sgdi_model *m = calloc(1, sizeof *m);
+    if (!m || !(m->path = strdup(path))) {
+        free(m);
+        return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory");
+    }
+    sgdi_graph_init(&m->graph);
+    sgdi_nnp_container c = {0};
+    sgdi_status st = sgdi_nnp_container_open_file(path, &c, err);
+    if (st == SGDI_OK) st = read_members(m, &c, err);
+    sgdi_nnp_container_free(&c);
+    if (st != SGDI_OK) goto fail;
+
+    if (m->proto->n_optimizer == 0) {
+        snprintf(m->unsupported, sizeof m->unsupported,
+                 "the file has no optimizer: nothing says which network to train and what "
+                 "its loss is");
+    } else {
+        m->optimizer = m->proto->optimizer[0];
+        m->network = find_network(m->proto, m->optimizer->network_name);
+        if (!m->network) {
+            st = sgdi_fail(err, SGDI_ERR_FORMAT,
+                           "%s: optimizer '%s' trains network '%s', which "
+                           "the file does not define",
+                           path, m->optimizer->name, m->optimizer->network_name);
+            goto fail;
+        }
+        m->batch_size = m->network->batch_size;
+        sgdi_model_read_solver(m);
+        if ((st = sgdi_model_build_graph(m, err)) != SGDI_OK) goto fail;
+    }
+    *out = m;
+    return SGDI_OK;
+fail:
+    sgdi_model_free(m);
+    return st;
+}
+
+void sgdi_model_free(sgdi_model *m) {
+    if (!m) return;
+    if (m->proto) protobuf_c_message_free_unpacked(&m->proto->base, NULL);
+    sgdi_textformat_skipped_free(&m->skipped);
+    for (int64_t i = 0; i < m->n_ignored; i++) free(m->ignored_members[i]);
+    free(m->ignored_members);
+    free(m->version);
+    sgdi_param_list_free(&m->params);
+    sgdi_graph_free(&m->graph);
+    free(m->theta0);
+    free(m->lr_mult);
+    free(m->path);
+    free(m);
+}
+
+const char *sgdi_model_unsupported(const sgdi_model *m) {
+    return m->unsupported[0] ? m->unsupported : NULL;
+}
+
+int64_t sgdi_model_batch_size(const sgdi_model *m) {
+    return m->batch_size;
+}

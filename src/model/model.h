@@ -1,0 +1,54 @@
+/*
+ * model.h — a model read from a Neural Network Libraries .nnp file: the
+ * description (protobuf), the engine graph of its training network, the
+ * parameters it carries and the solver it was trained with. This is the
+ * opaque sgdi_model of sgdi.h.
+ *
+ * A file whose network uses an operator the engine lacks still loads (so that
+ * --describe can show it); `unsupported` then says what stops sgdi_run.
+ */
+#ifndef SGDI_MODEL_MODEL_H
+#define SGDI_MODEL_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "graph/graph.h"
+#include "nnp/nnabla.pb-c.h"
+#include "nnp/params.h"
+#include "nnp/textformat.h"
+#include "sgdi.h"
+#include "solver/schedule.h"
+
+enum { SGDI_MODEL_REASON_MAX = 512 };
+
+struct sgdi_model {
+    char *path;
+    NNablaProtoBuf *proto;           // every text member merged, in archive order
+    sgdi_textformat_skipped skipped; // fields the schema does not know
+    char **ignored_members;          // archive members the loader does not use
+    int64_t n_ignored;
+    char *version;              // nnp_version.txt, trimmed (NULL if absent)
+    sgdi_param_list params;     // every parameter the file carries
+    const Optimizer *optimizer; // the optimizer that is trained (into proto), or NULL
+    const Network *network;     // its network, or NULL
+    sgdi_graph graph;           // built from `network` when it could be
+    bool graph_built;
+    char unsupported[SGDI_MODEL_REASON_MAX]; // why sgdi_run cannot train it; "" = it can
+    float *theta0;                           // [graph.n_params] the file's parameter values
+    float *lr_mult;      // [graph.n_params] 0 = fixed (need_grad false, not listed)
+    sgdi_options solver; // solver kind, lr, hyper-parameters, weight decay
+    sgdi_lr_schedule schedule;
+    int64_t batch_size; // the network's batch size, 0 if not declared
+};
+
+// Builds model->graph from model->network (bound to model->optimizer's data
+// and loss variables), and theta0 / lr_mult from model->params. Operators the
+// engine lacks are not an error: they fill model->unsupported.
+sgdi_status sgdi_model_build_graph(sgdi_model *model, sgdi_error *err);
+
+// Reads the optimizer's solver and schedule into model->solver and
+// model->schedule; an unknown solver fills model->unsupported.
+void sgdi_model_read_solver(sgdi_model *model);
+
+#endif // SGDI_MODEL_MODEL_H

@@ -1,0 +1,348 @@
+/*
+ * network.c — an engine graph from the Network message of a .nnp file.
+ *
+ * Functions are taken in file order (nnabla writes them topologically). Each
+ * input is a variable an earlier function wrote, a Parameter, or a data
+ * variable bound by the optimizer's data_variable entries (data "x" is the
+ * table's features, "y" its label). nnabla's axes count the batch dimension;
+ * the engine's count per-sample dimensions, hence the "- 1" below, and an
+ * operator that works across the batch is refused: scores need a per-sample
+ * loss.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/model.h"
+#include "util/error.h"
+
+// SELU's constants, as nnabla defines them.
+static const double SELU_SCALE = 1.05070098735548, SELU_ALPHA = 1.673263242354377;
+
+static int find_var(const sgdi_graph *g, const char *name) {
+    for (int v = 0; v < g->n_vars; v++)
+        if (strcmp(g->vars[v].name, name) == 0) return v;
+    return -1;
+}
+
+static const Variable *find_decl(const Network *net, const char *name) {
+    for (size_t i = 0; i < net->n_variable; i++)
+        if (strcmp(net->variable[i]->name, name) == 0) return net->variable[i];
+    return NULL;
+}
+
+// The shape of a declared variable: whole (parameters) or without its first,
+// batch dimension (buffers).
+static bool decl_shape(const Variable *decl, bool batched, sgdi_shape *out) {
+    size_t first = batched ? 1 : 0;
+    if (!decl->shape || decl->shape->n_dim < first || decl->shape->n_dim - first > SGDI_MAX_DIMS)
+        return false;
+    *out = (sgdi_shape){.ndim = (int)(decl->shape->n_dim - first)};
+    for (int d = 0; d < out->ndim; d++) out->dim[d] = decl->shape->dim[first + (size_t)d];
+    if (out->ndim == 0) *out = sgdi_shape1(1); // a per-sample scalar
+    return true;
+}
+
+static bool same_shape(sgdi_shape a, sgdi_shape b) {
+    int64_t ca = 1, cb = 1;
+    for (int d = 0; d < a.ndim; d++) ca *= a.dim[d];
+    for (int d = 0; d < b.ndim; d++) cb *= b.dim[d];
+    return ca == cb; // nnabla's shapes may differ by unit dimensions, e.g. (-1,1) and (-1)
+}
+
+// --- Attributes ----------------------------------------------------------------------
+
+// nnabla axis -> per-sample axis; fails for the batch axis.
+static bool per_sample_axis(int64_t axis, int ndim, int *out) {
+    if (axis < 0) axis += ndim + 1;
+    if (axis < 1 || axis > ndim) return false;
+    *out = (int)axis - 1;
+    return true;
+}
+
+// Fills `attr` from the function's parameter message. `in` is the per-sample
+// shape of input 0. On a value the engine cannot honour, writes why.
+static bool function_attr(const Function *f, sgdi_op_kind kind, sgdi_shape in, sgdi_op_attr *attr,
+                          uint32_t *dropout_streams, char *why, size_t why_size) {
+    *attr = (sgdi_op_attr){0};
+    int64_t axis;
+    switch (kind) {
+    case SGDI_OP_AFFINE: {
+        int64_t base =
+            f->parameter_case == FUNCTION__PARAMETER_AFFINE_PARAM ? f->affine_param->base_axis : 1;
+        if (base < 1 || base > in.ndim) {
+            snprintf(why, why_size, "base_axis %lld folds the batch", (long long)base);
+            return false;
+        }
+        attr->base_axis = (int)base - 1;
+        return true;
+    }
+    case SGDI_OP_LEAKY_RELU:
+        attr->alpha = f->parameter_case == FUNCTION__PARAMETER_LEAKY_RELU_PARAM
+                          ? f->leaky_relu_param->alpha
+                          : 0.1;
+        return true;
+    case SGDI_OP_ELU:
+        attr->alpha =
+            f->parameter_case == FUNCTION__PARAMETER_ELU_PARAM ? f->elu_param->alpha : 1.0;
+        return true;
+    case SGDI_OP_SELU:
+        attr->scale = SELU_SCALE, attr->alpha = SELU_ALPHA;
+        if (f->parameter_case == FUNCTION__PARAMETER_SELU_PARAM)
+            attr->scale = f->selu_param->scale, attr->alpha = f->selu_param->alpha;
+        return true;
+    case SGDI_OP_SOFTPLUS:
+        attr->beta = 1.0;
+        return true;
+    case SGDI_OP_DROPOUT:
+        attr->p =
+            f->parameter_case == FUNCTION__PARAMETER_DROPOUT_PARAM ? f->dropout_param->p : 0.5;
+        attr->rng_stream = (*dropout_streams)++;
+        return true;
+    case SGDI_OP_SOFTMAX:
+    case SGDI_OP_LOG_SOFTMAX:
+    case SGDI_OP_SOFTMAX_CROSS_ENTROPY:
+    case SGDI_OP_CATEGORICAL_CROSS_ENTROPY:
+    case SGDI_OP_CONCATENATE:
+        axis = in.ndim; // nnabla's default: the last axis
+        if (f->parameter_case == FUNCTION__PARAMETER_SOFTMAX_PARAM) axis = f->softmax_param->axis;
+        if (f->parameter_case == FUNCTION__PARAMETER_LOG_SOFTMAX_PARAM)
+            axis = f->log_softmax_param->axis;
+        if (f->parameter_case == FUNCTION__PARAMETER_SOFTMAX_CROSS_ENTROPY_PARAM)
+            axis = f->softmax_cross_entropy_param->axis;
+        if (f->parameter_case == FUNCTION__PARAMETER_CATEGORICAL_CROSS_ENTROPY_PARAM)
+            axis = f->categorical_cross_entropy_param->axis;
+        if (f->parameter_case == FUNCTION__PARAMETER_CONCATENATE_PARAM)
+            axis = f->concatenate_param->axis;
+        if (!per_sample_axis(axis, in.ndim, &attr->axis)) {
+            snprintf(why, why_size, "axis %lld is the batch axis", (long long)axis);
+            return false;
+        }
+        return true;
+    case SGDI_OP_SUM:
+    case SGDI_OP_MEAN: {
+        size_t n = 0;
+        const int64_t *axes = NULL;
+        if (f->parameter_case == FUNCTION__PARAMETER_SUM_PARAM)
+            n = f->sum_param->n_axes, axes = f->sum_param->axes,
+            attr->keep_dims = f->sum_param->keep_dims;
+        if (f->parameter_case == FUNCTION__PARAMETER_MEAN_PARAM)
+            n = f->mean_param->n_axes, axes = f->mean_param->axes,
+            attr->keep_dims = f->mean_param->keep_dims;
+        for (size_t k = 0; k < n; k++) {
+            int a;
+            if (!per_sample_axis(axes[k], in.ndim, &a)) {
+                snprintf(why, why_size, "reduces over the batch axis");
+                return false;
+            }
+            attr->axes_mask |= 1u << a;
+        }
+        if (n == 0) {
+            snprintf(why, why_size, "reduces over every axis, the batch included");
+            return false;
+        }
+        return true;
+    }
+    case SGDI_OP_RESHAPE: {
+        const Shape *s =
+            f->parameter_case == FUNCTION__PARAMETER_RESHAPE_PARAM ? f->reshape_param->shape : NULL;
+        if (!s || s->n_dim < 1 || s->n_dim - 1 > SGDI_MAX_DIMS) {
+            snprintf(why, why_size, "has no usable target shape");
+            return false;
+        }
+        attr->shape.ndim = (int)s->n_dim - 1;
+        for (int d = 0; d < attr->shape.ndim; d++) attr->shape.dim[d] = s->dim[d + 1];
+        if (attr->shape.ndim == 0) attr->shape = sgdi_shape1(1);
+        return true;
+    }
+    case SGDI_OP_ADD_SCALAR:
+    case SGDI_OP_MUL_SCALAR:
+    case SGDI_OP_POW_SCALAR:
+    case SGDI_OP_R_SUB_SCALAR:
+    case SGDI_OP_R_DIV_SCALAR:
+    case SGDI_OP_R_POW_SCALAR:
+        switch (f->parameter_case) {
+        case FUNCTION__PARAMETER_ADD_SCALAR_PARAM:
+            attr->alpha = f->add_scalar_param->val;
+            break;
+        case FUNCTION__PARAMETER_MUL_SCALAR_PARAM:
+            attr->alpha = f->mul_scalar_param->val;
+            break;
+        case FUNCTION__PARAMETER_POW_SCALAR_PARAM:
+            attr->alpha = f->pow_scalar_param->val;
+            break;
+        case FUNCTION__PARAMETER_R_SUB_SCALAR_PARAM:
+            attr->alpha = f->r_sub_scalar_param->val;
+            break;
+        case FUNCTION__PARAMETER_R_DIV_SCALAR_PARAM:
+            attr->alpha = f->r_div_scalar_param->val;
+            break;
+        case FUNCTION__PARAMETER_R_POW_SCALAR_PARAM:
+            attr->alpha = f->r_pow_scalar_param->val;
+            break;
+        default:
+            attr->alpha = kind == SGDI_OP_ADD_SCALAR ? 0.0 : 1.0;
+            break;
+        }
+        return true;
+    default:
+        return true;
+    }
+}
+
+// --- Inputs --------------------------------------------------------------------------
+
+typedef struct binding {
+    const char *x; // network variable bound to data "x"
+    const char *y; // network variable bound to data "y"
+} binding;
+
+// The graph variable for input `name` of `f`, creating data and parameter
+// variables on first use; -1 with err set if there is none.
+static int input_var(sgdi_model *m, const binding *b, const Function *f, const char *name,
+                     sgdi_error *err) {
+    sgdi_graph *g = &m->graph;
+    int v = find_var(g, name);
+    if (v >= 0) return v;
+    const Variable *decl = find_decl(m->network, name);
+    bool is_x = b->x && strcmp(name, b->x) == 0, is_y = b->y && strcmp(name, b->y) == 0;
+    bool is_param = decl && strcmp(decl->type, "Parameter") == 0;
+    sgdi_shape shape;
+    if (!is_x && !is_y && !is_param) {
+        sgdi_fail(err, SGDI_ERR_FORMAT,
+                  "%s: network '%s': function '%s' (%s) reads '%s', which no earlier function "
+                  "writes and no data_variable binds (an undefined input, or a cycle)",
+                  m->path, m->network->name, f->name, f->type, name);
+        return -1;
+    }
+    if (!decl || !decl_shape(decl, !is_param, &shape)) {
+        sgdi_fail(err, SGDI_ERR_FORMAT, "%s: network '%s': variable '%s' has no usable shape",
+                  m->path, m->network->name, name);
+        return -1;
+    }
+    if (is_param) return sgdi_graph_add_param(g, name, shape, err);
+    v = sgdi_graph_add_data(g, name, shape, err);
+    if (is_x) g->input_var = v;
+    if (is_y) g->target_var = v;
+    return v;
+}
+
+// --- The graph -----------------------------------------------------------------------
+
+static void note_unsupported(sgdi_model *m, const Function *f, const char *why) {
+    size_t used = strlen(m->unsupported);
+    if (used == 0)
+        used = (size_t)snprintf(m->unsupported, sizeof m->unsupported,
+                                "network '%s' uses what the engine cannot run:", m->network->name);
+    if (used < sizeof m->unsupported)
+        snprintf(m->unsupported + used, sizeof m->unsupported - used, " %s '%s' (%s);", f->type,
+                 f->name, why);
+}
+
+static sgdi_status bind_parameters(sgdi_model *m, sgdi_error *err) {
+    const sgdi_graph *g = &m->graph;
+    m->theta0 = sgdi_alloc_array(g->n_params > 0 ? g->n_params : 1, sizeof(float));
+    m->lr_mult = sgdi_alloc_array(g->n_params > 0 ? g->n_params : 1, sizeof(float));
+    if (!m->theta0 || !m->lr_mult) return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory");
+    const Optimizer *opt = m->optimizer;
+    for (int v = 0; v < g->n_vars; v++) {
+        const sgdi_var *var = &g->vars[v];
+        if (!var->is_param) continue;
+        const sgdi_param_blob *blob = sgdi_param_list_find(&m->params, var->name);
+        if (!blob)
+            return sgdi_fail(err, SGDI_ERR_FORMAT, "%s: parameter '%s' is not in the file", m->path,
+                             var->name);
+        if (blob->count != var->count)
+            return sgdi_fail(err, SGDI_ERR_FORMAT,
+                             "%s: parameter '%s' holds %lld values, its variable's shape needs "
+                             "%lld",
+                             m->path, var->name, (long long)blob->count, (long long)var->count);
+        memcpy(m->theta0 + var->param_offset, blob->data, (size_t)var->count * sizeof(float));
+        // nnabla trains the parameters its optimizer lists (all, if it lists none).
+        float mult = opt && opt->n_parameter_variable ? 0.0f : 1.0f;
+        for (size_t k = 0; opt && k < opt->n_parameter_variable; k++)
+            if (strcmp(opt->parameter_variable[k]->variable_name, var->name) == 0)
+                mult = opt->parameter_variable[k]->learning_rate_multiplier;
+        if (!blob->need_grad) mult = 0.0f;
+        for (int64_t i = 0; i < var->count; i++) m->lr_mult[var->param_offset + i] = mult;
+    }
+    return SGDI_OK;
+}
+
+sgdi_status sgdi_model_build_graph(sgdi_model *m, sgdi_error *err) {
+    const Network *net = m->network;
+    const Optimizer *opt = m->optimizer;
+    sgdi_graph *g = &m->graph;
+    sgdi_graph_init(g);
+    binding b = {0};
+    for (size_t k = 0; k < opt->n_data_variable && !m->unsupported[0]; k++) {
+        const DataVariable *dv = opt->data_variable[k];
+        const char **slot = strcmp(dv->data_name, "x") == 0   ? &b.x
+                            : strcmp(dv->data_name, "y") == 0 ? &b.y
+                                                              : NULL;
+        if (!slot)
+            snprintf(m->unsupported, sizeof m->unsupported,
+                     "the optimizer reads data '%s'; a table provides only x and y", dv->data_name);
+        else if (*slot)
+            snprintf(m->unsupported, sizeof m->unsupported,
+                     "data '%s' feeds two variables ('%s' and '%s'); only models whose loss "
+                     "target is the label y are supported",
+                     dv->data_name, *slot, dv->variable_name);
+        else
+            *slot = dv->variable_name;
+    }
+    if (m->unsupported[0]) return SGDI_OK;
+    uint32_t dropout_streams = 0;
+    for (size_t i = 0; i < net->n_function; i++) {
+        const Function *f = net->function[i];
+        sgdi_op_kind kind = sgdi_op_find(f->type);
+        if (kind == SGDI_OP_COUNT) {
+            note_unsupported(m, f, "no such operator in the engine");
+            continue;
+        }
+        if (m->unsupported[0]) continue; // keep listing what else is missing
+        if (f->n_output != 1 || f->n_input < 1 || f->n_input > SGDI_MAX_PORTS) {
+            note_unsupported(m, f, "takes an unsupported number of inputs or outputs");
+            continue;
+        }
+        int inputs[SGDI_MAX_PORTS];
+        for (size_t k = 0; k < f->n_input; k++)
+            if ((inputs[k] = input_var(m, &b, f, f->input[k], err)) < 0)
+                return err ? err->status : SGDI_ERR_FORMAT;
+        sgdi_op_attr attr;
+        char why[160];
+        if (!function_attr(f, kind, g->vars[inputs[0]].shape, &attr, &dropout_streams, why,
+                           sizeof why)) {
+            note_unsupported(m, f, why);
+            continue;
+        }
+        int out = sgdi_graph_apply(g, kind, &attr, inputs, (int)f->n_input, f->output[0], err);
+        if (out < 0) return err ? err->status : SGDI_ERR_FORMAT;
+        const Variable *decl = find_decl(net, f->output[0]);
+        sgdi_shape declared;
+        if (decl && decl_shape(decl, true, &declared) && !same_shape(declared, g->vars[out].shape))
+            return sgdi_fail(err, SGDI_ERR_FORMAT,
+                             "%s: network '%s': '%s' is declared with another shape than "
+                             "function '%s' (%s) gives it",
+                             m->path, net->name, f->output[0], f->name, f->type);
+    }
+    g->n_dropout = (int)dropout_streams;
+    if (m->unsupported[0]) return SGDI_OK;
+    const char *loss = opt->n_loss_variable ? opt->loss_variable[0]->variable_name : NULL;
+    if (!loss || (g->loss_var = find_var(g, loss)) < 0 || g->vars[g->loss_var].is_param)
+        snprintf(m->unsupported, sizeof m->unsupported,
+                 "the optimizer's loss variable '%s' is not computed by network '%s'",
+                 loss ? loss : "(none)", net->name);
+    else if (g->input_var < 0 || g->target_var < 0)
+        snprintf(m->unsupported, sizeof m->unsupported,
+                 "network '%s' does not read both data x and y through the optimizer's "
+                 "data_variable entries",
+                 net->name);
+    else if (g->vars[g->target_var].count != 1)
+        snprintf(m->unsupported, sizeof m->unsupported,
+                 "the label variable '%s' holds %lld values per sample; a table's y is one",
+                 g->vars[g->target_var].name, (long long)g->vars[g->target_var].count);
+    sgdi_status st = bind_parameters(m, err);
+    if (st == SGDI_OK) m->graph_built = true;
+    return st;
+}
