@@ -92,10 +92,13 @@ def epoch_permutation(seed, epoch, n):
 
 def dropout_masks(seed, p, rows, step, stream, width):
     """Keep-mask (bool, len(rows) x width) of Dropout `stream` at global step `step`."""
+    # One Philox block per four elements: element e takes word e & 3 of block e >> 2.
     e = np.arange(width, dtype=np.uint64)[None, :]
     r = np.asarray(rows, dtype=np.uint64)[:, None]
-    o0, _, _, _ = philox(seed, e, r, step, RNG_DROPOUT | stream)
-    return uniform24(o0) >= p
+    words = philox(seed, e >> np.uint64(2), r, step, RNG_DROPOUT | stream)
+    lane = np.broadcast_to(e & np.uint64(3), words[0].shape)
+    word = np.choose(lane.astype(np.intp), [np.broadcast_to(w, lane.shape) for w in words])
+    return uniform24(word) >= p
 
 
 # --- Data -----------------------------------------------------------------------------------

@@ -109,11 +109,11 @@ static void test_infer_shape(void) {
 // Dropout's mask: the documented counter layout, and a function of the row, not the slot.
 static void test_dropout_mask(void) {
     sgdi_exec_ctx ctx = {.seed = 0x123456789abcULL, .step = (1ULL << 32) + 5, .training = true};
-    // keep iff uniform24(philox(seed, (e, row, step, DROPOUT | stream))[0]) >= p
+    // keep iff uniform24(philox(seed, (e >> 2, row, step, DROPOUT | stream))[e & 3]) >= p
     for (int64_t e = 0; e < 50; e++) {
-        uint32_t ctr[4] = {(uint32_t)e, 77u, 5u, SGDI_RNG_DROPOUT | 2u}, o[4];
+        uint32_t ctr[4] = {(uint32_t)(e >> 2), 77u, 5u, SGDI_RNG_DROPOUT | 2u}, o[4];
         sgdi_philox(ctx.seed, ctr, o);
-        CHECK(sgdi_dropout_keep(&ctx, 2, 77, e, 0.4) == (sgdi_uniform24(o[0]) >= 0.4));
+        CHECK(sgdi_dropout_keep(&ctx, 2, 77, e, 0.4) == (sgdi_uniform24(o[e & 3]) >= 0.4));
     }
     // the kept fraction is about 1 - p; a different stream, step or seed gives another mask
     int kept = 0, diff_stream = 0, diff_step = 0, diff_seed = 0;

@@ -22,12 +22,13 @@
 
 bool sgdi_dropout_keep(const sgdi_exec_ctx *ctx, uint32_t stream, int64_t row, int64_t element,
                        double p) {
-    // Counter words are the uint32 truncations of (element, row, step).
-    uint32_t ctr[4] = {(uint32_t)element, (uint32_t)row, (uint32_t)ctx->step,
+    // One Philox block serves four consecutive elements: element e takes word e & 3 of
+    // the block at counter (e >> 2, row, step), each word truncated to 32 bits.
+    uint32_t ctr[4] = {(uint32_t)(element >> 2), (uint32_t)row, (uint32_t)ctx->step,
                        (uint32_t)SGDI_RNG_DROPOUT | stream};
     uint32_t out[4];
     sgdi_philox(ctx->seed, ctr, out);
-    return sgdi_uniform24(out[0]) >= p;
+    return sgdi_uniform24(out[element & 3]) >= p;
 }
 
 // dst[b, e] (+)= m[b, e] src[b, e], m = keep(rows[b], e) / (1 - p) in training, 1
@@ -50,10 +51,16 @@ static void dropout_apply(const sgdi_op_call *call, const sgdi_real *src, sgdi_r
         int64_t row = ctx->rows[b];
         const sgdi_real *s = src + b * count;
         sgdi_real *d = dst + b * count;
-        for (int64_t e = 0; e < count; e++) {
-            sgdi_real v =
-                sgdi_dropout_keep(ctx, call->attr->rng_stream, row, e, p) ? scale * s[e] : 0;
-            d[e] = accumulate ? d[e] + v : v;
+        // The mask of sgdi_dropout_keep, one Philox block per four elements.
+        for (int64_t first = 0; first < count; first += 4) {
+            uint32_t ctr[4] = {(uint32_t)(first >> 2), (uint32_t)row, (uint32_t)ctx->step,
+                               (uint32_t)SGDI_RNG_DROPOUT | call->attr->rng_stream};
+            uint32_t out[4];
+            sgdi_philox(ctx->seed, ctr, out);
+            for (int64_t e = first; e < first + 4 && e < count; e++) {
+                sgdi_real v = sgdi_uniform24(out[e & 3]) >= p ? scale * s[e] : 0;
+                d[e] = accumulate ? d[e] + v : v;
+            }
         }
     }
 }
