@@ -307,7 +307,7 @@ cli_parse_result cli_parse(int argc, char **argv, cli_args *args, char *msg, siz
         const char *a = optarg;
         number_status st;
         long long v;
-        int choice;
+        int choice = 0;
         cli_parse_result r = CLI_PARSE_RUN;
         switch (c) {
         case 'h':
