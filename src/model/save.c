@@ -7,7 +7,6 @@
  * built-in network is described as Neural Network Console would: network
  * "Main" ending in the loss, an optimizer binding data x and y, the solver.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,141 +16,118 @@
 #include "nnp/textformat.h"
 #include "nnp/zip.h"
 #include "util/error.h"
+#include "util/strbuf.h"
 
 // --- Text of a built-in network ------------------------------------------------------
 
-typedef struct text {
-    char *data;
-    size_t size, cap;
-    bool failed;
-} text;
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void
-put(text *t, const char *fmt, ...) {
-    for (;;) {
-        if (t->failed) return;
-        va_list args;
-        va_start(args, fmt);
-        size_t room = t->cap - t->size;
-        int n = vsnprintf(t->data ? t->data + t->size : NULL, t->data ? room : 0, fmt, args);
-        va_end(args);
-        if (n < 0)
-            t->failed = true;
-        else if (t->data && (size_t)n < room) {
-            t->size += (size_t)n;
-            return;
-        } else {
-            size_t cap = 2 * t->cap + (size_t)n + 1024;
-            char *data = realloc(t->data, cap);
-            if (!data) t->failed = true;
-            t->data = data, t->cap = cap;
-        }
-    }
+static void put_shape(sgdi_strbuf *t, const sgdi_var *v) {
+    sgdi_strbuf_printf(t, "    shape: {");
+    if (!v->is_param) sgdi_strbuf_printf(t, " dim: -1");
+    for (int d = 0; d < v->shape.ndim; d++)
+        sgdi_strbuf_printf(t, " dim: %lld", (long long)v->shape.dim[d]);
+    sgdi_strbuf_printf(t, " }\n");
 }
 
-static void put_shape(text *t, const sgdi_var *v) {
-    put(t, "    shape: {");
-    if (!v->is_param) put(t, " dim: -1");
-    for (int d = 0; d < v->shape.ndim; d++) put(t, " dim: %lld", (long long)v->shape.dim[d]);
-    put(t, " }\n");
-}
-
-static void put_function(text *t, const sgdi_graph *g, const sgdi_node *node) {
+static void put_function(sgdi_strbuf *t, const sgdi_graph *g, const sgdi_node *node) {
     const sgdi_op_def *def = &sgdi_op_table[node->op];
     const char *out = g->vars[node->out[0]].name;
-    put(t, "  function {\n    name: \"%s\"\n    type: \"%s\"\n", out, def->name);
-    for (int k = 0; k < node->n_in; k++) put(t, "    input: \"%s\"\n", g->vars[node->in[k]].name);
-    put(t, "    output: \"%s\"\n", out);
+    sgdi_strbuf_printf(t, "  function {\n    name: \"%s\"\n    type: \"%s\"\n", out, def->name);
+    for (int k = 0; k < node->n_in; k++)
+        sgdi_strbuf_printf(t, "    input: \"%s\"\n", g->vars[node->in[k]].name);
+    sgdi_strbuf_printf(t, "    output: \"%s\"\n", out);
     const sgdi_op_attr *a = &node->attr;
     switch (node->op) {
     case SGDI_OP_AFFINE:
-        put(t, "    affine_param { base_axis: %d }\n", a->base_axis + 1);
+        sgdi_strbuf_printf(t, "    affine_param { base_axis: %d }\n", a->base_axis + 1);
         break;
     case SGDI_OP_LEAKY_RELU:
-        put(t, "    leaky_relu_param { alpha: %.9g }\n", a->alpha);
+        sgdi_strbuf_printf(t, "    leaky_relu_param { alpha: %.9g }\n", a->alpha);
         break;
     case SGDI_OP_ELU:
-        put(t, "    elu_param { alpha: %.17g }\n", a->alpha);
+        sgdi_strbuf_printf(t, "    elu_param { alpha: %.17g }\n", a->alpha);
         break;
     case SGDI_OP_DROPOUT:
-        put(t, "    dropout_param { p: %.17g seed: -1 }\n", a->p);
+        sgdi_strbuf_printf(t, "    dropout_param { p: %.17g seed: -1 }\n", a->p);
         break;
     case SGDI_OP_SOFTMAX_CROSS_ENTROPY:
-        put(t, "    softmax_cross_entropy_param { axis: %d }\n", a->axis + 1);
+        sgdi_strbuf_printf(t, "    softmax_cross_entropy_param { axis: %d }\n", a->axis + 1);
         break;
     default:
         break;
     }
-    put(t, "  }\n");
+    sgdi_strbuf_printf(t, "  }\n");
 }
 
-static void put_solver(text *t, const sgdi_options *o) {
-    put(t, "  solver {\n");
+static void put_solver(sgdi_strbuf *t, const sgdi_options *o) {
+    sgdi_strbuf_printf(t, "  solver {\n");
     switch (o->solver) {
     case SGDI_SOLVER_SGD:
-        put(t, "    type: \"Sgd\"\n    sgd_param { lr: %.9g }\n", o->lr);
+        sgdi_strbuf_printf(t, "    type: \"Sgd\"\n    sgd_param { lr: %.9g }\n", o->lr);
         break;
     case SGDI_SOLVER_MOMENTUM:
-        put(t, "    type: \"Momentum\"\n    momentum_param { lr: %.9g momentum: %.9g }\n", o->lr,
+        sgdi_strbuf_printf(
+            t, "    type: \"Momentum\"\n    momentum_param { lr: %.9g momentum: %.9g }\n", o->lr,
             o->momentum);
         break;
     case SGDI_SOLVER_NESTEROV:
-        put(t, "    type: \"Nesterov\"\n    nesterov_param { lr: %.9g momentum: %.9g }\n", o->lr,
+        sgdi_strbuf_printf(
+            t, "    type: \"Nesterov\"\n    nesterov_param { lr: %.9g momentum: %.9g }\n", o->lr,
             o->momentum);
         break;
     case SGDI_SOLVER_ADAM:
     case SGDI_SOLVER_ADAMW:
-        put(t, "    type: \"%s\"\n    %s { alpha: %.9g beta1: %.9g beta2: %.9g eps: %.9g",
+        sgdi_strbuf_printf(
+            t, "    type: \"%s\"\n    %s { alpha: %.9g beta1: %.9g beta2: %.9g eps: %.9g",
             o->solver == SGDI_SOLVER_ADAM ? "Adam" : "AdamW",
             o->solver == SGDI_SOLVER_ADAM ? "adam_param" : "adamw_param", o->lr, o->beta1, o->beta2,
             sgdi_options_eps(o));
-        if (o->solver == SGDI_SOLVER_ADAMW) put(t, " wd: %.9g", o->wd);
-        put(t, " }\n");
+        if (o->solver == SGDI_SOLVER_ADAMW) sgdi_strbuf_printf(t, " wd: %.9g", o->wd);
+        sgdi_strbuf_printf(t, " }\n");
         break;
     case SGDI_SOLVER_ADAGRAD:
-        put(t, "    type: \"Adagrad\"\n    adagrad_param { lr: %.9g eps: %.9g }\n", o->lr,
-            sgdi_options_eps(o));
+        sgdi_strbuf_printf(t, "    type: \"Adagrad\"\n    adagrad_param { lr: %.9g eps: %.9g }\n",
+                           o->lr, sgdi_options_eps(o));
         break;
     case SGDI_SOLVER_RMSPROP:
     case SGDI_SOLVER_ADADELTA:
-        put(t, "    type: \"%s\"\n    %s { lr: %.9g decay: %.9g eps: %.9g }\n",
-            o->solver == SGDI_SOLVER_RMSPROP ? "RMSprop" : "Adadelta",
-            o->solver == SGDI_SOLVER_RMSPROP ? "rmsprop_param" : "adadelta_param", o->lr,
-            sgdi_options_decay(o), sgdi_options_eps(o));
+        sgdi_strbuf_printf(t, "    type: \"%s\"\n    %s { lr: %.9g decay: %.9g eps: %.9g }\n",
+                           o->solver == SGDI_SOLVER_RMSPROP ? "RMSprop" : "Adadelta",
+                           o->solver == SGDI_SOLVER_RMSPROP ? "rmsprop_param" : "adadelta_param",
+                           o->lr, sgdi_options_decay(o), sgdi_options_eps(o));
         break;
     }
-    put(t, "    weight_decay: %.9g\n  }\n", o->weight_decay);
+    sgdi_strbuf_printf(t, "    weight_decay: %.9g\n  }\n", o->weight_decay);
 }
 
 static sgdi_status builtin_text(const sgdi_graph *g, const sgdi_options *o, char **out,
                                 size_t *size, sgdi_error *err) {
-    text t = {0};
-    put(&t, "global_config { default_context { array_class: \"CpuCachedArray\" "
-            "backends: \"cpu:float\" } }\n");
-    put(&t, "network {\n  name: \"Main\"\n  batch_size: %lld\n", (long long)o->batch_size);
+    sgdi_strbuf t = {0};
+    sgdi_strbuf_printf(&t, "global_config { default_context { array_class: \"CpuCachedArray\" "
+                           "backends: \"cpu:float\" } }\n");
+    sgdi_strbuf_printf(&t, "network {\n  name: \"Main\"\n  batch_size: %lld\n",
+                       (long long)o->batch_size);
     for (int v = 0; v < g->n_vars; v++) {
-        put(&t, "  variable {\n    name: \"%s\"\n    type: \"%s\"\n", g->vars[v].name,
-            g->vars[v].is_param ? "Parameter" : "Buffer");
+        sgdi_strbuf_printf(&t, "  variable {\n    name: \"%s\"\n    type: \"%s\"\n",
+                           g->vars[v].name, g->vars[v].is_param ? "Parameter" : "Buffer");
         put_shape(&t, &g->vars[v]);
-        put(&t, "  }\n");
+        sgdi_strbuf_printf(&t, "  }\n");
     }
     for (int n = 0; n < g->n_nodes; n++) put_function(&t, g, &g->nodes[n]);
-    put(&t, "}\noptimizer {\n  name: \"Optimizer\"\n  network_name: \"Main\"\n"
-            "  update_interval: 1\n");
+    sgdi_strbuf_printf(&t, "}\noptimizer {\n  name: \"Optimizer\"\n  network_name: \"Main\"\n"
+                           "  update_interval: 1\n");
     put_solver(&t, o);
-    put(&t, "  data_variable { variable_name: \"%s\" data_name: \"x\" }\n",
-        g->vars[g->input_var].name);
-    put(&t, "  data_variable { variable_name: \"%s\" data_name: \"y\" }\n",
-        g->vars[g->target_var].name);
-    put(&t, "  loss_variable { variable_name: \"%s\" }\n", g->vars[g->loss_var].name);
+    sgdi_strbuf_printf(&t, "  data_variable { variable_name: \"%s\" data_name: \"x\" }\n",
+                       g->vars[g->input_var].name);
+    sgdi_strbuf_printf(&t, "  data_variable { variable_name: \"%s\" data_name: \"y\" }\n",
+                       g->vars[g->target_var].name);
+    sgdi_strbuf_printf(&t, "  loss_variable { variable_name: \"%s\" }\n",
+                       g->vars[g->loss_var].name);
     for (int v = 0; v < g->n_vars; v++)
         if (g->vars[v].is_param)
-            put(&t, "  parameter_variable { variable_name: \"%s\" learning_rate_multiplier: 1 }\n",
+            sgdi_strbuf_printf(
+                &t, "  parameter_variable { variable_name: \"%s\" learning_rate_multiplier: 1 }\n",
                 g->vars[v].name);
-    put(&t, "}\n");
+    sgdi_strbuf_printf(&t, "}\n");
     if (t.failed) {
         free(t.data);
         return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory writing the network description");
