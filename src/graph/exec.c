@@ -47,6 +47,13 @@ sgdi_status sgdi_exec_init(sgdi_exec *ex, const sgdi_graph *g, int64_t max_batch
     return SGDI_OK;
 }
 
+float *sgdi_exec_input(sgdi_exec *ex) {
+    return ex->val[ex->graph->input_var];
+}
+float *sgdi_exec_target(sgdi_exec *ex) {
+    return ex->val[ex->graph->target_var];
+}
+
 void sgdi_exec_free(sgdi_exec *ex) {
     if (!ex) return;
     free(ex->arena);
@@ -111,8 +118,11 @@ static void bind_node(sgdi_exec *ex, const sgdi_pass *pass, const sgdi_node *nod
 void sgdi_exec_forward(sgdi_exec *ex, const sgdi_pass *pass) {
     const sgdi_graph *g = ex->graph;
     int64_t features = g->vars[g->input_var].count;
-    memcpy(ex->val[g->input_var], pass->x, (size_t)(pass->batch * features) * sizeof(float));
-    memcpy(ex->val[g->target_var], pass->target, (size_t)pass->batch * sizeof(float));
+    // Callers that gather their batch straight into sgdi_exec_input() need no copy.
+    if (pass->x != ex->val[g->input_var])
+        memcpy(ex->val[g->input_var], pass->x, (size_t)(pass->batch * features) * sizeof(float));
+    if (pass->target != ex->val[g->target_var])
+        memcpy(ex->val[g->target_var], pass->target, (size_t)pass->batch * sizeof(float));
     memset(ex->has_tan, 0, (size_t)g->n_vars * sizeof *ex->has_tan);
     for (int v = 0; v < g->n_vars; v++)
         if (g->vars[v].is_param) ex->has_tan[v] = pass->direction != NULL;

@@ -47,6 +47,11 @@ typedef struct sgdi_pass {
 sgdi_status sgdi_exec_init(sgdi_exec *ex, const sgdi_graph *g, int64_t max_batch, sgdi_error *err);
 void sgdi_exec_free(sgdi_exec *ex);
 
+// The executor's own buffers for the features [max_batch][F] and labels
+// [max_batch]: a pass whose x / target point here is not copied.
+float *sgdi_exec_input(sgdi_exec *ex);
+float *sgdi_exec_target(sgdi_exec *ex);
+
 // Forward pass (and tangent pass if pass->direction): fills sample_loss and
 // sample_tangent.
 void sgdi_exec_forward(sgdi_exec *ex, const sgdi_pass *pass);

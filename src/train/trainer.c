@@ -62,12 +62,12 @@ sgdi_status sgdi_trainer_init(sgdi_trainer *tr, const sgdi_options *opt,
     sgdi_solver_init(&tr->solver, opt, g->n_params);
     tr->solver.lr_mult = plan->lr_mult;
     tr->state_size = sgdi_solver_state_count(&tr->solver) * g->n_params;
-    int64_t b = opt->batch_size, f = sgdi_dataset_features(train), xb;
+    int64_t b = opt->batch_size;
     sgdi_status st = sgdi_exec_init(&tr->exec, g, b, err);
     if (st != SGDI_OK) return st;
-    if (!sgdi_mul_i64(b, f, &xb)) return sgdi_fail(err, SGDI_ERR_NOMEM, "batch too large");
-    tr->x = sgdi_alloc_array(xb, sizeof(float));
-    tr->target = sgdi_alloc_array(b, sizeof(float));
+    // Batches are gathered straight into the executor's input buffers.
+    tr->x = sgdi_exec_input(&tr->exec);
+    tr->target = sgdi_exec_target(&tr->exec);
     tr->weights = sgdi_alloc_array(b, sizeof(float));
     tr->grad = sgdi_alloc_array(g->n_params, sizeof(float));
     tr->sample_loss = sgdi_alloc_array(b, sizeof(double));
@@ -86,8 +86,6 @@ void sgdi_trainer_free(sgdi_trainer *tr) {
     if (!tr) return;
     sgdi_exec_free(&tr->exec);
     sgdi_trace_free(&tr->schedule);
-    free(tr->x);
-    free(tr->target);
     free(tr->weights);
     free(tr->grad);
     free(tr->sample_loss);
