@@ -258,9 +258,14 @@ sgdi_status sgdi_run(const sgdi_options *opt, const sgdi_dataset *train, const s
         goto fail;
     }
 
-    // The matrix work's thread count is process-wide in OpenBLAS and OpenMP.
-    openblas_set_num_threads(opt->threads);
-    omp_set_num_threads(opt->threads);
+    // The matrix work's thread count is process-wide in OpenBLAS and OpenMP. Below this
+    // many parameters the products are too thin for threads to pay (bench_step: two
+    // threads are 1.5-2.6x slower on the 8-8 MLP), so they run on one; the choice depends
+    // on the network only, so results stay deterministic for a given --threads.
+    enum { THREADED_MIN_PARAMETERS = 100000 };
+    int threads = res->parameters < THREADED_MIN_PARAMETERS ? 1 : opt->threads;
+    openblas_set_num_threads(threads);
+    omp_set_num_threads(threads);
 
     sgdi_progress_counter pc = {.fn = progress, .user = progress_user};
     pc.state.trials = opt->trials;
