@@ -9,6 +9,7 @@
  * from the items.
  */
 #include "nnp/h5params.h"
+#include "nnp/h5_errors.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -36,45 +37,6 @@ static const uint64_t MAX_EXPANSION = 1100;
 // Most bytes of float data one file may produce in total.
 static const uint64_t TOTAL_FLOAT_CAP = (uint64_t)4 << 30;
 static const uint8_t hdf5_signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
-
-// --- HDF5's error stack ----------------------------------------------------------
-
-// HDF5 prints its error stack by default; each entry point switches that off
-// and puts the previous handler back on the way out (it is process-global).
-typedef struct h5_quiet {
-    H5E_auto2_t func;
-    void *data;
-} h5_quiet;
-
-static void quiet_begin(h5_quiet *q) {
-    q->func = NULL;
-    q->data = NULL;
-    H5Eget_auto2(H5E_DEFAULT, &q->func, &q->data);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
-
-static void quiet_end(h5_quiet *q) {
-    H5Eclear2(H5E_DEFAULT);
-    H5Eset_auto2(H5E_DEFAULT, q->func, q->data);
-}
-
-typedef struct h5_msg {
-    char text[256];
-} h5_msg;
-
-static herr_t keep_innermost(unsigned n, const H5E_error2_t *e, void *data) {
-    h5_msg *m = data;
-    if (e->desc && e->desc[0]) snprintf(m->text, sizeof m->text, "%s", e->desc);
-    return 0;
-}
-
-// The innermost description on HDF5's error stack (then cleared).
-static const char *h5_reason(h5_msg *m) {
-    snprintf(m->text, sizeof m->text, "HDF5 error");
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, keep_innermost, m);
-    H5Eclear2(H5E_DEFAULT);
-    return m->text;
-}
 
 // --- Items: one per dataset or group ---------------------------------------------
 

@@ -5,6 +5,7 @@
  * reader of h5params.c. See h5params.h.
  */
 #include "nnp/h5params.h"
+#include "nnp/h5_errors.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -17,38 +18,6 @@
 #include "util/error.h"
 
 enum { MAX_PATH = 4096 };
-
-// --- HDF5's error stack (as in h5params.c) -----------------------------------------
-
-typedef struct h5_quiet {
-    H5E_auto2_t func;
-    void *data;
-} h5_quiet;
-
-static void quiet_begin(h5_quiet *q) {
-    q->func = NULL;
-    q->data = NULL;
-    H5Eget_auto2(H5E_DEFAULT, &q->func, &q->data);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
-
-static void quiet_end(h5_quiet *q) {
-    H5Eclear2(H5E_DEFAULT);
-    H5Eset_auto2(H5E_DEFAULT, q->func, q->data);
-}
-
-static herr_t keep_innermost(unsigned n, const H5E_error2_t *e, void *data) {
-    if (e->desc && e->desc[0]) snprintf(data, 256, "%s", e->desc);
-    return 0;
-}
-
-// The innermost description on HDF5's error stack (then cleared); buf has 256 bytes.
-static const char *h5_reason(char *buf) {
-    snprintf(buf, 256, "HDF5 error");
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, keep_innermost, buf);
-    H5Eclear2(H5E_DEFAULT);
-    return buf;
-}
 
 // --- Reading a file -----------------------------------------------------------------
 
@@ -158,7 +127,7 @@ sgdi_status sgdi_h5params_write_buffer(const sgdi_param_list *list, uint8_t **ou
                              list->items[i].name);
     h5_quiet q;
     quiet_begin(&q);
-    char why[256];
+    h5_msg why;
     sgdi_status st = SGDI_OK;
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
@@ -170,7 +139,8 @@ sgdi_status sgdi_h5params_write_buffer(const sgdi_param_list *list, uint8_t **ou
         H5Pset_fapl_core(fapl, 1 << 16, 0) < 0 || H5Pset_create_intermediate_group(lcpl, 1) < 0 ||
         H5Tenum_insert(bool_type, "FALSE", &no) < 0 ||
         H5Tenum_insert(bool_type, "TRUE", &yes) < 0) {
-        st = sgdi_fail(err, SGDI_ERR_NOMEM, "parameter.h5: cannot set up HDF5: %s", h5_reason(why));
+        st =
+            sgdi_fail(err, SGDI_ERR_NOMEM, "parameter.h5: cannot set up HDF5: %s", h5_reason(&why));
         goto done;
     }
     // The core driver tells files apart by name: unique to this call.
@@ -178,13 +148,13 @@ sgdi_status sgdi_h5params_write_buffer(const sgdi_param_list *list, uint8_t **ou
     snprintf(name, sizeof name, "sgdi-write-%p", (void *)&fapl);
     fid = H5Fcreate(name, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     if (fid < 0) {
-        st = sgdi_fail(err, SGDI_ERR_IO, "parameter.h5: cannot create: %s", h5_reason(why));
+        st = sgdi_fail(err, SGDI_ERR_IO, "parameter.h5: cannot create: %s", h5_reason(&why));
         goto done;
     }
     for (int64_t i = 0; i < list->count; i++) {
         if (write_param(fid, lcpl, bool_type, scalar, &list->items[i], i) < 0) {
             st = sgdi_fail(err, SGDI_ERR_INVALID, "parameter.h5: cannot write '%s': %s",
-                           list->items[i].name, h5_reason(why));
+                           list->items[i].name, h5_reason(&why));
             goto done;
         }
     }
@@ -193,7 +163,7 @@ sgdi_status sgdi_h5params_write_buffer(const sgdi_param_list *list, uint8_t **ou
     if (!buf || H5Fget_file_image(fid, buf, (size_t)size) != size) {
         free(buf);
         st = sgdi_fail(err, SGDI_ERR_IO, "parameter.h5: cannot produce the file image: %s",
-                       h5_reason(why));
+                       h5_reason(&why));
         goto done;
     }
     *out = buf;

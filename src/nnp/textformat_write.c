@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "nnp/textformat.h"
+#include "nnp/textformat_lex.h"
 #include "util/error.h"
 
 typedef struct tf_out {
@@ -204,27 +205,6 @@ static bool is_default(const ProtobufCFieldDescriptor *f, const void *member) {
     }
 }
 
-static size_t element_size(ProtobufCType type) {
-    switch (type) {
-    case PROTOBUF_C_TYPE_INT64:
-    case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_SFIXED64:
-    case PROTOBUF_C_TYPE_UINT64:
-    case PROTOBUF_C_TYPE_FIXED64:
-    case PROTOBUF_C_TYPE_DOUBLE:
-        return 8;
-    case PROTOBUF_C_TYPE_BOOL:
-        return sizeof(protobuf_c_boolean);
-    case PROTOBUF_C_TYPE_STRING:
-    case PROTOBUF_C_TYPE_MESSAGE:
-        return sizeof(void *);
-    case PROTOBUF_C_TYPE_BYTES:
-        return sizeof(ProtobufCBinaryData);
-    default:
-        return 4;
-    }
-}
-
 static bool write_message(tf_out *o, const ProtobufCMessage *msg, int depth) {
     if (!msg || depth > SGDI_TEXTFORMAT_MAX_DEPTH) return false;
     const ProtobufCMessageDescriptor *desc = msg->descriptor;
@@ -236,7 +216,7 @@ static bool write_message(tf_out *o, const ProtobufCMessage *msg, int depth) {
         if (f->label == PROTOBUF_C_LABEL_REPEATED) {
             size_t n = *(const size_t *)(base + f->quantifier_offset);
             const char *arr = *(const char *const *)member;
-            size_t es = element_size(f->type);
+            size_t es = tf_value_size(f->type);
             for (size_t k = 0; k < n; k++)
                 if (!write_value(o, f, arr + k * es, depth)) return false;
             continue;
