@@ -161,7 +161,8 @@ void sgdi_exec_forward(sgdi_exec *ex, const sgdi_pass *pass) {
 void sgdi_exec_backward(sgdi_exec *ex, const sgdi_pass *pass) {
     const sgdi_graph *g = ex->graph;
     for (int v = 0; v < g->n_vars; v++) {
-        if (g->vars[v].is_param) continue;
+        // Data (x, y) and parameters get no adjoint buffer of ours to clear.
+        if (g->vars[v].is_param || v == g->input_var || v == g->target_var) continue;
         size_t n = (size_t)(g->vars[v].count * pass->batch);
         memset(ex->adj[v], 0, n * sizeof(float));
         if (pass->hvp) memset(ex->adj_tan[v], 0, n * sizeof(float));
