@@ -327,6 +327,8 @@ sgdi_status sgdi_model_build_graph(sgdi_model *m, sgdi_error *err) {
                              m->path, net->name, f->output[0], f->name, f->type);
     }
     g->n_dropout = (int)dropout_streams;
+    size_t len = strlen(m->unsupported);
+    if (len && m->unsupported[len - 1] == ';') m->unsupported[len - 1] = '.'; // end the list
     if (m->unsupported[0]) return SGDI_OK;
     const char *loss = opt->n_loss_variable ? opt->loss_variable[0]->variable_name : NULL;
     if (!loss || (g->loss_var = find_var(g, loss)) < 0 || g->vars[g->loss_var].is_param)
