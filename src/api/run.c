@@ -102,7 +102,7 @@ static sgdi_status run_trial(sgdi_result *res, const sgdi_train_plan *plan,
     float *theta0 = sgdi_alloc_array(p, sizeof(float));
     float *theta = sgdi_alloc_array(p, sizeof(float));
     float *val_grad = sgdi_alloc_array(p, sizeof(float));
-    float *state = tr.state_size ? sgdi_calloc_array(tr.state_size, sizeof(float)) : NULL;
+    float *state = tr.state_size ? sgdi_alloc_array(tr.state_size, sizeof(float)) : NULL;
     if (!theta0 || !theta || !val_grad || (tr.state_size && !state)) {
         st = sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory for %lld parameters", (long long)p);
         goto done;
@@ -112,6 +112,7 @@ static sgdi_status run_trial(sgdi_result *res, const sgdi_train_plan *plan,
     else
         sgdi_init_parameters(g, tr.seed, theta0);
     memcpy(theta, theta0, (size_t)p * sizeof(float));
+    sgdi_trainer_initial_state(&tr, state);
     if (opt->method == SGDI_METHOD_ALL && (st = sgdi_checkpoints_init(&ckpt, &tr, err)) != SGDI_OK)
         goto done;
 
@@ -201,6 +202,8 @@ static sgdi_status use_model(sgdi_result *res, const sgdi_model *m, sgdi_train_p
     plan->graph = g;
     plan->lr_mult = m->lr_mult;
     plan->schedule = &m->schedule;
+    plan->state0 = m->state0;
+    plan->t0 = m->t0;
     return SGDI_OK;
 }
 

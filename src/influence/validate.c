@@ -64,7 +64,7 @@ sgdi_status sgdi_leave_one_out(sgdi_trainer *tr, const sgdi_dataset *val, const 
     sgdi_progress_phase(tr->progress, SGDI_PHASE_VALIDATE);
     for (int64_t k = 0; k < count && st == SGDI_OK; k++) {
         memcpy(theta, theta0, (size_t)p * sizeof(float));
-        if (state) memset(state, 0, (size_t)s * sizeof(float));
+        sgdi_trainer_initial_state(tr, state);
         st = sgdi_trainer_run(tr, 0, tr->schedule.steps, theta, state, rows[k], NULL, err);
         double loss = 0.0;
         if (st == SGDI_OK) st = sgdi_evaluate(tr, val, theta, &loss, NULL, err);

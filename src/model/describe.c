@@ -110,6 +110,7 @@ sgdi_status sgdi_model_describe(const sgdi_model *m, char **out, sgdi_error *err
     for (size_t i = 0; i < p->n_executor; i++)
         sgdi_strbuf_printf(&t, "executor '%s' runs network '%s'\n", p->executor[i]->name,
                            p->executor[i]->network_name);
+    if (m->state_note[0]) sgdi_strbuf_printf(&t, "solver state: %s\n", m->state_note);
     if (m->n_ignored) {
         sgdi_strbuf_printf(&t, "members not used:");
         for (int64_t i = 0; i < m->n_ignored; i++)

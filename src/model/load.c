@@ -144,6 +144,29 @@ static sgdi_status read_members(sgdi_model *m, const sgdi_nnp_container *c, sgdi
     return SGDI_OK;
 }
 
+// The first solver-state member, if the file has one (HDF5; nnabla's protobuf
+// variant is noted, not read).
+static sgdi_status read_state(sgdi_model *m, const sgdi_nnp_container *c, sgdi_error *err) {
+    if (c->n_optimizers == 0) {
+        snprintf(m->state_note, sizeof m->state_note, "none in the file: starts from zero");
+        return SGDI_OK;
+    }
+    const sgdi_nnp_member *mem = &c->optimizers[0];
+    if (!mem->is_hdf5) {
+        snprintf(m->state_note, sizeof m->state_note,
+                 "'%s' not used (protobuf solver states are not read yet): starts from zero",
+                 mem->name);
+        return SGDI_OK;
+    }
+    char where[1024];
+    snprintf(where, sizeof where, "%s:%s", m->path, mem->name);
+    sgdi_h5_optimizer_state state = {0};
+    sgdi_status st = sgdi_h5_optimizer_read_buffer(mem->data, mem->size, where, &state, err);
+    if (st == SGDI_OK) st = sgdi_model_use_state(m, &state, mem->name, err);
+    sgdi_h5_optimizer_state_free(&state);
+    return st;
+}
+
 static const Network *find_network(const NNablaProtoBuf *proto, const char *name) {
     for (size_t i = 0; i < proto->n_network; i++)
         if (strcmp(proto->network[i]->name, name) == 0) return proto->network[i];
@@ -161,7 +184,6 @@ sgdi_status sgdi_model_load(const char *path, sgdi_model **out, sgdi_error *err)
     sgdi_nnp_container c = {0};
     sgdi_status st = sgdi_nnp_container_open_file(path, &c, err);
     if (st == SGDI_OK) st = read_members(m, &c, err);
-    sgdi_nnp_container_free(&c);
     if (st != SGDI_OK) goto fail;
 
     if (m->proto->n_optimizer == 0) {
@@ -173,18 +195,22 @@ sgdi_status sgdi_model_load(const char *path, sgdi_model **out, sgdi_error *err)
         m->network = find_network(m->proto, m->optimizer->network_name);
         if (!m->network) {
             st = sgdi_fail(err, SGDI_ERR_FORMAT,
-                           "%s: optimizer '%s' trains network '%s', which "
-                           "the file does not define",
+                           "%s: optimizer '%s' trains network '%s', which the file does not "
+                           "define",
                            path, m->optimizer->name, m->optimizer->network_name);
             goto fail;
         }
         m->batch_size = m->network->batch_size;
         sgdi_model_read_solver(m);
         if ((st = sgdi_model_build_graph(m, err)) != SGDI_OK) goto fail;
+        if (m->graph_built && !m->unsupported[0] && (st = read_state(m, &c, err)) != SGDI_OK)
+            goto fail;
     }
+    sgdi_nnp_container_free(&c);
     *out = m;
     return SGDI_OK;
 fail:
+    sgdi_nnp_container_free(&c);
     sgdi_model_free(m);
     return st;
 }
@@ -200,6 +226,7 @@ void sgdi_model_free(sgdi_model *m) {
     sgdi_graph_free(&m->graph);
     free(m->theta0);
     free(m->lr_mult);
+    free(m->state0);
     free(m->path);
     free(m);
 }

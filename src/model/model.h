@@ -39,7 +39,10 @@ struct sgdi_model {
     float *lr_mult;      // [graph.n_params] 0 = fixed (need_grad false, not listed)
     sgdi_options solver; // solver kind, lr, hyper-parameters, weight decay
     sgdi_lr_schedule schedule;
-    int64_t batch_size; // the network's batch size, 0 if not declared
+    float *state0;        // [S] solver state from a *.optimizer member, or NULL
+    int64_t t0;           // updates the solver had done (its `t`)
+    char state_note[256]; // where the state came from, or why none was used
+    int64_t batch_size;   // the network's batch size, 0 if not declared
 };
 
 // Builds model->graph from model->network (bound to model->optimizer's data
@@ -50,5 +53,12 @@ sgdi_status sgdi_model_build_graph(sgdi_model *model, sgdi_error *err);
 // Reads the optimizer's solver and schedule into model->solver and
 // model->schedule; an unknown solver fills model->unsupported.
 void sgdi_model_read_solver(sgdi_model *model);
+
+// Takes the solver state (moments, accumulators, update count) for the trained
+// parameters from an HDF5 *.optimizer member, in the layout of
+// model->solver's state vectors; fills state0, t0 and state_note.
+struct sgdi_h5_optimizer_state;
+sgdi_status sgdi_model_use_state(sgdi_model *model, const struct sgdi_h5_optimizer_state *st,
+                                 const char *member, sgdi_error *err);
 
 #endif // SGDI_MODEL_MODEL_H

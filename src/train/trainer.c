@@ -32,13 +32,15 @@ static sgdi_status build_schedule(sgdi_trainer *tr, const sgdi_lr_schedule *lr_s
             int64_t first = k * b, count = first + b <= n ? b : n - first;
             s->epoch[t] = e;
             s->step[t] = k;
-            double lr = lr_schedule ? sgdi_lr_at(lr_schedule, tr->opt->lr, t) : tr->opt->lr;
+            int64_t iter = tr->solver.t0 + t; // nnabla's global iteration
+            double lr = lr_schedule ? sgdi_lr_at(lr_schedule, tr->opt->lr, iter) : tr->opt->lr;
             if (!(lr >= 0.0) || !isfinite(lr)) {
                 free(perm);
                 return sgdi_fail(err, SGDI_ERR_INVALID,
                                  "the learning-rate schedule gives no usable step size at "
                                  "iteration %lld (%s, base lr %g)",
-                                 (long long)t, sgdi_lr_type_name(lr_schedule->type), tr->opt->lr);
+                                 (long long)iter, sgdi_lr_type_name(lr_schedule->type),
+                                 tr->opt->lr);
             }
             s->lr[t] = (float)lr; // the step size as the float kernels apply it
             memcpy(s->rows + s->begin[t], perm + first, (size_t)count * sizeof *perm);
@@ -61,6 +63,8 @@ sgdi_status sgdi_trainer_init(sgdi_trainer *tr, const sgdi_options *opt,
     tr->params = g->n_params;
     sgdi_solver_init(&tr->solver, opt, g->n_params);
     tr->solver.lr_mult = plan->lr_mult;
+    tr->solver.t0 = plan->t0;
+    tr->state0 = plan->state0;
     tr->state_size = sgdi_solver_state_count(&tr->solver) * g->n_params;
     int64_t b = opt->batch_size;
     sgdi_status st = sgdi_exec_init(&tr->exec, g, b, err);
@@ -77,7 +81,7 @@ sgdi_status sgdi_trainer_init(sgdi_trainer *tr, const sgdi_options *opt,
         sgdi_trainer_free(tr);
         return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory for the training buffers");
     }
-    st = build_schedule(tr, plan->schedule, err);
+    st = build_schedule(tr, plan->schedule, err); // after t0 is known
     if (st != SGDI_OK) sgdi_trainer_free(tr);
     return st;
 }
@@ -91,6 +95,14 @@ void sgdi_trainer_free(sgdi_trainer *tr) {
     free(tr->sample_loss);
     free(tr->sample_tangent);
     memset(tr, 0, sizeof *tr);
+}
+
+void sgdi_trainer_initial_state(const sgdi_trainer *tr, float *state) {
+    if (!state || tr->state_size == 0) return;
+    if (tr->state0)
+        memcpy(state, tr->state0, (size_t)tr->state_size * sizeof(float));
+    else
+        memset(state, 0, (size_t)tr->state_size * sizeof(float));
 }
 
 // --- One step ------------------------------------------------------------------------

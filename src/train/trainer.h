@@ -27,6 +27,8 @@ typedef struct sgdi_train_plan {
     const sgdi_graph *graph;
     const float *lr_mult;             // [P], NULL = all 1
     const sgdi_lr_schedule *schedule; // NULL = constant opt->lr
+    const float *state0;              // [S] solver state to start from, NULL = zeros
+    int64_t t0;                       // updates done before (schedule and bias corrections)
 } sgdi_train_plan;
 
 typedef struct sgdi_trainer {
@@ -46,6 +48,7 @@ typedef struct sgdi_trainer {
     float *grad;            // [P]
     double *sample_loss;    // [B]
     double *sample_tangent; // [B]
+    const float *state0;    // [state_size] the state every run starts from, NULL = zeros
     sgdi_progress_counter *progress;
 } sgdi_trainer;
 
@@ -55,6 +58,10 @@ sgdi_status sgdi_trainer_init(sgdi_trainer *tr, const sgdi_options *opt,
                               const sgdi_train_plan *plan, const sgdi_dataset *train, uint64_t seed,
                               sgdi_error *err);
 void sgdi_trainer_free(sgdi_trainer *tr);
+
+// state[state_size] = the solver state every run of this trainer starts from
+// (the model file's, or zeros): training, replay and leave-one-out alike.
+void sgdi_trainer_initial_state(const sgdi_trainer *tr, float *state);
 
 // Fills tr->x, tr->target, tr->weights for step t (weight 0 for row
 // `excluded`, -1 = none); returns the batch size.
