@@ -1,18 +1,29 @@
 #!/usr/bin/env bash
-# Installs what building, testing and benchmarking sgd-influence need, from
-# Debian's packages. Idempotent: installs only what is missing.
+# Installs what sgd-influence needs from Debian's packages; installs only what is
+# missing, so it is cheap to run again.
+#
+#   tools/install-deps.sh            build and run the tool
+#   tools/install-deps.sh --tests    also what the test suite needs (tools/run-tests.sh)
+#   tools/install-deps.sh --bench    also what bench/ needs
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config clang-format   # the C build and its formatting check
-  libopenblas-dev                                   # BLAS for the matrix work
+  build-essential cmake pkg-config                          # the C build
+  libopenblas-dev                                           # BLAS for the matrix work
   libzip-dev libprotobuf-c-dev protobuf-c-compiler libhdf5-dev   # reading and writing .nnp
-  clang libclang-rt-14-dev                          # libFuzzer targets and their sanitizers
-  python3 python3-numpy python3-torch python3-sklearn   # the PyTorch baseline test
 )
-if [ "${1:-}" = "--bench" ]; then
-  packages+=(dataset-fashion-mnist time)
-fi
+tests=(
+  clang-format                                              # the formatting check
+  clang libclang-rt-14-dev                                  # libFuzzer targets, sanitizers
+  python3 python3-numpy python3-torch python3-sklearn       # the PyTorch baseline, datasets
+)
+for arg in "$@"; do
+  case $arg in
+  --tests) packages+=("${tests[@]}") ;;
+  --bench) packages+=("${tests[@]}" dataset-fashion-mnist time) ;;
+  *) echo "usage: tools/install-deps.sh [--tests] [--bench]" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do
