@@ -1,2 +1,8 @@
 # Models from .nnp files: load, build, train, describe, save, bad files.
 sgdi_add_test(test_model test_model.c LIBS sgdi)
+
+# The fuzz target's corpus and saved crashers, replayed in an ordinary build.
+sgdi_add_test(test_fuzz_replay_model test_fuzz_replay.c LIBS sgdi)
+target_sources(test_fuzz_replay_model PRIVATE ${PROJECT_SOURCE_DIR}/fuzz/fuzz_model.c)
+target_compile_definitions(test_fuzz_replay_model PRIVATE
+                           SGDI_FUZZ_DIR="${PROJECT_SOURCE_DIR}/fuzz" SGDI_FUZZ_TARGET="model")

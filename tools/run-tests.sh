@@ -26,7 +26,7 @@ echo "== fuzzing"
 # Every parser of ours for a bounded time. fuzz_h5params is left out here: it finds
 # crashes inside libhdf5 itself (fuzz/crashers/h5params-libhdf5/README.md), which no
 # change of ours can fix; its saved regression input still replays in CTest.
-bash fuzz/run.sh "${FUZZ_SECONDS:-20}" csv textformat protobin zip
+bash fuzz/run.sh "${FUZZ_SECONDS:-20}" csv textformat protobin zip model
 
 echo "== formatting"
 unformatted=$(find include src cli tests fuzz bench -name '*.[ch]' -print0 |

@@ -173,46 +173,71 @@ static const Network *find_network(const NNablaProtoBuf *proto, const char *name
     return NULL;
 }
 
-sgdi_status sgdi_model_load(const char *path, sgdi_model **out, sgdi_error *err) {
-    *out = NULL;
+static sgdi_model *model_new(const char *path) {
     sgdi_model *m = calloc(1, sizeof *m);
     if (!m || !(m->path = strdup(path))) {
         free(m);
-        return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory");
+        return NULL;
     }
     sgdi_graph_init(&m->graph);
-    sgdi_nnp_container c = {0};
-    sgdi_status st = sgdi_nnp_container_open_file(path, &c, err);
-    if (st == SGDI_OK) st = read_members(m, &c, err);
-    if (st != SGDI_OK) goto fail;
+    return m;
+}
 
+// Everything after reading the members: the optimizer, its network and solver,
+// the graph, and the solver state (from `c`, if given).
+static sgdi_status build(sgdi_model *m, const sgdi_nnp_container *c, sgdi_error *err) {
     if (m->proto->n_optimizer == 0) {
         snprintf(m->unsupported, sizeof m->unsupported,
                  "the file has no optimizer: nothing says which network to train and what "
                  "its loss is");
-    } else {
-        m->optimizer = m->proto->optimizer[0];
-        m->network = find_network(m->proto, m->optimizer->network_name);
-        if (!m->network) {
-            st = sgdi_fail(err, SGDI_ERR_FORMAT,
-                           "%s: optimizer '%s' trains network '%s', which the file does not "
-                           "define",
-                           path, m->optimizer->name, m->optimizer->network_name);
-            goto fail;
-        }
-        m->batch_size = m->network->batch_size;
-        sgdi_model_read_solver(m);
-        if ((st = sgdi_model_build_graph(m, err)) != SGDI_OK) goto fail;
-        if (m->graph_built && !m->unsupported[0] && (st = read_state(m, &c, err)) != SGDI_OK)
-            goto fail;
+        return SGDI_OK;
     }
+    m->optimizer = m->proto->optimizer[0];
+    m->network = find_network(m->proto, m->optimizer->network_name);
+    if (!m->network)
+        return sgdi_fail(err, SGDI_ERR_FORMAT,
+                         "%s: optimizer '%s' trains network '%s', which the file does not "
+                         "define",
+                         m->path, m->optimizer->name, m->optimizer->network_name);
+    m->batch_size = m->network->batch_size;
+    sgdi_model_read_solver(m);
+    sgdi_status st = sgdi_model_build_graph(m, err);
+    if (st == SGDI_OK && c && m->graph_built && !m->unsupported[0]) st = read_state(m, c, err);
+    return st;
+}
+
+sgdi_status sgdi_model_load(const char *path, sgdi_model **out, sgdi_error *err) {
+    *out = NULL;
+    sgdi_model *m = model_new(path);
+    if (!m) return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory");
+    sgdi_nnp_container c = {0};
+    sgdi_status st = sgdi_nnp_container_open_file(path, &c, err);
+    if (st == SGDI_OK) st = read_members(m, &c, err);
+    if (st == SGDI_OK) st = build(m, &c, err);
     sgdi_nnp_container_free(&c);
+    if (st != SGDI_OK) {
+        sgdi_model_free(m);
+        return st;
+    }
     *out = m;
     return SGDI_OK;
-fail:
-    sgdi_nnp_container_free(&c);
-    sgdi_model_free(m);
-    return st;
+}
+
+sgdi_status sgdi_model_load_text(const char *text, size_t size, const char *name, sgdi_model **out,
+                                 sgdi_error *err) {
+    *out = NULL;
+    sgdi_model *m = model_new(name);
+    if (!m) return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory");
+    sgdi_status st = sgdi_textformat_parse(&nnabla_proto_buf__descriptor, text, size, name,
+                                           (ProtobufCMessage **)&m->proto, &m->skipped, err);
+    if (st == SGDI_OK) st = sgdi_protobin_params_from_message(m->proto, name, &m->params, err);
+    if (st == SGDI_OK) st = build(m, NULL, err);
+    if (st != SGDI_OK) {
+        sgdi_model_free(m);
+        return st;
+    }
+    *out = m;
+    return SGDI_OK;
 }
 
 void sgdi_model_free(sgdi_model *m) {

@@ -45,6 +45,12 @@ struct sgdi_model {
     int64_t batch_size;   // the network's batch size, 0 if not declared
 };
 
+// A model from one text description (network, optimizer and parameters in
+// protobuf text format, as an .nntxt), without a zip around it: for tests and
+// the fuzz target. `name` is used in messages.
+sgdi_status sgdi_model_load_text(const char *text, size_t size, const char *name, sgdi_model **out,
+                                 sgdi_error *err);
+
 // Builds model->graph from model->network (bound to model->optimizer's data
 // and loss variables), and theta0 / lr_mult from model->params. Operators the
 // engine lacks are not an error: they fill model->unsupported.
