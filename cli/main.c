@@ -117,6 +117,12 @@ static int run(cli_args *args) {
         status = fail(&err);
         goto done;
     }
+    if (sgdi_result_diverged(res))
+        fprintf(stderr,
+                "%s: warning: the backward recursion grew the validation gradient %.3g-fold "
+                "(step size times curvature above 2); the scores reflect that growth more than "
+                "the rows. Use a smaller --lr, --hessian plugin or none, or --method all.\n",
+                program, sgdi_result_adjoint_growth(res));
     const sgdi_validation *v = sgdi_result_validation(res);
     if (v) report_validation(v, sgdi_result_options(res));
     if (write_outputs(args, res, &err) != SGDI_OK) {

@@ -263,6 +263,13 @@ int64_t sgdi_result_parameters(const sgdi_result *res);
 double sgdi_result_seconds(const sgdi_result *res);
 // Validation loss (mean, without weight decay) at the end of trial 0.
 double sgdi_result_val_loss(const sgdi_result *res);
+// How much the backward recursion grew the validation gradient from the last
+// training step back to the first (trial 0), and whether that growth (over
+// 1000x) means the scores are dominated by it rather than by the rows; the
+// remedy is a smaller step size, --hessian plugin or none, or --method all.
+double sgdi_result_adjoint_growth(const sgdi_result *res);
+int sgdi_result_diverged(const sgdi_result *res);
+
 // A copy of the options the run used.
 const sgdi_options *sgdi_result_options(const sgdi_result *res);
 

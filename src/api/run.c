@@ -20,9 +20,11 @@
 #include "train/trainer.h"
 #include "util/error.h"
 
-// Above this growth of the adjoint the scores are dominated by the blow-up of
-// the recursion (eta * lambda_max(H) > 2), not by the samples.
-static const double DIVERGENCE_GROWTH = 1e6;
+// Above this growth of the adjoint from the last step back to the first, the
+// early steps' scores outweigh the late ones a thousandfold: the ranking is
+// dominated by the blow-up of the recursion (eta * lambda_max(H) > 2), not by
+// the rows.
+static const double DIVERGENCE_GROWTH = 1e3;
 
 static double seconds_now(void) {
     struct timespec ts;
@@ -324,6 +326,12 @@ double sgdi_result_seconds(const sgdi_result *res) {
 }
 double sgdi_result_val_loss(const sgdi_result *res) {
     return res->val_loss;
+}
+double sgdi_result_adjoint_growth(const sgdi_result *res) {
+    return res->adjoint_growth;
+}
+int sgdi_result_diverged(const sgdi_result *res) {
+    return res->diverged;
 }
 const sgdi_options *sgdi_result_options(const sgdi_result *res) {
     return &res->options;
