@@ -27,6 +27,23 @@
 
 enum { SGDI_EW_PARALLEL_MIN = 1 << 16 }; // elements below which threads cost more than they save
 
+// for (i = 0; i < n; i++) { body }, split over threads only above
+// SGDI_EW_PARALLEL_MIN elements. The serial path matters: inside an OpenMP
+// region the point function is reached through a pointer and never inlined,
+// and entering libgomp costs more than a small tensor's whole loop.
+#define SGDI_EW_LOOP(n, ...)                                                                       \
+    do {                                                                                           \
+        if ((n) > SGDI_EW_PARALLEL_MIN) {                                                          \
+            _Pragma("omp parallel for schedule(static)") for (int64_t i = 0; i < (n); i++) {       \
+                __VA_ARGS__                                                                        \
+            }                                                                                      \
+        } else {                                                                                   \
+            for (int64_t i = 0; i < (n); i++) {                                                    \
+                __VA_ARGS__                                                                        \
+            }                                                                                      \
+        }                                                                                          \
+    } while (0)
+
 // f, f', f'' of one elementwise function at x.
 typedef sgdi_real (*sgdi_ew_fn)(sgdi_real x, const sgdi_op_attr *attr, sgdi_real *d1,
                                 sgdi_real *d2);
@@ -34,39 +51,30 @@ typedef sgdi_real (*sgdi_ew_fn)(sgdi_real x, const sgdi_op_attr *attr, sgdi_real
 // y = f(x); x, y: [n] with n = batch * count
 static inline void sgdi_ew_forward(const sgdi_op_call *call, sgdi_ew_fn f) {
     const sgdi_real *x = call->in[0].val;
-    sgdi_real *y = call->out[0].val, d1, d2;
+    sgdi_real *y = call->out[0].val;
     int64_t n = sgdi_port_len(call, &call->in[0]);
-#pragma omp parallel for schedule(static) private(d1, d2) if (n > SGDI_EW_PARALLEL_MIN)
-    for (int64_t i = 0; i < n; i++) y[i] = f(x[i], call->attr, &d1, &d2);
+    SGDI_EW_LOOP(n, sgdi_real d1, d2; y[i] = f(x[i], call->attr, &d1, &d2););
 }
 
 // y'[n] = f'(x) x' (zero when x' is NULL)
 static inline void sgdi_ew_tangent_forward(const sgdi_op_call *call, sgdi_ew_fn f) {
     const sgdi_real *x = call->in[0].val, *x_tan = call->in[0].tan;
-    sgdi_real *y_tan = call->out[0].tan, d1, d2;
+    sgdi_real *y_tan = call->out[0].tan;
     int64_t n = sgdi_port_len(call, &call->in[0]);
     if (!x_tan) {
         for (int64_t i = 0; i < n; i++) y_tan[i] = 0;
         return;
     }
-#pragma omp parallel for schedule(static) private(d1, d2) if (n > SGDI_EW_PARALLEL_MIN)
-    for (int64_t i = 0; i < n; i++) {
-        f(x[i], call->attr, &d1, &d2);
-        y_tan[i] = d1 * x_tan[i];
-    }
+    SGDI_EW_LOOP(n, sgdi_real d1, d2; f(x[i], call->attr, &d1, &d2); y_tan[i] = d1 * x_tan[i];);
 }
 
 // chain rule, dy/dx diagonal: x_bar[n] += f'(x) y_bar
 static inline void sgdi_ew_backward(const sgdi_op_call *call, sgdi_ew_fn f) {
     const sgdi_real *x = call->in[0].val, *y_bar = call->out[0].adj;
-    sgdi_real *x_bar = call->in[0].adj, d1, d2;
+    sgdi_real *x_bar = call->in[0].adj;
     int64_t n = sgdi_port_len(call, &call->in[0]);
     if (!x_bar || !y_bar) return;
-#pragma omp parallel for schedule(static) private(d1, d2) if (n > SGDI_EW_PARALLEL_MIN)
-    for (int64_t i = 0; i < n; i++) {
-        f(x[i], call->attr, &d1, &d2);
-        x_bar[i] += d1 * y_bar[i];
-    }
+    SGDI_EW_LOOP(n, sgdi_real d1, d2; f(x[i], call->attr, &d1, &d2); x_bar[i] += d1 * y_bar[i];);
 }
 
 // d/de [f'(x + e x') (y_bar + e y_bar')] = f'(x) y_bar' + f''(x) x' y_bar:
@@ -74,18 +82,13 @@ static inline void sgdi_ew_backward(const sgdi_op_call *call, sgdi_ew_fn f) {
 static inline void sgdi_ew_tangent_backward(const sgdi_op_call *call, sgdi_ew_fn f) {
     const sgdi_real *x = call->in[0].val, *x_tan = call->in[0].tan;
     const sgdi_real *y_bar = call->out[0].adj, *y_bar_tan = call->out[0].adj_tan;
-    sgdi_real *x_bar_tan = call->in[0].adj_tan, d1, d2;
+    sgdi_real *x_bar_tan = call->in[0].adj_tan;
     int64_t n = sgdi_port_len(call, &call->in[0]);
     if (!x_bar_tan) return;
     bool second = x_tan && y_bar;
-#pragma omp parallel for schedule(static) private(d1, d2) if (n > SGDI_EW_PARALLEL_MIN)
-    for (int64_t i = 0; i < n; i++) {
-        f(x[i], call->attr, &d1, &d2);
-        sgdi_real acc = 0;
-        if (y_bar_tan) acc += d1 * y_bar_tan[i];
-        if (second) acc += d2 * x_tan[i] * y_bar[i];
-        x_bar_tan[i] += acc;
-    }
+    SGDI_EW_LOOP(n, sgdi_real d1, d2; f(x[i], call->attr, &d1, &d2); sgdi_real acc = 0;
+                 if (y_bar_tan) acc += d1 * y_bar_tan[i];
+                 if (second) acc += d2 * x_tan[i] * y_bar[i]; x_bar_tan[i] += acc;);
 }
 
 // x (any shape, batched) -> y the same shape. An operator on a parameter alone
