@@ -252,6 +252,125 @@ static void test_solver_state(void) {
     sgdi_dataset_free(val);
 }
 
+// --- Repeated blocks ---------------------------------------------------------------------
+
+// Two Affine+Tanh blocks as an NNC RepeatStart/RepeatEnd loop (parameters named with
+// nnabla's "{RepeatStart}" placeholder, stored as "fc[0]/..."), and the same network
+// written out by hand; %s is the parameter section both share.
+static const char REPEATED[] =
+    "network { name: \"Main\" batch_size: 4\n"
+    "  repeat_info { id: \"RepeatStart\" times: 2 }\n"
+    "  variable { name: \"x\" type: \"Buffer\" shape: { dim: -1 dim: 3 } }\n"
+    "  variable { name: \"y\" type: \"Buffer\" shape: { dim: -1 dim: 1 } }\n"
+    "  variable { name: \"RepeatStart\" type: \"Buffer\" repeat_id: \"RepeatStart\"\n"
+    "             shape: { dim: -1 dim: 3 } }\n"
+    "  variable { name: \"fc\" type: \"Buffer\" repeat_id: \"RepeatStart\" shape: { dim: -1 dim: 3 "
+    "} }\n"
+    "  variable { name: \"fc{RepeatStart}/affine/W\" type: \"Parameter\" repeat_id: "
+    "\"RepeatStart\"\n"
+    "             shape: { dim: 3 dim: 3 } }\n"
+    "  variable { name: \"t\" type: \"Buffer\" repeat_id: \"RepeatStart\" shape: { dim: -1 dim: 3 "
+    "} }\n"
+    "  variable { name: \"RepeatEnd\" type: \"Buffer\" shape: { dim: -1 dim: 3 } }\n"
+    "  variable { name: \"out/affine/W\" type: \"Parameter\" shape: { dim: 3 dim: 3 } }\n"
+    "  variable { name: \"h\" type: \"Buffer\" shape: { dim: -1 dim: 3 } }\n"
+    "  variable { name: \"loss\" type: \"Buffer\" shape: { dim: -1 dim: 1 } }\n"
+    "  function { name: \"RepeatStart\" type: \"RepeatStart\" repeat_id: \"RepeatStart\"\n"
+    "    input: \"x\" input: \"t\" output: \"RepeatStart\"\n"
+    "    repeat_param { repeat_id: \"RepeatStart\" times: 2 } }\n"
+    "  function { name: \"fc\" type: \"Affine\" repeat_id: \"RepeatStart\" input: \"RepeatStart\"\n"
+    "    input: \"fc{RepeatStart}/affine/W\" output: \"fc\" affine_param { base_axis: 1 } }\n"
+    "  function { name: \"t\" type: \"Tanh\" repeat_id: \"RepeatStart\" input: \"fc\" output: "
+    "\"t\" }\n"
+    "  function { name: \"RepeatEnd\" type: \"RepeatEnd\" input: \"t\" output: \"RepeatEnd\"\n"
+    "    repeat_param { repeat_id: \"RepeatStart\" times: 2 } }\n"
+    "  function { name: \"out\" type: \"Affine\" input: \"RepeatEnd\" input: \"out/affine/W\"\n"
+    "    output: \"h\" }\n"
+    "  function { name: \"ce\" type: \"SoftmaxCrossEntropy\" input: \"h\" input: \"y\"\n"
+    "    output: \"loss\" }\n"
+    "}\n"
+    "optimizer { name: \"o\" network_name: \"Main\"\n"
+    "  solver { type: \"Sgd\" sgd_param { lr: 0.1 } }\n"
+    "  data_variable { variable_name: \"x\" data_name: \"x\" }\n"
+    "  data_variable { variable_name: \"y\" data_name: \"y\" }\n"
+    "  loss_variable { variable_name: \"loss\" }\n"
+    "  parameter_variable { variable_name: \"fc{RepeatStart}/affine/W\" learning_rate_multiplier: "
+    "1 }\n"
+    "  parameter_variable { variable_name: \"out/affine/W\" learning_rate_multiplier: 1 } }\n"
+    "%s";
+
+static const char UNROLLED[] =
+    "network { name: \"Main\" batch_size: 4\n"
+    "  variable { name: \"x\" type: \"Buffer\" shape: { dim: -1 dim: 3 } }\n"
+    "  variable { name: \"y\" type: \"Buffer\" shape: { dim: -1 dim: 1 } }\n"
+    "  variable { name: \"fc[0]/affine/W\" type: \"Parameter\" shape: { dim: 3 dim: 3 } }\n"
+    "  variable { name: \"fc[1]/affine/W\" type: \"Parameter\" shape: { dim: 3 dim: 3 } }\n"
+    "  variable { name: \"out/affine/W\" type: \"Parameter\" shape: { dim: 3 dim: 3 } }\n"
+    "  function { name: \"f0\" type: \"Affine\" input: \"x\" input: \"fc[0]/affine/W\" output: "
+    "\"a0\" }\n"
+    "  function { name: \"t0\" type: \"Tanh\" input: \"a0\" output: \"t0\" }\n"
+    "  function { name: \"f1\" type: \"Affine\" input: \"t0\" input: \"fc[1]/affine/W\" output: "
+    "\"a1\" }\n"
+    "  function { name: \"t1\" type: \"Tanh\" input: \"a1\" output: \"t1\" }\n"
+    "  function { name: \"out\" type: \"Affine\" input: \"t1\" input: \"out/affine/W\" output: "
+    "\"h\" }\n"
+    "  function { name: \"ce\" type: \"SoftmaxCrossEntropy\" input: \"h\" input: \"y\" output: "
+    "\"loss\" }\n"
+    "}\n"
+    "optimizer { name: \"o\" network_name: \"Main\"\n"
+    "  solver { type: \"Sgd\" sgd_param { lr: 0.1 } }\n"
+    "  data_variable { variable_name: \"x\" data_name: \"x\" }\n"
+    "  data_variable { variable_name: \"y\" data_name: \"y\" }\n"
+    "  loss_variable { variable_name: \"loss\" } }\n"
+    "%s";
+
+static void test_repeat_blocks(void) {
+    char params[4096];
+    size_t used = 0;
+    const char *names[] = {"fc[0]/affine/W", "fc[1]/affine/W", "out/affine/W"};
+    unsigned seed = 17u;
+    for (int k = 0; k < 3; k++) {
+        used +=
+            (size_t)snprintf(params + used, sizeof params - used,
+                             "parameter { variable_name: \"%s\" shape { dim: 3 dim: 3 }", names[k]);
+        for (int i = 0; i < 9; i++)
+            used += (size_t)snprintf(params + used, sizeof params - used, " data: %.6f",
+                                     lcg(&seed) - 0.5);
+        used += (size_t)snprintf(params + used, sizeof params - used, " need_grad: true }\n");
+    }
+    char repeated[8192], unrolled[8192];
+    int nr = snprintf(repeated, sizeof repeated, REPEATED, params);
+    int nu = snprintf(unrolled, sizeof unrolled, UNROLLED, params);
+    sgdi_model *a = NULL, *b = NULL;
+    sgdi_error err;
+    CHECK_MSG(sgdi_model_load_text(repeated, (size_t)nr, "repeated.nntxt", &a, &err) == SGDI_OK,
+              "%s", err.message);
+    CHECK_MSG(sgdi_model_load_text(unrolled, (size_t)nu, "unrolled.nntxt", &b, &err) == SGDI_OK,
+              "%s", err.message);
+    if (!a || !b) {
+        sgdi_model_free(a), sgdi_model_free(b);
+        return;
+    }
+    CHECK_MSG(!sgdi_model_unsupported(a), "%s", sgdi_model_unsupported(a));
+    CHECK(a->graph.n_params == 27 && b->graph.n_params == 27);
+    // Every weight is trained: "{RepeatStart}" in the optimizer names both copies.
+    for (int64_t i = 0; i < a->graph.n_params; i++) CHECK(a->lr_mult[i] == 1.0f);
+    sgdi_dataset *train = table(24, 3, 3, 21u), *val = table(12, 3, 3, 22u);
+    sgdi_options opt;
+    sgdi_options_init(&opt);
+    opt.epochs = 2;
+    sgdi_result *ra = NULL, *rb = NULL;
+    opt.model = a;
+    CHECK(sgdi_run(&opt, train, val, NULL, NULL, &ra, &err) == SGDI_OK);
+    opt.model = b;
+    CHECK(sgdi_run(&opt, train, val, NULL, NULL, &rb, &err) == SGDI_OK);
+    if (ra && rb)
+        CHECK(memcmp(sgdi_result_scores(ra), sgdi_result_scores(rb), 24 * sizeof(double)) == 0);
+    sgdi_result_free(ra), sgdi_result_free(rb);
+    sgdi_dataset_free(train), sgdi_dataset_free(val);
+    sgdi_model_free(a), sgdi_model_free(b);
+}
+
 // --- Real files ----------------------------------------------------------------------
 
 static char *fixture(const char *name) {
@@ -437,6 +556,7 @@ int main(void) {
     if (!mkdtemp(tmp_dir)) return 1;
     RUN(test_builtin_equals_file);
     RUN(test_solver_state);
+    RUN(test_repeat_blocks);
     RUN(test_nnc_logreg);
     RUN(test_nnc_autoencoder_unsupported);
     RUN(test_lenet_describe);

@@ -51,7 +51,9 @@ static void describe_network(sgdi_strbuf *t, const Network *net, int64_t *unsupp
     sgdi_strbuf_printf(t, "\n");
     for (size_t f = 0; f < net->n_function; f++) {
         const Function *fn = net->function[f];
-        bool ok = sgdi_op_find(fn->type) != SGDI_OP_COUNT;
+        // RepeatStart/RepeatEnd are unrolled before the graph is built (expand.c).
+        bool ok = sgdi_op_find(fn->type) != SGDI_OP_COUNT || strcmp(fn->type, "RepeatStart") == 0 ||
+                  strcmp(fn->type, "RepeatEnd") == 0;
         if (!ok) (*unsupported)++;
         sgdi_strbuf_printf(t, "    %-3s %-24s %-20s ", ok ? "" : "!!", fn->type, fn->name);
         for (size_t k = 0; k < fn->n_input; k++) {

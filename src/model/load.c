@@ -200,6 +200,11 @@ static sgdi_status build(sgdi_model *m, const sgdi_nnp_container *c, sgdi_error 
                          "define",
                          m->path, m->optimizer->name, m->optimizer->network_name);
     m->batch_size = m->network->batch_size;
+    if (sgdi_network_has_repeats(m->network)) {
+        sgdi_status st = sgdi_network_expand(m->network, &m->expanded, m->path, err);
+        if (st != SGDI_OK) return st;
+        m->network = m->expanded.net;
+    }
     sgdi_model_read_solver(m);
     sgdi_status st = sgdi_model_build_graph(m, err);
     if (st == SGDI_OK && c && m->graph_built && !m->unsupported[0]) st = read_state(m, c, err);
@@ -252,6 +257,7 @@ void sgdi_model_free(sgdi_model *m) {
     free(m->theta0);
     free(m->lr_mult);
     free(m->state0);
+    sgdi_expanded_network_free(&m->expanded);
     free(m->path);
     free(m);
 }

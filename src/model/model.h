@@ -22,17 +22,33 @@
 
 enum { SGDI_MODEL_REASON_MAX = 512 };
 
+// A Network with its RepeatStart/RepeatEnd blocks unrolled (expand.c). It shares
+// parameter messages with the original; `owned` is what the expansion allocated.
+typedef struct sgdi_expanded_network {
+    Network *net;
+    void **owned;
+    size_t n_owned;
+} sgdi_expanded_network;
+
+bool sgdi_network_has_repeats(const Network *net);
+sgdi_status sgdi_network_expand(const Network *orig, sgdi_expanded_network *out, const char *path,
+                                sgdi_error *err);
+void sgdi_expanded_network_free(sgdi_expanded_network *e);
+// Whether an optimizer's parameter name (with "{R}" placeholders) names `name`.
+bool sgdi_repeat_name_matches(const char *pattern, const char *name);
+
 struct sgdi_model {
     char *path;
     NNablaProtoBuf *proto;           // every text member merged, in archive order
     sgdi_textformat_skipped skipped; // fields the schema does not know
     char **ignored_members;          // archive members the loader does not use
     int64_t n_ignored;
-    char *version;              // nnp_version.txt, trimmed (NULL if absent)
-    sgdi_param_list params;     // every parameter the file carries
-    const Optimizer *optimizer; // the optimizer that is trained (into proto), or NULL
-    const Network *network;     // its network, or NULL
-    sgdi_graph graph;           // built from `network` when it could be
+    char *version;                  // nnp_version.txt, trimmed (NULL if absent)
+    sgdi_param_list params;         // every parameter the file carries
+    const Optimizer *optimizer;     // the optimizer that is trained (into proto), or NULL
+    const Network *network;         // its network, or NULL
+    sgdi_expanded_network expanded; // the unrolled copy, when the network has repeats
+    sgdi_graph graph;               // built from `network` when it could be
     bool graph_built;
     char unsupported[SGDI_MODEL_REASON_MAX]; // why sgdi_run cannot train it; "" = it can
     float *theta0;                           // [graph.n_params] the file's parameter values

@@ -261,7 +261,7 @@ static sgdi_status bind_parameters(sgdi_model *m, sgdi_error *err) {
         // nnabla trains the parameters its optimizer lists (all, if it lists none).
         float mult = opt && opt->n_parameter_variable ? 0.0f : 1.0f;
         for (size_t k = 0; opt && k < opt->n_parameter_variable; k++)
-            if (strcmp(opt->parameter_variable[k]->variable_name, var->name) == 0)
+            if (sgdi_repeat_name_matches(opt->parameter_variable[k]->variable_name, var->name))
                 mult = opt->parameter_variable[k]->learning_rate_multiplier;
         if (!blob->need_grad) mult = 0.0f;
         for (int64_t i = 0; i < var->count; i++) m->lr_mult[var->param_offset + i] = mult;

@@ -1,0 +1,363 @@
+/*
+ * expand.c — unrolling RepeatStart/RepeatEnd blocks as nnabla's loader does
+ * (nnabla/utils/load.py, _network and _create_function), before the graph is
+ * built: every variable and function carrying repeat ids is instantiated once
+ * per index, names rewritten by nnabla's rules, and RepeatStart/RepeatEnd
+ * become Identity functions wired to the previous iteration's output.
+ *
+ * Naming, for repeat id R with index i (one "_R[i]" per nesting level):
+ *   - a name containing "{R}" gets "[i]" there (parameters: "fc{R}/affine/W"
+ *     becomes "fc[0]/affine/W"), any other gets the suffix "_R[i]";
+ *   - a function input is the first of: the name as it is, the name with every
+ *     level's suffix, the name with the outer levels' suffixes;
+ *   - RepeatStart reads input 0 at index 0 and input 1 of index i-1 after it;
+ *     RepeatEnd reads its input of the last index.
+ * The expanded Network shares its parameter messages with the original; only
+ * what expansion allocates is freed by sgdi_network_expanded_free.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/model.h"
+#include "util/error.h"
+
+enum { MAX_LEVELS = 4, MAX_EXPANDED = 1 << 14 }; // nesting depth; variables, functions
+
+typedef struct expansion {
+    Network *net; // the result
+    void **owned; // everything allocated here, freed together
+    size_t n_owned, cap_owned;
+    bool failed;
+} expansion;
+
+static void *own(expansion *x, void *p) {
+    if (!p || x->failed) {
+        x->failed = true;
+        free(p);
+        return NULL;
+    }
+    if (x->n_owned == x->cap_owned) {
+        size_t cap = x->cap_owned ? 2 * x->cap_owned : 64;
+        void **owned = realloc(x->owned, cap * sizeof *owned);
+        if (!owned) {
+            x->failed = true;
+            free(p);
+            return NULL;
+        }
+        x->owned = owned, x->cap_owned = cap;
+    }
+    return x->owned[x->n_owned++] = p;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static char *
+own_printf(expansion *x, const char *fmt, ...) {
+    char buf[1024];
+    va_list args;
+    va_start(args, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, args);
+    va_end(args);
+    if (n < 0 || (size_t)n >= sizeof buf) {
+        x->failed = true;
+        return NULL;
+    }
+    return own(x, strdup(buf));
+}
+
+static int64_t repeat_times(const Network *net, const char *id) {
+    for (size_t i = 0; i < net->n_repeat_info; i++)
+        if (strcmp(net->repeat_info[i]->id, id) == 0) return net->repeat_info[i]->times;
+    return -1;
+}
+
+// "_R1[i1]_R2[i2]..." for the first `levels` repeat ids.
+static void suffix(char *out, size_t size, char **ids, const int64_t *index, int levels) {
+    size_t used = 0;
+    out[0] = '\0';
+    for (int k = 0; k < levels && used < size; k++)
+        used += (size_t)snprintf(out + used, size - used, "_%s[%lld]", ids[k], (long long)index[k]);
+}
+
+// `name` with "{R}" replaced by "[i]" for each level; names without the
+// placeholder get the level's suffix instead when `suffix_missing`.
+static void repeat_rename(char *out, size_t size, const char *name, char **ids,
+                          const int64_t *index, int levels, bool suffix_missing) {
+    snprintf(out, size, "%s", name);
+    for (int k = 0; k < levels; k++) {
+        char placeholder[256], with[64], tmp[1024];
+        snprintf(placeholder, sizeof placeholder, "{%s}", ids[k]);
+        char *at = strstr(out, placeholder);
+        if (at) {
+            snprintf(with, sizeof with, "[%lld]", (long long)index[k]);
+            snprintf(tmp, sizeof tmp, "%.*s%s%s", (int)(at - out), out, with,
+                     at + strlen(placeholder));
+        } else if (suffix_missing) {
+            snprintf(tmp, sizeof tmp, "%s_%s[%lld]", out, ids[k], (long long)index[k]);
+        } else {
+            continue;
+        }
+        snprintf(out, size, "%s", tmp);
+    }
+}
+
+static bool has_var(const Network *net, const char *name) {
+    for (size_t i = 0; i < net->n_variable; i++)
+        if (strcmp(net->variable[i]->name, name) == 0) return true;
+    return false;
+}
+
+// Calls `each(index)` for every index tuple over `ids`; false if a count is unusable.
+static bool for_each_index(const Network *net, char **ids, size_t n, int64_t *index, size_t level,
+                           void (*each)(void *, const int64_t *), void *ctx) {
+    if (level == n) {
+        each(ctx, index);
+        return true;
+    }
+    int64_t times = repeat_times(net, ids[level]);
+    if (times < 1 || times > MAX_EXPANDED) return false;
+    for (index[level] = 0; index[level] < times; index[level]++)
+        if (!for_each_index(net, ids, n, index, level + 1, each, ctx)) return false;
+    return true;
+}
+
+// --- Variables -----------------------------------------------------------------------
+
+typedef struct var_ctx {
+    expansion *x;
+    const Variable *v;
+    Variable **out;
+    size_t *n;
+} var_ctx;
+
+static void add_variable(void *p, const int64_t *index) {
+    var_ctx *c = p;
+    if (*c->n >= MAX_EXPANDED) {
+        c->x->failed = true;
+        return;
+    }
+    char name[1024];
+    repeat_rename(name, sizeof name, c->v->name, c->v->repeat_id, index, (int)c->v->n_repeat_id,
+                  true);
+    Variable *v = own(c->x, malloc(sizeof *v));
+    if (!v) return;
+    *v = *c->v; // shares shape and initializer with the original
+    v->name = own(c->x, strdup(name));
+    v->n_repeat_id = 0;
+    v->repeat_id = NULL;
+    c->out[(*c->n)++] = v;
+}
+
+// --- Functions -----------------------------------------------------------------------
+
+typedef struct fn_ctx {
+    expansion *x;
+    const Network *orig;
+    const Function *f;
+    Function **out;
+    size_t *n;
+} fn_ctx;
+
+static const char *input_name(fn_ctx *c, const char *name, const int64_t *index, int levels) {
+    char renamed[1024], all[512], outer[512], cand[1024];
+    repeat_rename(renamed, sizeof renamed, name, c->f->repeat_id, index, levels, false);
+    if (has_var(c->x->net, renamed)) return own(c->x, strdup(renamed));
+    suffix(all, sizeof all, c->f->repeat_id, index, levels);
+    snprintf(cand, sizeof cand, "%s%s", renamed, all);
+    if (has_var(c->x->net, cand)) return own(c->x, strdup(cand));
+    suffix(outer, sizeof outer, c->f->repeat_id, index, levels > 0 ? levels - 1 : 0);
+    return own_printf(c->x, "%s%s", renamed, outer);
+}
+
+static void add_function(void *p, const int64_t *index) {
+    fn_ctx *c = p;
+    const Function *f = c->f;
+    int levels = (int)f->n_repeat_id;
+    if (*c->n >= MAX_EXPANDED) {
+        c->x->failed = true;
+        return;
+    }
+    char all[512], outer[512];
+    suffix(all, sizeof all, f->repeat_id, index, levels);
+    suffix(outer, sizeof outer, f->repeat_id, index, levels > 0 ? levels - 1 : 0);
+    Function *g = own(c->x, malloc(sizeof *g));
+    char **in = own(c->x, calloc(f->n_input ? f->n_input : 1, sizeof *in));
+    char **out = own(c->x, calloc(f->n_output ? f->n_output : 1, sizeof *out));
+    if (!g || !in || !out) return;
+    *g = *f; // shares the parameter message and context with the original
+    g->name = own_printf(c->x, "%s%s", f->name, all);
+    g->n_repeat_id = 0, g->repeat_id = NULL;
+    g->input = in, g->output = out;
+    bool is_start = strcmp(f->type, "RepeatStart") == 0, is_end = strcmp(f->type, "RepeatEnd") == 0;
+    const char *rid = f->repeat_param ? f->repeat_param->repeat_id : "";
+    if (is_start && f->n_input == 2 && levels > 0) {
+        g->n_input = 1;
+        int64_t t = index[levels - 1];
+        in[0] =
+            t == 0 ? (char *)(has_var(c->x->net, f->input[0])
+                                  ? own(c->x, strdup(f->input[0]))
+                                  : own_printf(c->x, "%s%s", f->input[0], outer))
+                   : own_printf(c->x, "%s%s_%s[%lld]", f->input[1], outer, rid, (long long)(t - 1));
+    } else if (is_end && f->n_input == 1 && f->repeat_param) {
+        in[0] = own_printf(c->x, "%s%s_%s[%lld]", f->input[0], all, rid,
+                           (long long)(f->repeat_param->times - 1));
+    } else {
+        for (size_t k = 0; k < f->n_input; k++)
+            in[k] = (char *)input_name(c, f->input[k], index, levels);
+    }
+    for (size_t k = 0; k < f->n_output; k++) {
+        char cand[1024];
+        snprintf(cand, sizeof cand, "%s%s", f->output[k], all);
+        out[k] =
+            has_var(c->x->net, cand) ? own(c->x, strdup(cand)) : own(c->x, strdup(f->output[k]));
+    }
+    if (is_start || is_end) {
+        g->type = "Identity"; // a string literal: never freed (not owned, not unpacked)
+        g->parameter_case = FUNCTION__PARAMETER__NOT_SET;
+        g->repeat_param = NULL;
+    }
+    c->out[(*c->n)++] = g;
+}
+
+// --- Order -------------------------------------------------------------------------------
+
+// Whether variable `name` is written by function `f`.
+static bool writes(const Function *f, const char *name) {
+    for (size_t k = 0; k < f->n_output; k++)
+        if (strcmp(f->output[k], name) == 0) return true;
+    return false;
+}
+
+// Unrolling emits every instance of one function before the next function, but a
+// loop body must run iteration by iteration: a stable topological order (the first
+// function whose inputs are all ready, again and again), as nnabla sorts its graph.
+// What never becomes ready keeps its place at the end, for the builder to report.
+static bool order_functions(Function **fns, size_t n) {
+    size_t inputs = 0;
+    for (size_t i = 0; i < n; i++) inputs += fns[i]->n_input;
+    bool *done = calloc(n ? n : 1, sizeof *done);
+    Function **order = malloc((n ? n : 1) * sizeof *order);
+    size_t *first = malloc((n + 1) * sizeof *first);
+    int64_t *producer = malloc((inputs ? inputs : 1) * sizeof *producer);
+    bool ok = done && order && first && producer;
+    if (ok) {
+        // producer[first[i] + k]: the function writing input k of function i, or -1.
+        for (size_t i = 0, at = 0; i < n; i++) {
+            first[i] = at;
+            for (size_t k = 0; k < fns[i]->n_input; k++, at++) {
+                producer[at] = -1;
+                for (size_t j = 0; j < n && producer[at] < 0; j++)
+                    if (j != i && writes(fns[j], fns[i]->input[k])) producer[at] = (int64_t)j;
+            }
+        }
+        size_t emitted = 0, start = 0;
+        while (emitted < n) {
+            size_t i = start;
+            for (; i < n; i++) {
+                if (done[i]) continue;
+                bool ready = true;
+                for (size_t k = 0; k < fns[i]->n_input && ready; k++) {
+                    int64_t p = producer[first[i] + k];
+                    ready = p < 0 || done[p];
+                }
+                if (ready) break;
+            }
+            if (i == n) break; // the rest never becomes ready
+            order[emitted++] = fns[i];
+            done[i] = true;
+            while (start < n && done[start]) start++;
+        }
+        for (size_t i = 0; i < n; i++)
+            if (!done[i]) order[emitted++] = fns[i];
+        memcpy(fns, order, n * sizeof *fns);
+    }
+    free(done), free(order), free(first), free(producer);
+    return ok;
+}
+
+// --- Entry points ------------------------------------------------------------------------
+
+bool sgdi_network_has_repeats(const Network *net) {
+    if (net->n_repeat_info) return true;
+    for (size_t i = 0; i < net->n_function; i++)
+        if (net->function[i]->n_repeat_id) return true;
+    return false;
+}
+
+sgdi_status sgdi_network_expand(const Network *orig, sgdi_expanded_network *out, const char *path,
+                                sgdi_error *err) {
+    memset(out, 0, sizeof *out);
+    expansion x = {0};
+    x.net = own(&x, calloc(1, sizeof *x.net));
+    size_t cap_v = MAX_EXPANDED, cap_f = MAX_EXPANDED, n_v = 0, n_f = 0;
+    Variable **vars = own(&x, calloc(cap_v, sizeof *vars));
+    Function **fns = own(&x, calloc(cap_f, sizeof *fns));
+    int64_t index[MAX_LEVELS];
+    const char *bad = NULL;
+    if (!x.failed) {
+        *x.net = *orig;
+        x.net->n_repeat_info = 0, x.net->repeat_info = NULL;
+        x.net->variable = vars, x.net->function = fns;
+        for (size_t i = 0; i < orig->n_variable && !bad && !x.failed; i++) {
+            const Variable *v = orig->variable[i];
+            var_ctx c = {&x, v, vars, &n_v};
+            x.net->n_variable = n_v;
+            if (v->n_repeat_id > MAX_LEVELS ||
+                !for_each_index(orig, v->repeat_id, v->n_repeat_id, index, 0, add_variable, &c))
+                bad = v->name;
+        }
+        x.net->n_variable = n_v;
+        for (size_t i = 0; i < orig->n_function && !bad && !x.failed; i++) {
+            const Function *f = orig->function[i];
+            fn_ctx c = {&x, orig, f, fns, &n_f};
+            x.net->n_function = n_f;
+            if (f->n_repeat_id > MAX_LEVELS ||
+                !for_each_index(orig, f->repeat_id, f->n_repeat_id, index, 0, add_function, &c))
+                bad = f->name;
+        }
+        x.net->n_function = n_f;
+        if (!bad && !x.failed && !order_functions(fns, n_f)) x.failed = true;
+    }
+    out->net = x.net;
+    out->owned = x.owned;
+    out->n_owned = x.n_owned;
+    if (x.failed)
+        return sgdi_fail(err, SGDI_ERR_NOMEM,
+                         "%s: network '%s': out of memory, or a name too "
+                         "long, expanding its repeats",
+                         path, orig->name);
+    if (bad)
+        return sgdi_fail(err, SGDI_ERR_FORMAT,
+                         "%s: network '%s': '%s' repeats over an id without a usable repeat_info "
+                         "(or nests more than %d deep)",
+                         path, orig->name, bad, MAX_LEVELS);
+    return SGDI_OK;
+}
+
+void sgdi_expanded_network_free(sgdi_expanded_network *e) {
+    for (size_t i = 0; e && i < e->n_owned; i++) free(e->owned[i]);
+    if (e) free(e->owned);
+    if (e) memset(e, 0, sizeof *e);
+}
+
+// nnabla matches an optimizer's parameter_variable name against the expanded
+// names with every "{R}" standing for "[digits]".
+bool sgdi_repeat_name_matches(const char *pattern, const char *name) {
+    while (*pattern) {
+        if (*pattern == '{') {
+            const char *close = strchr(pattern, '}');
+            if (!close || *name != '[') return false;
+            name++;
+            if (*name < '0' || *name > '9') return false;
+            while (*name >= '0' && *name <= '9') name++;
+            if (*name++ != ']') return false;
+            pattern = close + 1;
+        } else if (*pattern++ != *name++) {
+            return false;
+        }
+    }
+    return *name == '\0';
+}
