@@ -157,7 +157,7 @@ static uint8_t *momentum_state(const sgdi_graph *g, float velocity, size_t *size
         for (int d = 0; d < var->shape.ndim; d++) dims[d] = (hsize_t)var->shape.dim[d];
         float *m = malloc((size_t)var->count * sizeof(float));
         for (int64_t i = 0; i < var->count; i++) m[i] = velocity * (float)(i % 3 - 1);
-        char name[256];
+        char name[SGDI_VAR_NAME_MAX + 8];
         snprintf(name, sizeof name, "%s/m", var->name);
         hid_t space = H5Screate_simple(var->shape.ndim, dims, NULL);
         hid_t set = H5Dcreate2(file, name, H5T_IEEE_F32LE, space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
@@ -547,6 +547,21 @@ static void test_bad_files(void) {
     // An undefined input (or a cycle: a function reading what a later one writes).
     CHECK(load_variant("SoftmaxCrossEntropy", "nowhere", 3, &err) == SGDI_ERR_FORMAT);
     CHECK_MSG(strstr(err.message, "'nowhere'") && strstr(err.message, "cycle"), "%s", err.message);
+    // A name longer than the engine keeps is refused, not truncated into another name.
+    char long_text[2048], long_name[320];
+    memset(long_name, 'w', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    int n = snprintf(long_text, sizeof long_text,
+                     "network { name: \"Main\" variable { name: \"x\" type: \"Buffer\" shape: "
+                     "{ dim: -1 dim: 2 } } variable { name: \"y\" type: \"Buffer\" shape: { "
+                     "dim: -1 dim: 1 } } variable { name: \"%s\" type: \"Parameter\" shape: { "
+                     "dim: 2 dim: 2 } } function { name: \"f\" type: \"Affine\" input: \"x\" "
+                     "input: \"%s\" output: \"h\" } } optimizer { name: \"o\" network_name: "
+                     "\"Main\" solver { type: \"Sgd\" sgd_param { lr: 0.1 } } data_variable { "
+                     "variable_name: \"x\" data_name: \"x\" } }",
+                     long_name, long_name);
+    CHECK(sgdi_model_load_text(long_text, (size_t)n, "long.nntxt", &m, &err) == SGDI_ERR_FORMAT);
+    CHECK_MSG(strstr(err.message, "longer than 255 bytes"), "%s", err.message);
     // An unsupported function, named with its type and layer.
     CHECK(load_variant("HingeLoss", "h", 3, &err) == SGDI_ERR_UNSUPPORTED);
     CHECK_MSG(strstr(err.message, "HingeLoss 'ce'"), "%s", err.message);

@@ -38,6 +38,11 @@ static bool shape_count(sgdi_shape shape, int64_t *count) {
 static int add_var(sgdi_graph *g, const char *name, sgdi_shape shape, bool is_param,
                    sgdi_error *err) {
     int64_t count;
+    if (strlen(name) >= SGDI_VAR_NAME_MAX) {
+        sgdi_fail(err, SGDI_ERR_FORMAT, "variable '%.64s...': name longer than %d bytes", name,
+                  SGDI_VAR_NAME_MAX - 1);
+        return -1;
+    }
     if (!shape_count(shape, &count)) {
         sgdi_fail(err, SGDI_ERR_FORMAT, "variable '%s': invalid or too large shape", name);
         return -1;

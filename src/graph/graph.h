@@ -15,7 +15,7 @@
 #include "ops/op.h"
 #include "sgdi.h"
 
-enum { SGDI_VAR_NAME_MAX = 64 };
+enum { SGDI_VAR_NAME_MAX = 256 }; // longer names are refused, never truncated
 
 typedef struct sgdi_var {
     char name[SGDI_VAR_NAME_MAX];
