@@ -155,7 +155,6 @@ static void add_variable(void *p, const int64_t *index) {
 
 typedef struct fn_ctx {
     expansion *x;
-    const Network *orig;
     const Function *f;
     Function **out;
     size_t *n;
@@ -312,7 +311,7 @@ sgdi_status sgdi_network_expand(const Network *orig, sgdi_expanded_network *out,
         x.net->n_variable = n_v;
         for (size_t i = 0; i < orig->n_function && !bad && !x.failed; i++) {
             const Function *f = orig->function[i];
-            fn_ctx c = {&x, orig, f, fns, &n_f};
+            fn_ctx c = {&x, f, fns, &n_f};
             x.net->n_function = n_f;
             if (f->n_repeat_id > MAX_LEVELS ||
                 !for_each_index(orig, f->repeat_id, f->n_repeat_id, index, 0, add_function, &c))

@@ -63,7 +63,7 @@ static bool per_sample_axis(int64_t axis, int ndim, int *out) {
 // Fills `attr` from the function's parameter message. `in` is the per-sample
 // shape of input 0. On a value the engine cannot honour, writes why.
 static bool function_attr(const Function *f, sgdi_op_kind kind, sgdi_shape in, sgdi_op_attr *attr,
-                          uint32_t *dropout_streams, char *why, size_t why_size) {
+                          int *dropout_streams, char *why, size_t why_size) {
     *attr = (sgdi_op_attr){0};
     int64_t axis;
     switch (kind) {
@@ -97,7 +97,7 @@ static bool function_attr(const Function *f, sgdi_op_kind kind, sgdi_shape in, s
     case SGDI_OP_DROPOUT:
         attr->p =
             f->parameter_case == FUNCTION__PARAMETER_DROPOUT_PARAM ? f->dropout_param->p : 0.5;
-        attr->rng_stream = (*dropout_streams)++;
+        attr->rng_stream = (uint32_t)(*dropout_streams)++;
         return true;
     case SGDI_OP_SOFTMAX:
     case SGDI_OP_LOG_SOFTMAX:
@@ -292,7 +292,6 @@ sgdi_status sgdi_model_build_graph(sgdi_model *m, sgdi_error *err) {
             *slot = dv->variable_name;
     }
     if (m->unsupported[0]) return SGDI_OK;
-    uint32_t dropout_streams = 0;
     for (size_t i = 0; i < net->n_function; i++) {
         const Function *f = net->function[i];
         sgdi_op_kind kind = sgdi_op_find(f->type);
@@ -311,7 +310,7 @@ sgdi_status sgdi_model_build_graph(sgdi_model *m, sgdi_error *err) {
                 return err ? err->status : SGDI_ERR_FORMAT;
         sgdi_op_attr attr;
         char why[160];
-        if (!function_attr(f, kind, g->vars[inputs[0]].shape, &attr, &dropout_streams, why,
+        if (!function_attr(f, kind, g->vars[inputs[0]].shape, &attr, &g->n_dropout, why,
                            sizeof why)) {
             note_unsupported(m, f, why);
             continue;
@@ -326,7 +325,6 @@ sgdi_status sgdi_model_build_graph(sgdi_model *m, sgdi_error *err) {
                              "function '%s' (%s) gives it",
                              m->path, net->name, f->output[0], f->name, f->type);
     }
-    g->n_dropout = (int)dropout_streams;
     size_t len = strlen(m->unsupported);
     if (len && m->unsupported[len - 1] == ';') m->unsupported[len - 1] = '.'; // end the list
     if (m->unsupported[0]) return SGDI_OK;
