@@ -101,7 +101,18 @@ static void invoke(const harness *h, sgdi_kernel_fn fn, const io *b) {
                          .out = &out,
                          .n_out = 1,
                          .batch = h->batch};
+    const sgdi_op_def *def = &sgdi_op_table[h->kind];
+    int64_t work = def->workspace
+                       ? def->workspace(&h->c.attr, h->c.shape, h->c.n_in, &h->out_shape, h->batch)
+                       : 0;
+    // Scratch is handed over dirty (NaN), as the executor's is: kernels must not rely on zeros.
+    if (work > 0) {
+        call.work = malloc((size_t)work * sizeof *call.work);
+        if (!call.work) abort();
+        for (int64_t k = 0; k < work; k++) call.work[k] = NAN;
+    }
     fn(&call);
+    free(call.work);
 }
 
 static double *buf(int64_t n) {

@@ -11,11 +11,13 @@ packages=(
   build-essential cmake pkg-config                          # the C build
   libopenblas-dev                                           # BLAS for the matrix work
   libzip-dev libprotobuf-c-dev protobuf-c-compiler libhdf5-dev   # reading and writing .nnp
+  libpng-dev libjpeg62-turbo-dev                            # image datasets
 )
 tests=(
   clang-format                                              # the formatting check
   clang libclang-rt-14-dev                                  # libFuzzer targets, sanitizers
   python3 python3-numpy python3-torch python3-sklearn       # the PyTorch baseline, datasets
+  dataset-fashion-mnist                                     # the image quality test
 )
 for arg in "$@"; do
   case $arg in

@@ -30,8 +30,20 @@ sgdi_status sgdi_exec_init(sgdi_exec *ex, const sgdi_graph *g, int64_t max_batch
     ex->adj_tan = calloc((size_t)g->n_vars, sizeof *ex->adj_tan);
     ex->has_tan = calloc((size_t)g->n_vars, sizeof *ex->has_tan);
     ex->ports = calloc(2 * SGDI_MAX_PORTS, sizeof *ex->ports);
+    int64_t work = 0;
+    for (int n = 0; n < g->n_nodes; n++) {
+        const sgdi_node *node = &g->nodes[n];
+        const sgdi_op_def *def = &sgdi_op_table[node->op];
+        if (!def->workspace) continue;
+        sgdi_shape in[SGDI_MAX_PORTS], out[SGDI_MAX_PORTS];
+        for (int k = 0; k < node->n_in; k++) in[k] = g->vars[node->in[k]].shape;
+        for (int k = 0; k < node->n_out; k++) out[k] = g->vars[node->out[k]].shape;
+        int64_t w = def->workspace(&node->attr, in, node->n_in, out, max_batch);
+        if (w > work) work = w;
+    }
+    ex->work = work > 0 ? sgdi_alloc_array(work, sizeof(float)) : NULL;
     if (!ex->arena || !ex->val || !ex->tan || !ex->adj || !ex->adj_tan || !ex->has_tan ||
-        !ex->ports) {
+        !ex->ports || (work > 0 && !ex->work)) {
         sgdi_exec_free(ex);
         return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory for the network buffers");
     }
@@ -63,6 +75,7 @@ void sgdi_exec_free(sgdi_exec *ex) {
     free(ex->adj_tan);
     free(ex->has_tan);
     free(ex->ports);
+    free(ex->work);
     memset(ex, 0, sizeof *ex);
 }
 
@@ -110,7 +123,8 @@ static void bind_node(sgdi_exec *ex, const sgdi_pass *pass, const sgdi_node *nod
                            .n_in = node->n_in,
                            .out = out,
                            .n_out = node->n_out,
-                           .batch = pass->batch};
+                           .batch = pass->batch,
+                           .work = ex->work};
 }
 
 // --- Sweeps --------------------------------------------------------------------------
@@ -189,5 +203,29 @@ void sgdi_exec_backward(sgdi_exec *ex, const sgdi_pass *pass) {
         if (node->out[0] == g->loss_var) call.out[0].adj_tan = NULL; // zero seed tangent
         if (wants_adj) def->backward(&call);
         if (wants_adj_tan) def->tangent_backward(&call);
+    }
+}
+
+// --- Running state -------------------------------------------------------------------
+
+bool sgdi_graph_has_state_ops(const sgdi_graph *g) {
+    for (int n = 0; n < g->n_nodes; n++)
+        if (sgdi_op_table[g->nodes[n].op].update_state) return true;
+    return false;
+}
+
+void sgdi_exec_update_state(sgdi_exec *ex, const sgdi_pass *pass, float *theta_next) {
+    const sgdi_graph *g = ex->graph;
+    // The same ports as the forward pass, but parameters read and written in theta_next.
+    sgdi_pass next = *pass;
+    next.theta = theta_next;
+    next.direction = NULL;
+    for (int n = 0; n < g->n_nodes; n++) {
+        const sgdi_node *node = &g->nodes[n];
+        const sgdi_op_def *def = &sgdi_op_table[node->op];
+        if (!def->update_state) continue;
+        sgdi_op_call call;
+        bind_node(ex, &next, node, SWEEP_FORWARD, &call);
+        def->update_state(&call);
     }
 }

@@ -27,6 +27,7 @@ typedef struct sgdi_exec {
     float **adj_tan;
     bool *has_tan;    // [n_vars] tangent non-zero in the last forward pass
     sgdi_port *ports; // scratch for one node's ports
+    float *work;      // operator scratch: the largest workspace() of any node
 } sgdi_exec;
 
 typedef struct sgdi_pass {
@@ -59,5 +60,13 @@ void sgdi_exec_forward(sgdi_exec *ex, const sgdi_pass *pass);
 // Backward pass (and its tangent if pass->hvp) after sgdi_exec_forward with
 // the same pass: adds into pass->grad and pass->hvp.
 void sgdi_exec_backward(sgdi_exec *ex, const sgdi_pass *pass);
+
+// After a training sgdi_exec_forward with the same pass: operators with running
+// state (BatchNormalization) update it in theta_next, in place (the solver left
+// those parameters as they were). Does nothing for graphs without such operators.
+void sgdi_exec_update_state(sgdi_exec *ex, const sgdi_pass *pass, float *theta_next);
+
+// Whether the graph has operators with running state.
+bool sgdi_graph_has_state_ops(const sgdi_graph *g);
 
 #endif // SGDI_GRAPH_EXEC_H

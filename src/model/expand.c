@@ -161,7 +161,7 @@ typedef struct fn_ctx {
 } fn_ctx;
 
 static const char *input_name(fn_ctx *c, const char *name, const int64_t *index, int levels) {
-    char renamed[1024], all[512], outer[512], cand[1024];
+    char renamed[1024], all[512], outer[512], cand[1536];
     repeat_rename(renamed, sizeof renamed, name, c->f->repeat_id, index, levels, false);
     if (has_var(c->x->net, renamed)) return own(c->x, strdup(renamed));
     suffix(all, sizeof all, c->f->repeat_id, index, levels);

@@ -67,6 +67,43 @@ typedef struct sgdi_port {
     bool batched;
 } sgdi_port;
 
+// Sliding-window operators (Convolution, DepthwiseConvolution, Deconvolution and the
+// poolings) over the trailing `ndim` per-sample dims of a channel-first input
+// (C, [H,] W). Per spatial dim k (0 = the first spatial dim):
+typedef struct sgdi_window_attr {
+    int ndim;                  // spatial dims: 1 or 2
+    int64_t kernel[2];         // pooling window (convolutions take it from W's shape)
+    int64_t pad[2];            // zero padding on both sides
+    int64_t stride[2];         // >= 1
+    int64_t dilation[2];       // >= 1 (convolutions)
+    int64_t output_padding[2]; // Deconvolution
+    int64_t group;             // Convolution/Deconvolution groups (>= 1);
+                               // DepthwiseConvolution: the channel multiplier (>= 1)
+    bool ignore_border;        // pooling: drop windows that do not fit (nnabla's default true)
+    bool including_pad;        // AveragePooling: divide by the full window (nnabla's default true)
+} sgdi_window_attr;
+
+// BatchNormalization. Inputs x, beta, gamma, mean, variance (nnabla's order); beta is
+// absent when no_bias, gamma when no_scale (then the inputs shift down).
+typedef struct sgdi_norm_attr {
+    int axis;          // the per-sample axis statistics are kept for (nnabla's axes[0] - 1)
+    double decay_rate; // running statistics: r <- decay r + (1 - decay) batch statistic
+    double eps;        // added to the variance
+    bool batch_stat;   // true: batch statistics when ctx->training (else running ones)
+    bool no_scale;
+    bool no_bias;
+} sgdi_norm_attr;
+
+// ImageAugmentation: the subset with a per-sample, replayable meaning. Output
+// (C, out_h, out_w) is a crop of the input zero-padded by pad[] on each side, at a
+// random offset, optionally flipped; identity-like (centre crop) in evaluation.
+typedef struct sgdi_augment_attr {
+    int64_t out_h, out_w;
+    int64_t pad[2]; // (pad_h, pad_w)
+    bool flip_lr;
+    bool flip_ud;
+} sgdi_augment_attr;
+
 // Operator attributes: one struct for all operators; each uses what it needs.
 typedef struct sgdi_op_attr {
     double alpha;        // LeakyReLU slope, ELU/SELU alpha; the `val` of AddScalar,
@@ -83,6 +120,9 @@ typedef struct sgdi_op_attr {
     uint32_t rng_stream; // Dropout: distinguishes the random streams of two operators
     sgdi_shape shape;    // Reshape: the per-sample target shape (nnabla's `shape` without
                          // the batch dim); one dim may be -1, inferred from the count
+    sgdi_window_attr window; // convolutions and pooling
+    sgdi_norm_attr norm;     // BatchNormalization
+    sgdi_augment_attr augment; // ImageAugmentation (its randomness: rng_stream)
 } sgdi_op_attr;
 
 // What an operator may know about the step it is part of.
@@ -91,6 +131,8 @@ typedef struct sgdi_exec_ctx {
     uint64_t step;       // global training step t (0-based), for per-step randomness
     const int64_t *rows; // [batch] dataset row of each sample, for per-sample randomness
     bool training;       // Dropout drops only when training
+    const float *weights; // [batch] 1 = present, 0 = left out; NULL = all present.
+                          // BatchNormalization's batch statistics count present samples only.
 } sgdi_exec_ctx;
 
 typedef struct sgdi_op_call {
@@ -101,6 +143,7 @@ typedef struct sgdi_op_call {
     sgdi_port *out;
     int n_out;
     int64_t batch;
+    sgdi_real *work; // scratch of workspace() elements (ops without one: NULL)
 } sgdi_op_call;
 
 typedef enum sgdi_op_kind {
@@ -139,6 +182,15 @@ typedef enum sgdi_op_kind {
     SGDI_OP_EXP,
     SGDI_OP_LOG,
     SGDI_OP_LOG_SOFTMAX,
+    SGDI_OP_CONVOLUTION,
+    SGDI_OP_DEPTHWISE_CONVOLUTION,
+    SGDI_OP_DECONVOLUTION,
+    SGDI_OP_MAX_POOLING,
+    SGDI_OP_AVERAGE_POOLING,
+    SGDI_OP_SUM_POOLING,
+    SGDI_OP_GLOBAL_AVERAGE_POOLING,
+    SGDI_OP_BATCH_NORMALIZATION,
+    SGDI_OP_IMAGE_AUGMENTATION,
     SGDI_OP_COUNT
 } sgdi_op_kind;
 
@@ -151,6 +203,11 @@ typedef sgdi_status (*sgdi_infer_shape_fn)(const sgdi_op_attr *attr, const sgdi_
                                            int n_out, char *msg, size_t msg_size);
 typedef void (*sgdi_kernel_fn)(const sgdi_op_call *call);
 
+// Scratch elements (sgdi_real) one call over `batch` samples needs, from the shapes
+// infer_shape saw and gave; the caller provides them as call->work (im2col buffers).
+typedef int64_t (*sgdi_workspace_fn)(const sgdi_op_attr *attr, const sgdi_shape *in, int n_in,
+                                     const sgdi_shape *out, int64_t batch);
+
 typedef struct sgdi_op_def {
     const char *name; // nnabla's function type name, e.g. "SoftmaxCrossEntropy"
     int min_inputs;
@@ -162,6 +219,12 @@ typedef struct sgdi_op_def {
     sgdi_kernel_fn tangent_forward;
     sgdi_kernel_fn backward;
     sgdi_kernel_fn tangent_backward;
+    sgdi_workspace_fn workspace; // NULL = needs no scratch
+    // Operators with running state (BatchNormalization's mean and variance): after a
+    // training forward of the same call, writes the new state into the state inputs'
+    // val, which the caller points at the parameters of the next step (in place: they
+    // hold the old state on entry). NULL = no running state.
+    sgdi_kernel_fn update_state;
 } sgdi_op_def;
 
 // Indexed by sgdi_op_kind; a NULL function is a visible gap, never a silent zero.

