@@ -263,4 +263,6 @@ const op_case_entry op_cases[SGDI_OP_COUNT] = {
     [SGDI_OP_EXP] = {setup_exp, false},
     [SGDI_OP_LOG] = {setup_log, false},
     [SGDI_OP_LOG_SOFTMAX] = {setup_softmax, false},
+    // [convolution cases]
+    // [pooling and normalization cases]
 };

@@ -45,6 +45,11 @@ typedef struct op_case_entry {
 
 extern const op_case_entry op_cases[SGDI_OP_COUNT];
 
+// Setups defined in test_ops_cases_conv.c (convolutions) and test_ops_cases_norm.c
+// (pooling, normalization, augmentation).
+// [convolution setups]
+// [pooling and normalization setups]
+
 // A uniform integer in [lo, hi] from the harness's fixed-seed generator (test_ops.c).
 int64_t rand_int(int64_t lo, int64_t hi);
 

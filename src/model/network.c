@@ -185,6 +185,8 @@ static bool function_attr(const Function *f, sgdi_op_kind kind, sgdi_shape in, s
             break;
         }
         return true;
+    // [convolution attributes]
+    // [pooling and normalization attributes]
     default:
         return true;
     }

@@ -69,6 +69,8 @@ SGDI_DECLARE_OP(abs);                       // unary_math.c
 SGDI_DECLARE_OP(exp);                       // unary_math.c
 SGDI_DECLARE_OP(log);                       // unary_math.c
 SGDI_DECLARE_OP(log_softmax);               // log_softmax.c
+// [convolution declarations]
+// [pooling and normalization declarations]
 
 // --- Shapes ----------------------------------------------------------------------
 
