@@ -58,6 +58,7 @@ sgdi_status sgdi_trainer_init(sgdi_trainer *tr, const sgdi_options *opt,
     memset(tr, 0, sizeof *tr);
     tr->opt = opt;
     tr->graph = g;
+    tr->has_state_ops = sgdi_graph_has_state_ops(g);
     tr->train = train;
     tr->seed = seed;
     tr->params = g->n_params;
@@ -123,7 +124,8 @@ sgdi_exec_ctx sgdi_trainer_ctx(const sgdi_trainer *tr, int64_t t) {
     return (sgdi_exec_ctx){.seed = tr->seed,
                            .step = (uint64_t)t,
                            .rows = tr->schedule.rows + tr->schedule.begin[t],
-                           .training = true};
+                           .training = true,
+                           .weights = tr->weights};
 }
 
 sgdi_status sgdi_trainer_step(sgdi_trainer *tr, int64_t t, float *theta, float *state,
@@ -160,6 +162,9 @@ sgdi_status sgdi_trainer_step(sgdi_trainer *tr, int64_t t, float *theta, float *
     if (decay != 0.0f)
         for (int64_t i = 0; i < tr->params; i++) tr->grad[i] += decay * theta[i];
     sgdi_solver_step(&tr->solver, t, tr->schedule.lr[t], theta, state, tr->grad);
+    // Running statistics (BatchNormalization) follow the batch, not the gradient: the
+    // solver left them alone (their multiplier is 0) and they move here.
+    if (tr->has_state_ops) sgdi_exec_update_state(&tr->exec, &pass, theta);
     return SGDI_OK;
 }
 

@@ -49,6 +49,7 @@ typedef struct sgdi_trainer {
     double *sample_loss;    // [B]
     double *sample_tangent; // [B]
     const float *state0;    // [state_size] the state every run starts from, NULL = zeros
+    bool has_state_ops;     // the graph keeps running statistics (sgdi_exec_update_state)
     sgdi_progress_counter *progress;
 } sgdi_trainer;
 
