@@ -47,7 +47,7 @@ static void run(const config *c) {
     sgdi_graph_init(&g);
     sgdi_error err;
     sgdi_exec ex;
-    if (sgdi_build_network(&opt, c->features, c->classes, &g, &err) != SGDI_OK ||
+    if (sgdi_build_network(&opt, sgdi_shape1(c->features), c->classes, &g, &err) != SGDI_OK ||
         sgdi_exec_init(&ex, &g, c->batch, &err) != SGDI_OK) {
         fprintf(stderr, "%s\n", err.message);
         exit(1);

@@ -134,6 +134,7 @@ sgdi_status sgdi_model_describe(const sgdi_model *model, char **text, sgdi_error
 typedef enum sgdi_method {
     SGDI_METHOD_ALL,  // every step at its own parameters (Hara et al.; exact)
     SGDI_METHOD_LAST, // last epoch, at the final parameters (Suzuki et al.)
+    SGDI_METHOD_AUTO, // as the plugins: last for image datasets, all for tables
 } sgdi_method;
 
 typedef enum sgdi_hessian {
@@ -145,6 +146,9 @@ typedef enum sgdi_hessian {
 typedef enum sgdi_network {
     SGDI_NETWORK_LOGREG, // affine -> softmax cross-entropy
     SGDI_NETWORK_MLP,    // (affine -> activation [-> dropout]) x hidden -> affine
+    SGDI_NETWORK_CNN,    // the image plugin's CNN: per block conv-BN-ReLU, conv-ReLU, max
+                         // pooling; then affine
+    SGDI_NETWORK_AUTO,   // cnn for image datasets, logreg for tables
 } sgdi_network;
 
 typedef enum sgdi_activation {
@@ -171,7 +175,7 @@ typedef enum sgdi_solver_kind {
 // Value of sgdi_options.eps and .decay meaning "nnabla's default for the chosen solver".
 #define SGDI_SOLVER_DEFAULT (-1.0)
 
-enum { SGDI_MAX_HIDDEN = 8 };
+enum { SGDI_MAX_HIDDEN = 8, SGDI_MAX_BLOCKS = 8 };
 
 typedef struct sgdi_options {
     uint64_t seed;      // first seed; trial k uses seed + k
@@ -184,6 +188,8 @@ typedef struct sgdi_options {
     int hidden[SGDI_MAX_HIDDEN]; // MLP hidden layer widths
     int n_hidden;
     double dropout; // MLP dropout probability after every hidden layer but the last
+    int channels[SGDI_MAX_BLOCKS]; // CNN: output channels of each block's convolutions
+    int n_blocks;
     sgdi_activation activation;
     sgdi_solver_kind solver;
     double lr;           // step size, constant over training

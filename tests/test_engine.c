@@ -83,7 +83,7 @@ static void fixture_init(fixture *fx, sgdi_network net, sgdi_activation act) {
     fx->train = synthetic(40, 5, 3, 7u);
     sgdi_graph_init(&fx->graph);
     sgdi_error err;
-    CHECK(sgdi_build_network(&fx->opt, 5, 3, &fx->graph, &err) == SGDI_OK);
+    CHECK(sgdi_build_network(&fx->opt, sgdi_shape1(5), 3, &fx->graph, &err) == SGDI_OK);
     sgdi_train_plan plan = {.graph = &fx->graph};
     CHECK(sgdi_trainer_init(&fx->tr, &fx->opt, &plan, fx->train, 11, &err) == SGDI_OK);
     int64_t p = fx->graph.n_params;

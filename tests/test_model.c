@@ -106,7 +106,7 @@ static void test_builtin_equals_file(void) {
     // The built-in network with trial 0's initial parameters, as a file.
     sgdi_graph g;
     sgdi_graph_init(&g);
-    CHECK(sgdi_build_network(&opt, 5, 3, &g, &err) == SGDI_OK);
+    CHECK(sgdi_build_network(&opt, sgdi_shape1(5), 3, &g, &err) == SGDI_OK);
     CHECK(sgdi_model_write_builtin(&g, &opt, sgdi_result_initial_parameters(a),
                                    tmp_path("builtin.nnp"), &err) == SGDI_OK);
     sgdi_model *m = NULL;
@@ -184,7 +184,7 @@ static void test_solver_state(void) {
     sgdi_graph g;
     sgdi_graph_init(&g);
     sgdi_error err;
-    CHECK(sgdi_build_network(&opt, 5, 3, &g, &err) == SGDI_OK);
+    CHECK(sgdi_build_network(&opt, sgdi_shape1(5), 3, &g, &err) == SGDI_OK);
     float *theta = calloc((size_t)g.n_params, sizeof(float));
     sgdi_init_parameters(&g, 3, theta);
     CHECK(sgdi_model_write_builtin(&g, &opt, theta, tmp_path("plain.nnp"), &err) == SGDI_OK);

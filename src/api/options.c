@@ -13,7 +13,7 @@ void sgdi_options_init(sgdi_options *opt) {
     opt->trials = 1;
     opt->batch_size = 64; // the tabular plugin's default
     opt->epochs = 20;     // the plugins' default without a model
-    opt->method = SGDI_METHOD_ALL;
+    opt->method = SGDI_METHOD_AUTO;
     // The plugins damp the curvature term (hessian plugin). Measured on two tables with
     // 5 % flipped labels (bench/README.md), Hara et al.'s own recursion finds as many or
     // more of them, and it is the one that estimates the leave-one-out change.
@@ -22,12 +22,17 @@ void sgdi_options_init(sgdi_options *opt) {
     // splits (bench/README.md) it finds >= 74 % of them in every run, for both methods;
     // the MLP ranges 24-91 % on the 10-class table. Its influence is also exact to
     // leave-one-out (tau 0.99). --network mlp is one option away.
-    opt->network = SGDI_NETWORK_LOGREG;
+    opt->network = SGDI_NETWORK_AUTO;
     // With --network mlp: the tabular plugin's network has 8-8 units, too few for ten
     // classes (bench/README.md); 32-32 by default.
     opt->hidden[0] = 32;
     opt->hidden[1] = 32;
     opt->n_hidden = 2;
+    // The image plugin's CNN (nnc-plugin's cifarnet): 32, 64, 128 maps.
+    opt->channels[0] = 32;
+    opt->channels[1] = 64;
+    opt->channels[2] = 128;
+    opt->n_blocks = 3;
     // The plugin's network drops half of its 8 units (nnabla's default); measured on
     // the bundled example with 5 % flipped labels that leaves --method last finding
     // 48-70 % of them, against 65-78 % with 0.2 (bench/README.md).
@@ -55,9 +60,17 @@ sgdi_status sgdi_options_check(const sgdi_options *opt, sgdi_error *err) {
                          (long long)opt->batch_size);
     if (opt->epochs < 1 || opt->epochs > 100000)
         return sgdi_fail(err, bad, "--epochs must be between 1 and 100000 (got %d)", opt->epochs);
-    if ((unsigned)opt->method > SGDI_METHOD_LAST) return sgdi_fail(err, bad, "unknown --method");
+    if ((unsigned)opt->method > SGDI_METHOD_AUTO) return sgdi_fail(err, bad, "unknown --method");
     if ((unsigned)opt->hessian > SGDI_HESSIAN_NONE) return sgdi_fail(err, bad, "unknown --hessian");
-    if ((unsigned)opt->network > SGDI_NETWORK_MLP) return sgdi_fail(err, bad, "unknown --network");
+    if ((unsigned)opt->network > SGDI_NETWORK_AUTO)
+        return sgdi_fail(err, bad, "unknown --network");
+    if (opt->n_blocks < 1 || opt->n_blocks > SGDI_MAX_BLOCKS)
+        return sgdi_fail(err, bad, "--channels takes 1 to %d block widths (got %d)",
+                         SGDI_MAX_BLOCKS, opt->n_blocks);
+    for (int k = 0; k < opt->n_blocks; k++)
+        if (opt->channels[k] < 1 || opt->channels[k] > 4096)
+            return sgdi_fail(err, bad, "--channels: block %d width must be 1..4096 (got %d)",
+                             k + 1, opt->channels[k]);
     if ((unsigned)opt->activation > SGDI_ACT_LEAKY_RELU)
         return sgdi_fail(err, bad, "unknown --activation");
     if ((unsigned)opt->solver > SGDI_SOLVER_ADADELTA)
@@ -96,7 +109,10 @@ sgdi_status sgdi_options_check(const sgdi_options *opt, sgdi_error *err) {
 }
 
 const char *sgdi_method_name(sgdi_method m) {
-    return m == SGDI_METHOD_ALL ? "all" : m == SGDI_METHOD_LAST ? "last" : "?";
+    return m == SGDI_METHOD_ALL    ? "all"
+           : m == SGDI_METHOD_LAST ? "last"
+           : m == SGDI_METHOD_AUTO ? "auto"
+                                   : "?";
 }
 
 const char *sgdi_hessian_name(sgdi_hessian h) {
@@ -105,7 +121,11 @@ const char *sgdi_hessian_name(sgdi_hessian h) {
 }
 
 const char *sgdi_network_name(sgdi_network n) {
-    return n == SGDI_NETWORK_LOGREG ? "logreg" : n == SGDI_NETWORK_MLP ? "mlp" : "?";
+    return n == SGDI_NETWORK_LOGREG ? "logreg"
+           : n == SGDI_NETWORK_MLP  ? "mlp"
+           : n == SGDI_NETWORK_CNN  ? "cnn"
+           : n == SGDI_NETWORK_AUTO ? "auto"
+                                    : "?";
 }
 
 const char *sgdi_activation_name(sgdi_activation a) {

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ops/op.h"
 #include "sgdi.h"
 #include "train/trace.h"
 
@@ -15,6 +16,7 @@ struct sgdi_result {
     sgdi_options options;
     int64_t rows;              // N training rows
     int64_t features;          // F
+    sgdi_shape input_shape;    // per-sample shape of the network's input (images: C, H, W)
     int32_t classes;           // C
     double *scores;            // [N] mean influence over the trials
     double *trial_scores;      // [trials * N] each trial's influence, trial-major

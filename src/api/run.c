@@ -211,6 +211,19 @@ static sgdi_status use_model(sgdi_result *res, const sgdi_model *m, sgdi_train_p
 
 // --- sgdi_run ------------------------------------------------------------------------
 
+// The per-sample shape the network sees.
+static sgdi_shape dataset_sample_shape(const sgdi_dataset *ds) {
+    return (sgdi_shape){1, {sgdi_dataset_features(ds)}};
+}
+
+// "auto" as the plugins: images get the CNN and method last, tables logistic
+// regression (see docs/ARCHITECTURE.md for why not the MLP) and method all.
+static void resolve_auto(sgdi_options *o, const sgdi_dataset *train) {
+    bool images = dataset_sample_shape(train).ndim == 3;
+    if (o->method == SGDI_METHOD_AUTO) o->method = images ? SGDI_METHOD_LAST : SGDI_METHOD_ALL;
+    if (o->network == SGDI_NETWORK_AUTO) o->network = images ? SGDI_NETWORK_CNN : SGDI_NETWORK_LOGREG;
+}
+
 // Units of work reported through the progress callback: one per training,
 // replayed or scored step.
 static int64_t work_units(const sgdi_options *opt, int64_t steps, int64_t last_epoch_steps,
@@ -236,20 +249,27 @@ sgdi_status sgdi_run(const sgdi_options *opt, const sgdi_dataset *train, const s
 
     sgdi_graph builtin;
     sgdi_graph_init(&builtin);
+    float *builtin_lr_mult = NULL;
     sgdi_result *res = calloc(1, sizeof *res);
     if (!res) return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory");
     res->options = *opt;
+    opt = &res->options; // with "auto" resolved below
     res->rows = sgdi_dataset_rows(train);
     res->features = sgdi_dataset_features(train);
     res->classes = sgdi_dataset_classes(train);
+    res->input_shape = dataset_sample_shape(train);
+    resolve_auto(&res->options, train);
     sgdi_train_plan plan = {.graph = &builtin};
     const float *model_theta0 = NULL;
     if (opt->model) {
         if ((st = use_model(res, opt->model, &plan, err)) != SGDI_OK) goto fail;
         model_theta0 = opt->model->theta0;
-    } else if ((st = sgdi_build_network(opt, res->features, res->classes, &builtin, err)) !=
-               SGDI_OK) {
+    } else if ((st = sgdi_build_network(opt, res->input_shape, res->classes, &builtin, err)) !=
+                   SGDI_OK ||
+               (st = sgdi_graph_lr_mult(&builtin, &builtin_lr_mult, err)) != SGDI_OK) {
         goto fail;
+    } else {
+        plan.lr_mult = builtin_lr_mult;
     }
     res->parameters = plan.graph->n_params;
     int64_t per_epoch = (res->rows + opt->batch_size - 1) / opt->batch_size;
@@ -284,11 +304,13 @@ sgdi_status sgdi_run(const sgdi_options *opt, const sgdi_dataset *train, const s
         res->scores[i] = sum / opt->trials;
     }
     sgdi_graph_free(&builtin);
+    free(builtin_lr_mult);
     res->seconds = seconds_now() - start;
     *out = res;
     return SGDI_OK;
 fail:
     sgdi_graph_free(&builtin);
+    free(builtin_lr_mult);
     sgdi_result_free(res);
     return st;
 }
@@ -348,7 +370,7 @@ sgdi_status sgdi_result_write_model(const sgdi_result *res, const char *path, sg
     if (opt->model) return sgdi_model_write_loaded(opt->model, res->final_parameters, path, err);
     sgdi_graph g;
     sgdi_graph_init(&g);
-    sgdi_status st = sgdi_build_network(opt, res->features, res->classes, &g, err);
+    sgdi_status st = sgdi_build_network(opt, res->input_shape, res->classes, &g, err);
     if (st == SGDI_OK) st = sgdi_model_write_builtin(&g, opt, res->final_parameters, path, err);
     sgdi_graph_free(&g);
     return st;

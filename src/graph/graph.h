@@ -23,7 +23,9 @@ typedef struct sgdi_var {
     int64_t count;    // product of shape
     bool is_param;
     int64_t param_offset; // where the parameter starts in theta
-    double init_limit;    // parameters: initialised uniform in [-limit, limit), 0 = zeros
+    double init_limit;    // parameters: initialised uniform in [-limit, limit), 0 = constant
+    double init_value;    // parameters with init_limit 0: every element (gamma 1, beta 0)
+    bool fixed;           // parameters never trained (running statistics): multiplier 0
 } sgdi_var;
 
 typedef struct sgdi_node {
@@ -69,6 +71,9 @@ static inline sgdi_shape sgdi_shape1(int64_t d0) {
 }
 static inline sgdi_shape sgdi_shape2(int64_t d0, int64_t d1) {
     return (sgdi_shape){2, {d0, d1}};
+}
+static inline sgdi_shape sgdi_shape4(int64_t d0, int64_t d1, int64_t d2, int64_t d3) {
+    return (sgdi_shape){4, {d0, d1, d2, d3}};
 }
 
 #endif // SGDI_GRAPH_GRAPH_H
