@@ -175,6 +175,132 @@ static uint8_t *momentum_state(const sgdi_graph *g, float velocity, size_t *size
     return read_file(path, size);
 }
 
+// The same state as momentum_state, in nnabla's binary protobuf variant: an
+// NNablaProtoBuf whose optimizer's solver maps each parameter to {t, "m": tensor}.
+static uint8_t *momentum_state_protobuf(const sgdi_graph *g, float velocity, size_t *size) {
+    int n = 0;
+    for (int v = 0; v < g->n_vars; v++) n += g->vars[v].is_param;
+    Solver__StatesEntry *entries = calloc((size_t)n, sizeof *entries);
+    Solver__StatesEntry **entry_ptrs = calloc((size_t)n, sizeof *entry_ptrs);
+    SolverState *states = calloc((size_t)n, sizeof *states);
+    SolverState__StateParameterEntry *tensors = calloc((size_t)n, sizeof *tensors);
+    SolverState__StateParameterEntry **tensor_ptrs = calloc((size_t)n, sizeof *tensor_ptrs);
+    SolverStateParameter *values = calloc((size_t)n, sizeof *values);
+    Shape *shapes = calloc((size_t)n, sizeof *shapes);
+    int k = 0;
+    for (int v = 0; v < g->n_vars; v++) {
+        const sgdi_var *var = &g->vars[v];
+        if (!var->is_param) continue;
+        shape__init(&shapes[k]);
+        shapes[k].n_dim = (size_t)var->shape.ndim;
+        shapes[k].dim = (int64_t *)var->shape.dim;
+        solver_state_parameter__init(&values[k]);
+        values[k].shape = &shapes[k];
+        values[k].n_data = (size_t)var->count;
+        values[k].data = malloc((size_t)var->count * sizeof(float));
+        for (int64_t i = 0; i < var->count; i++) values[k].data[i] = velocity * (float)(i % 3 - 1);
+        solver_state__state_parameter_entry__init(&tensors[k]);
+        tensors[k].key = "m";
+        tensors[k].value = &values[k];
+        tensor_ptrs[k] = &tensors[k];
+        solver_state__init(&states[k]);
+        states[k].t = 7;
+        states[k].n_state_parameter = 1;
+        states[k].state_parameter = &tensor_ptrs[k];
+        solver__states_entry__init(&entries[k]);
+        entries[k].key = (char *)var->name;
+        entries[k].value = &states[k];
+        entry_ptrs[k] = &entries[k];
+        k++;
+    }
+    Solver solver;
+    solver__init(&solver);
+    solver.type = "Momentum";
+    solver.n_states = (size_t)n;
+    solver.states = entry_ptrs;
+    Optimizer optimizer;
+    optimizer__init(&optimizer);
+    optimizer.solver = &solver;
+    Optimizer *optimizers[] = {&optimizer};
+    NNablaProtoBuf msg;
+    nnabla_proto_buf__init(&msg);
+    msg.n_optimizer = 1;
+    msg.optimizer = optimizers;
+    *size = nnabla_proto_buf__get_packed_size(&msg);
+    uint8_t *out = malloc(*size);
+    nnabla_proto_buf__pack(&msg, out);
+    for (int i = 0; i < n; i++) free(values[i].data);
+    free(entries), free(entry_ptrs), free(states), free(tensors), free(tensor_ptrs), free(values);
+    free(shapes);
+    return out;
+}
+
+// nnabla's protobuf solver state continues training exactly as the HDF5 one.
+static void test_protobuf_solver_state(void) {
+    sgdi_dataset *train = table(60, 5, 3, 11u), *val = table(30, 5, 3, 12u);
+    sgdi_options opt;
+    sgdi_options_init(&opt);
+    opt.network = SGDI_NETWORK_LOGREG, opt.solver = SGDI_SOLVER_MOMENTUM, opt.lr = 0.01;
+    opt.batch_size = 10, opt.epochs = 2;
+    sgdi_graph g;
+    sgdi_graph_init(&g);
+    sgdi_error err;
+    CHECK(sgdi_build_network(&opt, sgdi_shape1(5), 3, &g, &err) == SGDI_OK);
+    float *theta = calloc((size_t)g.n_params, sizeof(float));
+    sgdi_init_parameters(&g, 3, theta);
+    CHECK(sgdi_model_write_builtin(&g, &opt, theta, tmp_path("plain.nnp"), &err) == SGDI_OK);
+    sgdi_zip *z = NULL;
+    uint8_t *text = NULL, *params = NULL;
+    size_t text_size = 0, params_size = 0, h5_size = 0, pb_size = 0;
+    CHECK(sgdi_zip_open_file(tmp_path("plain.nnp"), &z, &err) == SGDI_OK);
+    if (z) {
+        CHECK(sgdi_zip_read(z, sgdi_zip_find(z, "network.nntxt"), 1 << 20, &text, &text_size,
+                            &err) == SGDI_OK);
+        CHECK(sgdi_zip_read(z, sgdi_zip_find(z, "parameter.protobuf"), 1 << 20, &params,
+                            &params_size, &err) == SGDI_OK);
+    }
+    sgdi_zip_close(z);
+    uint8_t *h5 = momentum_state(&g, 0.05f, &h5_size);
+    uint8_t *pb = momentum_state_protobuf(&g, 0.05f, &pb_size);
+    const char *files[] = {"state_h5.nnp", "state_pb.nnp", "state_bad.nnp"};
+    sgdi_zip_member members[] = {{"nnp_version.txt", "0.1\n", 4},
+                                 {"network.nntxt", text, text_size},
+                                 {"parameter.protobuf", params, params_size},
+                                 {"Optimizer_Momentum_optimizer.h5.optimizer", h5, h5_size}};
+    CHECK(sgdi_zip_write_file(tmp_path(files[0]), members, 4, &err) == SGDI_OK);
+    members[3] = (sgdi_zip_member){"Optimizer_Momentum_optimizer.protobuf.optimizer", pb, pb_size};
+    CHECK(sgdi_zip_write_file(tmp_path(files[1]), members, 4, &err) == SGDI_OK);
+    members[3].size = pb_size / 2; // truncated
+    CHECK(sgdi_zip_write_file(tmp_path(files[2]), members, 4, &err) == SGDI_OK);
+
+    sgdi_model *a = NULL, *b = NULL, *bad = NULL;
+    CHECK(sgdi_model_load(tmp_path(files[0]), &a, &err) == SGDI_OK);
+    CHECK(sgdi_model_load(tmp_path(files[1]), &b, &err) == SGDI_OK);
+    CHECK(sgdi_model_load(tmp_path(files[2]), &bad, &err) == SGDI_ERR_FORMAT);
+    CHECK_MSG(strstr(err.message, "protobuf.optimizer"), "%s", err.message);
+    if (a && b) {
+        CHECK(b->state0 && b->t0 == 7);
+        CHECK(a->state0 && b->state0 &&
+              memcmp(a->state0, b->state0, (size_t)g.n_params * sizeof(float)) == 0);
+        sgdi_options oa = opt, ob = opt;
+        oa.model = a, ob.model = b;
+        sgdi_result *ra = NULL, *rb = NULL;
+        CHECK(sgdi_run(&oa, train, val, NULL, NULL, &ra, &err) == SGDI_OK);
+        CHECK(sgdi_run(&ob, train, val, NULL, NULL, &rb, &err) == SGDI_OK);
+        if (ra && rb)
+            CHECK(!memcmp(sgdi_result_scores(ra), sgdi_result_scores(rb), 60 * sizeof(double)));
+        sgdi_result_free(ra);
+        sgdi_result_free(rb);
+    }
+    sgdi_model_free(a);
+    sgdi_model_free(b);
+    sgdi_model_free(bad);
+    free(text), free(params), free(h5), free(pb), free(theta);
+    sgdi_graph_free(&g);
+    sgdi_dataset_free(train);
+    sgdi_dataset_free(val);
+}
+
 static void test_solver_state(void) {
     sgdi_dataset *train = table(60, 5, 3, 11u), *val = table(30, 5, 3, 12u);
     sgdi_options opt;
@@ -571,14 +697,16 @@ int main(void) {
     if (!mkdtemp(tmp_dir)) return 1;
     RUN(test_builtin_equals_file);
     RUN(test_solver_state);
+    RUN(test_protobuf_solver_state);
     RUN(test_repeat_blocks);
     RUN(test_nnc_logreg);
     RUN(test_nnc_autoencoder_unsupported);
     RUN(test_lenet_describe);
     RUN(test_bad_files);
-    const char *names[] = {"plain.nnp",   "state.nnp",  "state.h5", "builtin.nnp",
-                           "trained.nnp", "logreg.nnp", "ae.nnp",   "variant.nnp",
-                           "garbage.nnp", "empty.nnp",  "text.nnp"};
+    const char *names[] = {"plain.nnp",    "state.nnp",    "state.h5",      "builtin.nnp",
+                           "state_h5.nnp", "state_pb.nnp", "state_bad.nnp", "trained.nnp",
+                           "logreg.nnp",   "ae.nnp",       "variant.nnp",   "garbage.nnp",
+                           "empty.nnp",    "text.nnp"};
     for (size_t k = 0; k < sizeof names / sizeof *names; k++) unlink(tmp_path(names[k]));
     rmdir(tmp_dir);
     return sgdi_test_finish();

@@ -11,6 +11,7 @@
 #include "model/model.h"
 #include "nnp/container.h"
 #include "nnp/h5params.h"
+#include "nnp/protobin_state.h"
 #include "nnp/protobin.h"
 #include "util/error.h"
 
@@ -144,24 +145,20 @@ static sgdi_status read_members(sgdi_model *m, const sgdi_nnp_container *c, sgdi
     return SGDI_OK;
 }
 
-// The first solver-state member, if the file has one (HDF5; nnabla's protobuf
-// variant is noted, not read).
+// The first solver-state member, if the file has one (HDF5 or nnabla's binary
+// protobuf variant).
 static sgdi_status read_state(sgdi_model *m, const sgdi_nnp_container *c, sgdi_error *err) {
     if (c->n_optimizers == 0) {
         snprintf(m->state_note, sizeof m->state_note, "none in the file: starts from zero");
         return SGDI_OK;
     }
     const sgdi_nnp_member *mem = &c->optimizers[0];
-    if (!mem->is_hdf5) {
-        snprintf(m->state_note, sizeof m->state_note,
-                 "'%s' not used (protobuf solver states are not read yet): starts from zero",
-                 mem->name);
-        return SGDI_OK;
-    }
     char where[1024];
     snprintf(where, sizeof where, "%s:%s", m->path, mem->name);
     sgdi_h5_optimizer_state state = {0};
-    sgdi_status st = sgdi_h5_optimizer_read_buffer(mem->data, mem->size, where, &state, err);
+    sgdi_status st =
+        mem->is_hdf5 ? sgdi_h5_optimizer_read_buffer(mem->data, mem->size, where, &state, err)
+                     : sgdi_protobin_read_optimizer_state(mem->data, mem->size, where, &state, err);
     if (st == SGDI_OK) st = sgdi_model_use_state(m, &state, mem->name, err);
     sgdi_h5_optimizer_state_free(&state);
     return st;

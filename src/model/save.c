@@ -28,6 +28,13 @@ static void put_shape(sgdi_strbuf *t, const sgdi_var *v) {
     sgdi_strbuf_printf(t, " }\n");
 }
 
+// `name: { dim: a dim: b }` of a window attribute over its spatial dims.
+static void put_window_shape(sgdi_strbuf *t, const char *name, const int64_t *v, int ndim) {
+    sgdi_strbuf_printf(t, "      %s: {", name);
+    for (int d = 0; d < ndim; d++) sgdi_strbuf_printf(t, " dim: %lld", (long long)v[d]);
+    sgdi_strbuf_printf(t, " }\n");
+}
+
 static void put_function(sgdi_strbuf *t, const sgdi_graph *g, const sgdi_node *node) {
     const sgdi_op_def *def = &sgdi_op_table[node->op];
     const char *out = g->vars[node->out[0]].name;
@@ -51,6 +58,29 @@ static void put_function(sgdi_strbuf *t, const sgdi_graph *g, const sgdi_node *n
         break;
     case SGDI_OP_SOFTMAX_CROSS_ENTROPY:
         sgdi_strbuf_printf(t, "    softmax_cross_entropy_param { axis: %d }\n", a->axis + 1);
+        break;
+    case SGDI_OP_CONVOLUTION:
+        sgdi_strbuf_printf(t, "    convolution_param {\n      base_axis: 1\n");
+        put_window_shape(t, "pad", a->window.pad, a->window.ndim);
+        put_window_shape(t, "stride", a->window.stride, a->window.ndim);
+        put_window_shape(t, "dilation", a->window.dilation, a->window.ndim);
+        sgdi_strbuf_printf(t, "      group: %lld\n    }\n", (long long)a->window.group);
+        break;
+    case SGDI_OP_MAX_POOLING:
+        sgdi_strbuf_printf(t, "    max_pooling_param {\n");
+        put_window_shape(t, "kernel", a->window.kernel, a->window.ndim);
+        put_window_shape(t, "stride", a->window.stride, a->window.ndim);
+        sgdi_strbuf_printf(t, "      ignore_border: %s\n",
+                           a->window.ignore_border ? "true" : "false");
+        put_window_shape(t, "pad", a->window.pad, a->window.ndim);
+        sgdi_strbuf_printf(t, "    }\n");
+        break;
+    case SGDI_OP_BATCH_NORMALIZATION:
+        sgdi_strbuf_printf(t,
+                           "    batch_normalization_param {\n      axes: %d\n      decay_rate: "
+                           "%.9g\n      eps: %.9g\n      batch_stat: %s\n    }\n",
+                           a->norm.axis + 1, a->norm.decay_rate, a->norm.eps,
+                           a->norm.batch_stat ? "true" : "false");
         break;
     default:
         break;
@@ -125,8 +155,8 @@ static sgdi_status builtin_text(const sgdi_graph *g, const sgdi_options *o, char
     for (int v = 0; v < g->n_vars; v++)
         if (g->vars[v].is_param)
             sgdi_strbuf_printf(
-                &t, "  parameter_variable { variable_name: \"%s\" learning_rate_multiplier: 1 }\n",
-                g->vars[v].name);
+                &t, "  parameter_variable { variable_name: \"%s\" learning_rate_multiplier: %d }\n",
+                g->vars[v].name, g->vars[v].fixed ? 0 : 1);
     sgdi_strbuf_printf(&t, "}\n");
     if (t.failed) {
         free(t.data);
@@ -162,7 +192,7 @@ static sgdi_status graph_params(const sgdi_graph *g, const float *theta, const f
     for (int v = 0; v < g->n_vars; v++) {
         const sgdi_var *var = &g->vars[v];
         if (!var->is_param) continue;
-        bool trained = !lr_mult || lr_mult[var->param_offset] != 0.0f;
+        bool trained = lr_mult ? lr_mult[var->param_offset] != 0.0f : !var->fixed;
         sgdi_status st = sgdi_param_list_add(list, var->name, var->shape, theta + var->param_offset,
                                              trained, err);
         if (st != SGDI_OK) return st;
