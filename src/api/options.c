@@ -62,15 +62,14 @@ sgdi_status sgdi_options_check(const sgdi_options *opt, sgdi_error *err) {
         return sgdi_fail(err, bad, "--epochs must be between 1 and 100000 (got %d)", opt->epochs);
     if ((unsigned)opt->method > SGDI_METHOD_AUTO) return sgdi_fail(err, bad, "unknown --method");
     if ((unsigned)opt->hessian > SGDI_HESSIAN_NONE) return sgdi_fail(err, bad, "unknown --hessian");
-    if ((unsigned)opt->network > SGDI_NETWORK_AUTO)
-        return sgdi_fail(err, bad, "unknown --network");
+    if ((unsigned)opt->network > SGDI_NETWORK_AUTO) return sgdi_fail(err, bad, "unknown --network");
     if (opt->n_blocks < 1 || opt->n_blocks > SGDI_MAX_BLOCKS)
         return sgdi_fail(err, bad, "--channels takes 1 to %d block widths (got %d)",
                          SGDI_MAX_BLOCKS, opt->n_blocks);
     for (int k = 0; k < opt->n_blocks; k++)
         if (opt->channels[k] < 1 || opt->channels[k] > 4096)
-            return sgdi_fail(err, bad, "--channels: block %d width must be 1..4096 (got %d)",
-                             k + 1, opt->channels[k]);
+            return sgdi_fail(err, bad, "--channels: block %d width must be 1..4096 (got %d)", k + 1,
+                             opt->channels[k]);
     if ((unsigned)opt->activation > SGDI_ACT_LEAKY_RELU)
         return sgdi_fail(err, bad, "unknown --activation");
     if ((unsigned)opt->solver > SGDI_SOLVER_ADADELTA)

@@ -221,7 +221,8 @@ static sgdi_shape dataset_sample_shape(const sgdi_dataset *ds) {
 static void resolve_auto(sgdi_options *o, const sgdi_dataset *train) {
     bool images = dataset_sample_shape(train).ndim == 3;
     if (o->method == SGDI_METHOD_AUTO) o->method = images ? SGDI_METHOD_LAST : SGDI_METHOD_ALL;
-    if (o->network == SGDI_NETWORK_AUTO) o->network = images ? SGDI_NETWORK_CNN : SGDI_NETWORK_LOGREG;
+    if (o->network == SGDI_NETWORK_AUTO)
+        o->network = images ? SGDI_NETWORK_CNN : SGDI_NETWORK_LOGREG;
 }
 
 // Units of work reported through the progress callback: one per training,

@@ -38,8 +38,8 @@ static sgdi_status failed(const sgdi_error *err) {
 
 // A parameter "<scope>/<name>" of `shape`; uniform in [-limit, limit) or, with limit 0,
 // constant `value`. Returns its index or -1.
-static int param(sgdi_graph *g, const char *scope, const char *name, sgdi_shape shape,
-                 double limit, double value, sgdi_error *err) {
+static int param(sgdi_graph *g, const char *scope, const char *name, sgdi_shape shape, double limit,
+                 double value, sgdi_error *err) {
     char full[SGDI_VAR_NAME_MAX];
     snprintf(full, sizeof full, "%s/%s", scope, name);
     int v = sgdi_graph_add_param(g, full, shape, err);
@@ -51,8 +51,8 @@ static int param(sgdi_graph *g, const char *scope, const char *name, sgdi_shape 
 // default) and "<scope>/affine/b" (zeros); x's per-sample dims flatten to `in`.
 static int affine_layer(sgdi_graph *g, int x, int64_t out, const char *scope, sgdi_error *err) {
     int64_t in = g->vars[x].count;
-    int w = param(g, scope, "affine/W", sgdi_shape2(in, out), sqrt(6.0 / (double)(in + out)), 0,
-                  err);
+    int w =
+        param(g, scope, "affine/W", sgdi_shape2(in, out), sqrt(6.0 / (double)(in + out)), 0, err);
     int b = param(g, scope, "affine/b", sgdi_shape1(out), 0, 0, err);
     if (w < 0 || b < 0) return -1;
     sgdi_op_attr attr = {0};
@@ -67,11 +67,8 @@ static int conv_layer(sgdi_graph *g, int x, int64_t maps, const char *scope, sgd
     int w = param(g, scope, "conv/W", sgdi_shape4(maps, in, 3, 3), limit, 0, err);
     int b = param(g, scope, "conv/b", sgdi_shape1(maps), 0, 0, err);
     if (w < 0 || b < 0) return -1;
-    sgdi_op_attr attr = {.window = {.ndim = 2,
-                                    .pad = {1, 1},
-                                    .stride = {1, 1},
-                                    .dilation = {1, 1},
-                                    .group = 1}};
+    sgdi_op_attr attr = {
+        .window = {.ndim = 2, .pad = {1, 1}, .stride = {1, 1}, .dilation = {1, 1}, .group = 1}};
     char name[SGDI_VAR_NAME_MAX];
     snprintf(name, sizeof name, "%s/conv", scope);
     return sgdi_graph_apply(g, SGDI_OP_CONVOLUTION, &attr, (int[]){x, w, b}, 3, name, err);
@@ -94,8 +91,8 @@ static int bn_layer(sgdi_graph *g, int x, const char *scope, sgdi_error *err) {
                             (int[]){x, beta, gamma, mean, var}, 5, name, err);
 }
 
-static int unary(sgdi_graph *g, sgdi_op_kind op, const sgdi_op_attr *attr, int x,
-                 const char *scope, const char *what, sgdi_error *err) {
+static int unary(sgdi_graph *g, sgdi_op_kind op, const sgdi_op_attr *attr, int x, const char *scope,
+                 const char *what, sgdi_error *err) {
     char name[SGDI_VAR_NAME_MAX];
     snprintf(name, sizeof name, "%s/%s", scope, what);
     return sgdi_graph_apply(g, op, attr, &x, 1, name, err);
