@@ -6,3 +6,4 @@ sgdi_add_test(test_fuzz_replay_model test_fuzz_replay.c LIBS sgdi)
 target_sources(test_fuzz_replay_model PRIVATE ${PROJECT_SOURCE_DIR}/fuzz/fuzz_model.c)
 target_compile_definitions(test_fuzz_replay_model PRIVATE
                            SGDI_FUZZ_DIR="${PROJECT_SOURCE_DIR}/fuzz" SGDI_FUZZ_TARGET="model")
+sgdi_add_test(test_recurrent test_recurrent.c LIBS sgdi) # recurrent blocks unrolled; Slice

@@ -15,7 +15,10 @@
  *   5. NULL tangents act as zero, NULL adjoints are skipped, every subset of
  *      inputs gives the same numbers as all of them together;
  *   6. Dropout in training and in evaluation (its mask's counter layout and row
- *      dependence are tested in test_ops_f32.c, with infer_shape's reasons).
+ *      dependence are tested in test_ops_f32.c, with infer_shape's reasons);
+ *   7. fixed inputs (BatchNormalization's running statistics): their tangents
+ *      change nothing and their adjoints are never written. Cases may set
+ *      ctx->weights (BatchNormalization's weighted batch statistics).
  *
  * The largest relative error of each check is printed per operator.
  */
@@ -357,17 +360,54 @@ static void check_symmetry(const harness *h, work *w, int variant) {
     record(h, E_SYM, fabs(uhv - vhu) / fmax(fmax(fabs(uhv), fabs(vhu)), 1), "symmetry", variant);
 }
 
+// Fixed inputs (state such as BN's running statistics) get tangents and adjoint buffers,
+// as the executor hands every parameter: the tangents must change nothing and the
+// adjoints must stay untouched.
+static void check_fixed_inputs(const harness *h, work *w, int variant) {
+    const char *name = sgdi_op_table[h->kind].name;
+    io b = {.y_tan = w->yp};
+    for (int i = 0; i < h->c.n_in; i++) {
+        b.val[i] = w->x[i];
+        b.tan[i] = (h->diff[i] || (h->c.fixed_inputs >> i & 1)) ? w->v[i] : NULL;
+    }
+    invoke(h, sgdi_op_table[h->kind].tangent_forward, &b);
+    io ref = {.y_tan = w->ym};
+    for (int i = 0; i < h->c.n_in; i++)
+        ref.val[i] = w->x[i], ref.tan[i] = h->diff[i] ? w->v[i] : NULL;
+    invoke(h, sgdi_op_table[h->kind].tangent_forward, &ref);
+    CHECK_MSG(memcmp(w->yp, w->ym, (size_t)h->out_len * sizeof(double)) == 0,
+              "%s variant %d: the tangent of a fixed input changes y'", name, variant);
+    b = (io){.y_bar = w->ybar, .y_bar_tan = w->ybar_tan};
+    for (int i = 0; i < h->c.n_in; i++) {
+        b.val[i] = w->x[i];
+        b.tan[i] = w->v[i];
+        for (int64_t k = 0; k < h->len[i]; k++) w->g[i][k] = w->g2[i][k] = 12345.0;
+        b.adj[i] = w->g[i];
+        b.adj_tan[i] = w->g2[i];
+    }
+    invoke(h, sgdi_op_table[h->kind].backward, &b);
+    invoke(h, sgdi_op_table[h->kind].tangent_backward, &b);
+    for (int i = 0; i < h->c.n_in; i++) {
+        if (!(h->c.fixed_inputs >> i & 1)) continue;
+        bool untouched = true;
+        for (int64_t k = 0; k < h->len[i]; k++)
+            untouched &= w->g[i][k] == 12345.0 && w->g2[i][k] == 12345.0;
+        CHECK_MSG(untouched, "%s variant %d: adjoint of fixed input %d written", name, variant, i);
+    }
+}
+
 static void run_case(sgdi_op_kind kind, int variant, const op_case *c) {
     harness h = {.kind = kind, .c = *c, .batch = rand_int(2, 4)};
     const sgdi_op_def *def = &sgdi_op_table[kind];
-    h.ctx = (sgdi_exec_ctx){.seed = 20240601, .step = 17, .rows = ROWS, .training = c->training};
+    h.ctx = (sgdi_exec_ctx){
+        .seed = 20240601, .step = 17, .rows = ROWS, .training = c->training, .weights = c->weights};
     bool batched[MAX_IN];
     char msg[256] = "";
     for (int i = 0; i < c->n_in; i++) {
         batched[i] = c->batched[i];
         h.len[i] = (c->batched[i] ? h.batch : 1);
         for (int k = 0; k < c->shape[i].ndim; k++) h.len[i] *= c->shape[i].dim[k];
-        h.diff[i] = !(def->target_inputs >> i & 1);
+        h.diff[i] = !(def->target_inputs >> i & 1) && !(c->fixed_inputs >> i & 1);
     }
     sgdi_status st =
         def->infer_shape(&c->attr, c->shape, batched, c->n_in, &h.out_shape, 1, msg, sizeof msg);
@@ -416,6 +456,7 @@ static void run_case(sgdi_op_kind kind, int variant, const op_case *c) {
         }
     }
     if (op_cases[kind].loss) check_symmetry(&h, &w, variant);
+    if (c->fixed_inputs) check_fixed_inputs(&h, &w, variant);
     for (int i = 0; i < c->n_in; i++) // kernels never write their inputs' values
         CHECK_MSG(memcmp(orig[i], w.x[i], (size_t)h.len[i] * sizeof(double)) == 0,
                   "%s: input %d modified", def->name, i);

@@ -264,5 +264,16 @@ const op_case_entry op_cases[SGDI_OP_COUNT] = {
     [SGDI_OP_LOG] = {setup_log, false},
     [SGDI_OP_LOG_SOFTMAX] = {setup_softmax, false},
     // [convolution cases]
+    [SGDI_OP_CONVOLUTION] = {setup_convolution, false},
+    [SGDI_OP_DEPTHWISE_CONVOLUTION] = {setup_depthwise_convolution, false},
+    [SGDI_OP_DECONVOLUTION] = {setup_deconvolution, false},
     // [pooling and normalization cases]
+    // [slice cases]
+    [SGDI_OP_SLICE] = {setup_slice, false},
+    [SGDI_OP_MAX_POOLING] = {setup_max_pooling, false},
+    [SGDI_OP_AVERAGE_POOLING] = {setup_average_pooling, false},
+    [SGDI_OP_SUM_POOLING] = {setup_sum_pooling, false},
+    [SGDI_OP_GLOBAL_AVERAGE_POOLING] = {setup_global_average_pooling, false},
+    [SGDI_OP_BATCH_NORMALIZATION] = {setup_batch_normalization, false},
+    [SGDI_OP_IMAGE_AUGMENTATION] = {setup_image_augmentation, false},
 };

@@ -33,6 +33,9 @@ typedef struct op_case {
     gen_kind gen[MAX_IN];
     sgdi_op_attr attr;
     bool training;
+    const float *weights;  // ctx->weights (NULL = all present), >= 4 entries (the largest batch)
+    uint32_t fixed_inputs; // bit k: input k is state the op does not differentiate (BN's
+                           // running statistics): never perturbed, no adjoint asked for
 } op_case;
 
 // Fills case `variant` of an operator; false when there is no such variant.
@@ -48,7 +51,18 @@ extern const op_case_entry op_cases[SGDI_OP_COUNT];
 // Setups defined in test_ops_cases_conv.c (convolutions) and test_ops_cases_norm.c
 // (pooling, normalization, augmentation).
 // [convolution setups]
+bool setup_convolution(int variant, op_case *c);
+bool setup_depthwise_convolution(int variant, op_case *c);
+bool setup_deconvolution(int variant, op_case *c);
 // [pooling and normalization setups]
+// [slice setups]
+bool setup_slice(int variant, op_case *c); // test_ops_cases_slice.c
+bool setup_max_pooling(int variant, op_case *c);
+bool setup_average_pooling(int variant, op_case *c);
+bool setup_sum_pooling(int variant, op_case *c);
+bool setup_global_average_pooling(int variant, op_case *c);
+bool setup_batch_normalization(int variant, op_case *c);
+bool setup_image_augmentation(int variant, op_case *c);
 
 // A uniform integer in [lo, hi] from the harness's fixed-seed generator (test_ops.c).
 int64_t rand_int(int64_t lo, int64_t hi);

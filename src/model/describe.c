@@ -51,9 +51,12 @@ static void describe_network(sgdi_strbuf *t, const Network *net, int64_t *unsupp
     sgdi_strbuf_printf(t, "\n");
     for (size_t f = 0; f < net->n_function; f++) {
         const Function *fn = net->function[f];
-        // RepeatStart/RepeatEnd are unrolled before the graph is built (expand.c).
-        bool ok = sgdi_op_find(fn->type) != SGDI_OP_COUNT || strcmp(fn->type, "RepeatStart") == 0 ||
-                  strcmp(fn->type, "RepeatEnd") == 0;
+        // Repeat and recurrent blocks are unrolled before the graph is built (expand.c).
+        static const char *const unrolled[] = {"RepeatStart", "RepeatEnd", "RecurrentInput",
+                                               "RecurrentOutput", "Delay"};
+        bool ok = sgdi_op_find(fn->type) != SGDI_OP_COUNT;
+        for (size_t k = 0; k < sizeof unrolled / sizeof *unrolled; k++)
+            ok |= strcmp(fn->type, unrolled[k]) == 0;
         if (!ok) (*unsupported)++;
         sgdi_strbuf_printf(t, "    %-3s %-24s %-20s ", ok ? "" : "!!", fn->type, fn->name);
         for (size_t k = 0; k < fn->n_input; k++) {
@@ -101,6 +104,10 @@ sgdi_status sgdi_model_describe(const sgdi_model *m, char **out, sgdi_error *err
     sgdi_strbuf_printf(&t, "networks:\n");
     int64_t unsupported = 0;
     for (size_t i = 0; i < p->n_network; i++) describe_network(&t, p->network[i], &unsupported);
+    if (m->expanded.net) {
+        sgdi_strbuf_printf(&t, "the trained network with its blocks unrolled:\n");
+        describe_network(&t, m->expanded.net, &unsupported);
+    }
     int64_t values = 0, trained = 0;
     for (int64_t i = 0; i < m->params.count; i++) {
         values += m->params.items[i].count;

@@ -12,6 +12,9 @@
  *     level's suffix, the name with the outer levels' suffixes;
  *   - RepeatStart reads input 0 at index 0 and input 1 of index i-1 after it;
  *     RepeatEnd reads its input of the last index.
+ * Recurrent blocks (RecurrentInput, RecurrentOutput, Delay) repeat over their
+ * repeat_info the same way; their control functions are unrolled by
+ * expand_recurrent.c.
  * The expanded Network shares its parameter messages with the original; only
  * what expansion allocates is freed by sgdi_network_expanded_free.
  */
@@ -20,19 +23,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/expand_private.h"
 #include "model/model.h"
 #include "util/error.h"
 
-enum { MAX_LEVELS = 4, MAX_EXPANDED = 1 << 14 }; // nesting depth; variables, functions
+enum { MAX_LEVELS = 4, MAX_EXPANDED = SGDI_EXPAND_MAX }; // nesting depth; variables, functions
 
-typedef struct expansion {
-    Network *net; // the result
-    void **owned; // everything allocated here, freed together
-    size_t n_owned, cap_owned;
-    bool failed;
-} expansion;
+typedef sgdi_expansion expansion;
 
-static void *own(expansion *x, void *p) {
+void *sgdi_expand_own(expansion *x, void *p) {
     if (!p || x->failed) {
         x->failed = true;
         free(p);
@@ -51,11 +50,11 @@ static void *own(expansion *x, void *p) {
     return x->owned[x->n_owned++] = p;
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static char *
-own_printf(expansion *x, const char *fmt, ...) {
+static void *own(expansion *x, void *p) {
+    return sgdi_expand_own(x, p);
+}
+
+char *sgdi_expand_printf(expansion *x, const char *fmt, ...) {
     char buf[1024];
     va_list args;
     va_start(args, fmt);
@@ -68,14 +67,23 @@ own_printf(expansion *x, const char *fmt, ...) {
     return own(x, strdup(buf));
 }
 
-static int64_t repeat_times(const Network *net, const char *id) {
+void sgdi_expand_refuse(expansion *x, const Function *f, const char *fmt, ...) {
+    if (x->reason[0]) return;
+    int n = snprintf(x->reason, sizeof x->reason, "%s '%s': ", f->type, f->name);
+    va_list args;
+    va_start(args, fmt);
+    if (n > 0 && (size_t)n < sizeof x->reason)
+        vsnprintf(x->reason + n, sizeof x->reason - (size_t)n, fmt, args);
+    va_end(args);
+}
+
+int64_t sgdi_expand_repeat_times(const Network *net, const char *id) {
     for (size_t i = 0; i < net->n_repeat_info; i++)
         if (strcmp(net->repeat_info[i]->id, id) == 0) return net->repeat_info[i]->times;
     return -1;
 }
 
-// "_R1[i1]_R2[i2]..." for the first `levels` repeat ids.
-static void suffix(char *out, size_t size, char **ids, const int64_t *index, int levels) {
+void sgdi_expand_suffix(char *out, size_t size, char **ids, const int64_t *index, int levels) {
     size_t used = 0;
     out[0] = '\0';
     for (int k = 0; k < levels && used < size; k++)
@@ -104,10 +112,14 @@ static void repeat_rename(char *out, size_t size, const char *name, char **ids,
     }
 }
 
-static bool has_var(const Network *net, const char *name) {
+const Variable *sgdi_expand_find_var(const Network *net, const char *name) {
     for (size_t i = 0; i < net->n_variable; i++)
-        if (strcmp(net->variable[i]->name, name) == 0) return true;
-    return false;
+        if (strcmp(net->variable[i]->name, name) == 0) return net->variable[i];
+    return NULL;
+}
+
+static bool has_var(const Network *net, const char *name) {
+    return sgdi_expand_find_var(net, name) != NULL;
 }
 
 // Calls `each(index)` for every index tuple over `ids`; false if a count is unusable.
@@ -117,7 +129,7 @@ static bool for_each_index(const Network *net, char **ids, size_t n, int64_t *in
         each(ctx, index);
         return true;
     }
-    int64_t times = repeat_times(net, ids[level]);
+    int64_t times = sgdi_expand_repeat_times(net, ids[level]);
     if (times < 1 || times > MAX_EXPANDED) return false;
     for (index[level] = 0; index[level] < times; index[level]++)
         if (!for_each_index(net, ids, n, index, level + 1, each, ctx)) return false;
@@ -153,22 +165,17 @@ static void add_variable(void *p, const int64_t *index) {
 
 // --- Functions -----------------------------------------------------------------------
 
-typedef struct fn_ctx {
-    expansion *x;
-    const Function *f;
-    Function **out;
-    size_t *n;
-} fn_ctx;
+typedef sgdi_expand_fn fn_ctx;
 
 static const char *input_name(fn_ctx *c, const char *name, const int64_t *index, int levels) {
     char renamed[1024], all[512], outer[512], cand[1536];
     repeat_rename(renamed, sizeof renamed, name, c->f->repeat_id, index, levels, false);
     if (has_var(c->x->net, renamed)) return own(c->x, strdup(renamed));
-    suffix(all, sizeof all, c->f->repeat_id, index, levels);
+    sgdi_expand_suffix(all, sizeof all, c->f->repeat_id, index, levels);
     snprintf(cand, sizeof cand, "%s%s", renamed, all);
     if (has_var(c->x->net, cand)) return own(c->x, strdup(cand));
-    suffix(outer, sizeof outer, c->f->repeat_id, index, levels > 0 ? levels - 1 : 0);
-    return own_printf(c->x, "%s%s", renamed, outer);
+    sgdi_expand_suffix(outer, sizeof outer, c->f->repeat_id, index, levels > 0 ? levels - 1 : 0);
+    return sgdi_expand_printf(c->x, "%s%s", renamed, outer);
 }
 
 static void add_function(void *p, const int64_t *index) {
@@ -179,15 +186,16 @@ static void add_function(void *p, const int64_t *index) {
         c->x->failed = true;
         return;
     }
+    if (sgdi_expand_recurrent(c, index)) return;
     char all[512], outer[512];
-    suffix(all, sizeof all, f->repeat_id, index, levels);
-    suffix(outer, sizeof outer, f->repeat_id, index, levels > 0 ? levels - 1 : 0);
+    sgdi_expand_suffix(all, sizeof all, f->repeat_id, index, levels);
+    sgdi_expand_suffix(outer, sizeof outer, f->repeat_id, index, levels > 0 ? levels - 1 : 0);
     Function *g = own(c->x, malloc(sizeof *g));
     char **in = own(c->x, calloc(f->n_input ? f->n_input : 1, sizeof *in));
     char **out = own(c->x, calloc(f->n_output ? f->n_output : 1, sizeof *out));
     if (!g || !in || !out) return;
     *g = *f; // shares the parameter message and context with the original
-    g->name = own_printf(c->x, "%s%s", f->name, all);
+    g->name = sgdi_expand_printf(c->x, "%s%s", f->name, all);
     g->n_repeat_id = 0, g->repeat_id = NULL;
     g->input = in, g->output = out;
     bool is_start = strcmp(f->type, "RepeatStart") == 0, is_end = strcmp(f->type, "RepeatEnd") == 0;
@@ -195,14 +203,14 @@ static void add_function(void *p, const int64_t *index) {
     if (is_start && f->n_input == 2 && levels > 0) {
         g->n_input = 1;
         int64_t t = index[levels - 1];
-        in[0] =
-            t == 0 ? (char *)(has_var(c->x->net, f->input[0])
-                                  ? own(c->x, strdup(f->input[0]))
-                                  : own_printf(c->x, "%s%s", f->input[0], outer))
-                   : own_printf(c->x, "%s%s_%s[%lld]", f->input[1], outer, rid, (long long)(t - 1));
+        in[0] = t == 0 ? (char *)(has_var(c->x->net, f->input[0])
+                                      ? own(c->x, strdup(f->input[0]))
+                                      : sgdi_expand_printf(c->x, "%s%s", f->input[0], outer))
+                       : sgdi_expand_printf(c->x, "%s%s_%s[%lld]", f->input[1], outer, rid,
+                                            (long long)(t - 1));
     } else if (is_end && f->n_input == 1 && f->repeat_param) {
-        in[0] = own_printf(c->x, "%s%s_%s[%lld]", f->input[0], all, rid,
-                           (long long)(f->repeat_param->times - 1));
+        in[0] = sgdi_expand_printf(c->x, "%s%s_%s[%lld]", f->input[0], all, rid,
+                                   (long long)(f->repeat_param->times - 1));
     } else {
         for (size_t k = 0; k < f->n_input; k++)
             in[k] = (char *)input_name(c, f->input[k], index, levels);
@@ -281,15 +289,21 @@ static bool order_functions(Function **fns, size_t n) {
 
 bool sgdi_network_has_repeats(const Network *net) {
     if (net->n_repeat_info) return true;
-    for (size_t i = 0; i < net->n_function; i++)
-        if (net->function[i]->n_repeat_id) return true;
+    for (size_t i = 0; i < net->n_function; i++) {
+        const Function *f = net->function[i];
+        // A recurrent control function outside any block still goes through expansion,
+        // which names what is wrong with it.
+        if (f->n_repeat_id || strcmp(f->type, "RecurrentInput") == 0 ||
+            strcmp(f->type, "RecurrentOutput") == 0 || strcmp(f->type, "Delay") == 0)
+            return true;
+    }
     return false;
 }
 
 sgdi_status sgdi_network_expand(const Network *orig, sgdi_expanded_network *out, const char *path,
                                 sgdi_error *err) {
     memset(out, 0, sizeof *out);
-    expansion x = {0};
+    expansion x = {.orig = orig};
     x.net = own(&x, calloc(1, sizeof *x.net));
     size_t cap_v = MAX_EXPANDED, cap_f = MAX_EXPANDED, n_v = 0, n_f = 0;
     Variable **vars = own(&x, calloc(cap_v, sizeof *vars));
@@ -309,7 +323,7 @@ sgdi_status sgdi_network_expand(const Network *orig, sgdi_expanded_network *out,
                 bad = v->name;
         }
         x.net->n_variable = n_v;
-        for (size_t i = 0; i < orig->n_function && !bad && !x.failed; i++) {
+        for (size_t i = 0; i < orig->n_function && !bad && !x.failed && !x.reason[0]; i++) {
             const Function *f = orig->function[i];
             fn_ctx c = {&x, f, fns, &n_f};
             x.net->n_function = n_f;
@@ -318,11 +332,13 @@ sgdi_status sgdi_network_expand(const Network *orig, sgdi_expanded_network *out,
                 bad = f->name;
         }
         x.net->n_function = n_f;
-        if (!bad && !x.failed && !order_functions(fns, n_f)) x.failed = true;
+        if (!bad && !x.failed && !x.reason[0] && !order_functions(fns, n_f)) x.failed = true;
     }
     out->net = x.net;
     out->owned = x.owned;
     out->n_owned = x.n_owned;
+    if (x.reason[0])
+        return sgdi_fail(err, SGDI_ERR_FORMAT, "%s: network '%s': %s", path, orig->name, x.reason);
     if (x.failed)
         return sgdi_fail(err, SGDI_ERR_NOMEM,
                          "%s: network '%s': out of memory, or a name too "

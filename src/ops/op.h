@@ -104,6 +104,15 @@ typedef struct sgdi_augment_attr {
     bool flip_ud;
 } sgdi_augment_attr;
 
+// Slice over the per-sample dims (nnabla's start/stop/step without the batch dim):
+// element i of dim k is taken for i = start[k], start[k] + step[k], ... < stop[k]
+// (step > 0; nnabla's negative steps are refused when the model is read).
+typedef struct sgdi_slice_attr {
+    int64_t start[SGDI_MAX_DIMS];
+    int64_t stop[SGDI_MAX_DIMS];
+    int64_t step[SGDI_MAX_DIMS];
+} sgdi_slice_attr;
+
 // Operator attributes: one struct for all operators; each uses what it needs.
 typedef struct sgdi_op_attr {
     double alpha;        // LeakyReLU slope, ELU/SELU alpha; the `val` of AddScalar,
@@ -123,6 +132,7 @@ typedef struct sgdi_op_attr {
     sgdi_window_attr window; // convolutions and pooling
     sgdi_norm_attr norm;     // BatchNormalization
     sgdi_augment_attr augment; // ImageAugmentation (its randomness: rng_stream)
+    sgdi_slice_attr slice;     // Slice
 } sgdi_op_attr;
 
 // What an operator may know about the step it is part of.
@@ -191,6 +201,7 @@ typedef enum sgdi_op_kind {
     SGDI_OP_GLOBAL_AVERAGE_POOLING,
     SGDI_OP_BATCH_NORMALIZATION,
     SGDI_OP_IMAGE_AUGMENTATION,
+    SGDI_OP_SLICE,
     SGDI_OP_COUNT
 } sgdi_op_kind;
 

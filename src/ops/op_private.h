@@ -70,7 +70,25 @@ SGDI_DECLARE_OP(exp);                       // unary_math.c
 SGDI_DECLARE_OP(log);                       // unary_math.c
 SGDI_DECLARE_OP(log_softmax);               // log_softmax.c
 // [convolution declarations]
+SGDI_DECLARE_OP(convolution);           // convolution.c
+SGDI_DECLARE_OP(depthwise_convolution); // depthwise_convolution.c
+SGDI_DECLARE_OP(deconvolution);         // deconvolution.c
+#define SGDI_DECLARE_WORKSPACE(name)                                                               \
+    int64_t sgdi_##name##_workspace(const sgdi_op_attr *attr, const sgdi_shape *in, int n_in,      \
+                                    const sgdi_shape *out, int64_t batch)
+SGDI_DECLARE_WORKSPACE(convolution);
+SGDI_DECLARE_WORKSPACE(depthwise_convolution);
+SGDI_DECLARE_WORKSPACE(deconvolution);
 // [pooling and normalization declarations]
+// [slice declarations]
+SGDI_DECLARE_OP(slice);                  // slice.c
+SGDI_DECLARE_OP(max_pooling);            // pooling.c
+SGDI_DECLARE_OP(average_pooling);        // pooling.c
+SGDI_DECLARE_OP(sum_pooling);            // pooling.c
+SGDI_DECLARE_OP(global_average_pooling); // pooling.c
+SGDI_DECLARE_OP(batch_normalization);    // batch_normalization.c
+void sgdi_batch_normalization_update_state(const sgdi_op_call *call);
+SGDI_DECLARE_OP(image_augmentation); // image_augmentation.c
 
 // --- Shapes ----------------------------------------------------------------------
 

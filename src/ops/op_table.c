@@ -27,6 +27,22 @@
         .tangent_backward = sgdi_##fn##_tangent_backward,          \
     }
 
+// A row whose operator needs scratch (im2col columns): SGDI_OP_ROW plus its workspace().
+#define SGDI_OP_ROW_WS(nnabla_name, fn, min_in, max_in, targets)   \
+    {                                                                \
+        .name = nnabla_name,                                         \
+        .min_inputs = min_in,                                        \
+        .max_inputs = max_in,                                        \
+        .n_outputs = 1,                                              \
+        .target_inputs = targets,                                    \
+        .infer_shape = sgdi_##fn##_infer_shape,                    \
+        .forward = sgdi_##fn##_forward,                            \
+        .tangent_forward = sgdi_##fn##_tangent_forward,            \
+        .backward = sgdi_##fn##_backward,                          \
+        .tangent_backward = sgdi_##fn##_tangent_backward,          \
+        .workspace = sgdi_##fn##_workspace,                        \
+    }
+
 const sgdi_op_def sgdi_op_table[SGDI_OP_COUNT] = {
     [SGDI_OP_AFFINE]                    = SGDI_OP_ROW("Affine", affine, 2, 3, 0),
     [SGDI_OP_RELU]                      = SGDI_OP_ROW("ReLU", relu, 1, 1, 0),
@@ -69,12 +85,38 @@ const sgdi_op_def sgdi_op_table[SGDI_OP_COUNT] = {
     [SGDI_OP_LOG]                       = SGDI_OP_ROW("Log", log, 1, 1, 0),
     [SGDI_OP_LOG_SOFTMAX]               = SGDI_OP_ROW("LogSoftmax", log_softmax, 1, 1, 0),
     // [convolution rows]
+    [SGDI_OP_CONVOLUTION]               = SGDI_OP_ROW_WS("Convolution", convolution, 2, 3, 0),
+    [SGDI_OP_DEPTHWISE_CONVOLUTION]     = SGDI_OP_ROW_WS("DepthwiseConvolution",
+                                                         depthwise_convolution, 2, 3, 0),
+    [SGDI_OP_DECONVOLUTION]             = SGDI_OP_ROW_WS("Deconvolution", deconvolution, 2, 3, 0),
     // [pooling and normalization rows]
+    // [slice rows]
+    [SGDI_OP_SLICE]                     = SGDI_OP_ROW("Slice", slice, 1, 1, 0),
+    [SGDI_OP_MAX_POOLING]               = SGDI_OP_ROW("MaxPooling", max_pooling, 1, 1, 0),
+    [SGDI_OP_AVERAGE_POOLING]           = SGDI_OP_ROW("AveragePooling", average_pooling, 1, 1, 0),
+    [SGDI_OP_SUM_POOLING]               = SGDI_OP_ROW("SumPooling", sum_pooling, 1, 1, 0),
+    [SGDI_OP_GLOBAL_AVERAGE_POOLING]    = SGDI_OP_ROW("GlobalAveragePooling",
+                                                      global_average_pooling, 1, 1, 0),
+    // Running mean and variance are state, not differentiated (they follow the batches).
+    [SGDI_OP_BATCH_NORMALIZATION]       = {
+        .name = "BatchNormalization",
+        .min_inputs = 3,
+        .max_inputs = 5,
+        .n_outputs = 1,
+        .infer_shape = sgdi_batch_normalization_infer_shape,
+        .forward = sgdi_batch_normalization_forward,
+        .tangent_forward = sgdi_batch_normalization_tangent_forward,
+        .backward = sgdi_batch_normalization_backward,
+        .tangent_backward = sgdi_batch_normalization_tangent_backward,
+        .update_state = sgdi_batch_normalization_update_state,
+    },
+    [SGDI_OP_IMAGE_AUGMENTATION]        = SGDI_OP_ROW("ImageAugmentation", image_augmentation,
+                                                      1, 1, 0),
 };
 // clang-format on
 
 // A new kind must get a row above (and a test case in tests/test_ops.c).
-_Static_assert(SGDI_OP_IMAGE_AUGMENTATION + 1 == SGDI_OP_COUNT,
+_Static_assert(SGDI_OP_SLICE + 1 == SGDI_OP_COUNT,
                "sgdi_op_table has a row per sgdi_op_kind");
 _Static_assert(sizeof sgdi_op_table / sizeof sgdi_op_table[0] == SGDI_OP_COUNT,
                "sgdi_op_table is indexed by sgdi_op_kind");

@@ -16,10 +16,11 @@
 #include <stdint.h>
 
 enum {
-    SGDI_RNG_DROPOUT = 0x10000, // ctr = (element, row, step, DROPOUT | op stream)
-    SGDI_RNG_SHUFFLE = 0x20000, // ctr = (position, epoch, 0, SHUFFLE)
-    SGDI_RNG_INIT = 0x30000,    // ctr = (element, 0, 0, INIT | parameter index)
-    SGDI_RNG_VALIDATE = 0x40000 // ctr = (draw, 0, 0, VALIDATE)
+    SGDI_RNG_DROPOUT = 0x10000,  // ctr = (element, row, step, DROPOUT | op stream)
+    SGDI_RNG_SHUFFLE = 0x20000,  // ctr = (position, epoch, 0, SHUFFLE)
+    SGDI_RNG_INIT = 0x30000,     // ctr = (element, 0, 0, INIT | parameter index)
+    SGDI_RNG_VALIDATE = 0x40000, // ctr = (draw, 0, 0, VALIDATE)
+    SGDI_RNG_AUGMENT = 0x50000   // ctr = (0, row, step, AUGMENT | op stream)
 };
 
 // out = Philox4x32-10(counter, key = (seed low word, seed high word)).

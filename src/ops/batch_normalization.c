@@ -1,0 +1,325 @@
+/*
+ * batch_normalization.c — BatchNormalization (nnabla).
+ *
+ * Ports: in[0] x (batched), then the parameters beta (absent when no_bias), gamma
+ * (absent when no_scale), mean, variance, each of C = x.dim[axis] elements in any
+ * shape ((1, C, 1, 1) in nnabla files); out[0] y, x's shape. An element of x is
+ * (b, o, c, i): sample b, outer index o, channel c, inner index i.
+ *
+ * Per channel, with x_hat = (x - mu) r and r = 1 / sqrt(var + eps):
+ *
+ *     y = gamma x_hat + beta
+ *
+ * Training (batch_stat && ctx->training): mu and var are the statistics of the batch,
+ * every sample b counted with its weight w_b (ctx->weights; NULL = all 1), over
+ * N = (sum_b w_b) S elements, S = outer * inner:
+ *
+ *     mu = <x>,  var = <(x - mu)^2>  (biased),  <f> = (1/N) sum_b w_b sum_(o,i) f
+ *
+ * so a sample of weight 0 changes nobody's normalisation (its own output is still
+ * normalised with the others' statistics). With N = 0 nothing counts: y = beta.
+ * Evaluation: mu and var are the running statistics (inputs), constants here: they
+ * get no adjoint and their tangents are ignored.
+ *
+ * Both modes are one set of formulas with inv_n = 1/N in training and inv_n = 0 in
+ * evaluation (and for N = 0, where r = 0 too). With g = gamma y_bar and the plain
+ * (unweighted) channel sums G0 = sum g, G1 = sum g x_hat:
+ *
+ *     tangent   x_hat' = r (x' - mu' - x_hat c1),  mu' = <x'>, c1 = <x_hat x'>
+ *               y' = gamma x_hat' + gamma' x_hat + beta'
+ *     backward  x_bar += r (g - w_b inv_n (G0 + x_hat G1)),
+ *               gamma_bar += sum y_bar x_hat,  beta_bar += sum y_bar
+ *     tangent of the backward, with r' = -r^2 c1, g' = gamma' y_bar + gamma y_bar',
+ *     G0' = sum g', G1' = sum (g' x_hat + g x_hat'):
+ *               x_bar' += r' (g - w_b inv_n (G0 + x_hat G1))
+ *                       + r (g' - w_b inv_n (G0' + x_hat' G1 + x_hat G1'))
+ *               gamma_bar' += sum (y_bar' x_hat + y_bar x_hat'),  beta_bar' += sum y_bar'
+ *
+ * update_state (after a training forward of the same call), as nnabla:
+ * mean <- decay mean + (1 - decay) mu, var <- decay var + (1 - decay) var_b N / (N - 1),
+ * the unbiased batch variance (the factor is dropped when N <= 1; with N = 0 the state
+ * stays). Statistics and channel sums are accumulated in double, in a fixed order;
+ * channels are independent, so large calls split them over threads.
+ */
+#include "ops/kernel_math.h"
+#include "ops/op_private.h"
+
+enum { BN_PARALLEL_MIN = 1 << 15 }; // elements below which threads cost more than they save
+
+// The ports of one call (beta, gamma NULL when absent) and x's layout.
+typedef struct bn_call {
+    const sgdi_port *x, *beta, *gamma, *mean, *var;
+    int64_t batch, outer, channels, inner;
+    const float *weights; // NULL = all 1
+    bool batch_stats;     // training with batch statistics
+} bn_call;
+
+static bn_call bn_bind(const sgdi_op_call *call) {
+    const sgdi_norm_attr *a = &call->attr->norm;
+    bn_call b = {.x = &call->in[0], .batch = call->batch};
+    int k = 1;
+    b.beta = a->no_bias ? NULL : &call->in[k++];
+    b.gamma = a->no_scale ? NULL : &call->in[k++];
+    b.mean = &call->in[k++];
+    b.var = &call->in[k];
+    sgdi_shape_split(&b.x->shape, a->axis, &b.outer, &b.channels, &b.inner);
+    b.batch_stats = a->batch_stat && call->ctx && call->ctx->training;
+    b.weights = b.batch_stats ? call->ctx->weights : NULL;
+    return b;
+}
+
+static inline double bn_weight(const bn_call *b, int64_t sample) {
+    return b->weights ? (double)b->weights[sample] : 1.0;
+}
+
+// The statistics of channel c: x_hat = (x - mean) rstd; inv_n couples the samples.
+typedef struct bn_stats {
+    double mean, var, rstd, inv_n, count; // count: the weighted N (training)
+} bn_stats;
+
+// Element (row, i) of channel c, row = b * outer + o: ((row * C + c) * inner + i).
+#define BN_FOR_EACH(b, c, row, idx, ...)                                                           \
+    for (int64_t row = 0; row < (b)->batch * (b)->outer; row++) {                                  \
+        int64_t base_ = (row * (b)->channels + (c)) * (b)->inner;                                  \
+        for (int64_t idx = base_; idx < base_ + (b)->inner; idx++) {                               \
+            __VA_ARGS__                                                                            \
+        }                                                                                          \
+    }
+
+// The same over the samples that count, with w their weight: a left-out sample adds
+// nothing, not even 0 * x (its x may be anything), so the sums are those of the batch
+// without it, bit for bit.
+#define BN_FOR_EACH_COUNTED(b, c, w, idx, ...)                                                     \
+    for (int64_t row_ = 0; row_ < (b)->batch * (b)->outer; row_++) {                               \
+        double w = bn_weight((b), row_ / (b)->outer);                                              \
+        if (w == 0) continue;                                                                      \
+        int64_t base_ = (row_ * (b)->channels + (c)) * (b)->inner;                                 \
+        for (int64_t idx = base_; idx < base_ + (b)->inner; idx++) {                               \
+            __VA_ARGS__                                                                            \
+        }                                                                                          \
+    }
+
+static bn_stats bn_channel_stats(const bn_call *b, int64_t c, double eps) {
+    bn_stats s = {0};
+    if (!b->batch_stats) {
+        s.mean = (double)b->mean->val[c];
+        s.var = (double)b->var->val[c];
+        s.rstd = 1.0 / sqrt(s.var + eps);
+        return s;
+    }
+    double w_sum = 0;
+    for (int64_t k = 0; k < b->batch; k++) w_sum += bn_weight(b, k);
+    s.count = w_sum * (double)(b->outer * b->inner);
+    if (!(s.count > 0)) return s; // nothing counts: x_hat = 0, y = beta
+    const sgdi_real *x = b->x->val;
+    double sum = 0, sq = 0;
+    BN_FOR_EACH_COUNTED(b, c, w, i, sum += w * (double)x[i];)
+    s.mean = sum / s.count;
+    BN_FOR_EACH_COUNTED(b, c, w, i, {
+        double d = (double)x[i] - s.mean;
+        sq += w * d * d;
+    })
+    s.var = sq / s.count;
+    s.rstd = 1.0 / sqrt(s.var + eps);
+    s.inv_n = 1.0 / s.count;
+    return s;
+}
+
+static inline double param_or(const sgdi_port *p, int64_t c, double absent) {
+    return p ? (double)p->val[c] : absent;
+}
+static inline double tan_or_zero(const sgdi_port *p, int64_t c) {
+    return p && p->tan ? (double)p->tan[c] : 0.0;
+}
+
+// mu' = <x'> and c1 = <x_hat x'> of channel c (zero without x' or coupling).
+static void bn_tangent_moments(const bn_call *b, int64_t c, const bn_stats *s, double *mu_t,
+                               double *c1) {
+    *mu_t = *c1 = 0;
+    const sgdi_real *x = b->x->val, *xt = b->x->tan;
+    if (!xt || s->inv_n == 0) return;
+    double m = 0, q = 0;
+    BN_FOR_EACH_COUNTED(b, c, w, i, {
+        m += w * (double)xt[i];
+        q += w * ((double)x[i] - s->mean) * s->rstd * (double)xt[i];
+    })
+    *mu_t = m * s->inv_n, *c1 = q * s->inv_n;
+}
+
+static bool bn_parallel(const bn_call *b) {
+    return b->batch * b->outer * b->channels * b->inner > BN_PARALLEL_MIN;
+}
+
+// --- Shapes ------------------------------------------------------------------------------
+
+// x (..., C, ...) with C at `axis`; beta, gamma, mean, variance parameters of C elements
+// -> y, x's shape.
+sgdi_status sgdi_batch_normalization_infer_shape(const sgdi_op_attr *attr, const sgdi_shape *in,
+                                                 const bool *in_batched, int n_in, sgdi_shape *out,
+                                                 int n_out, char *msg, size_t msg_size) {
+    sgdi_status st =
+        sgdi_op_check_inputs(SGDI_OP_BATCH_NORMALIZATION, in, n_in, n_out, msg, msg_size);
+    if (st != SGDI_OK) return st;
+    const sgdi_norm_attr *a = &attr->norm;
+    int expected = 3 + !a->no_bias + !a->no_scale;
+    if (n_in != expected)
+        return sgdi_op_reason(msg, msg_size,
+                              "BatchNormalization: %d inputs, expected %d with no_bias %s and "
+                              "no_scale %s",
+                              n_in, expected, a->no_bias ? "true" : "false",
+                              a->no_scale ? "true" : "false");
+    if (!in_batched[0])
+        return sgdi_op_reason(msg, msg_size, "BatchNormalization: input x must be batched");
+    if (a->axis < 0 || a->axis >= in[0].ndim)
+        return sgdi_op_reason(msg, msg_size, "BatchNormalization: axis %d outside [0, %d)", a->axis,
+                              in[0].ndim);
+    if (!(a->eps > 0) || !(a->decay_rate >= 0 && a->decay_rate <= 1))
+        return sgdi_op_reason(msg, msg_size,
+                              "BatchNormalization: eps %g must be > 0 and decay_rate %g in [0, 1]",
+                              a->eps, a->decay_rate);
+    const char *names[4];
+    int n_names = 0;
+    if (!a->no_bias) names[n_names++] = "beta";
+    if (!a->no_scale) names[n_names++] = "gamma";
+    names[n_names++] = "mean";
+    names[n_names++] = "variance";
+    int64_t channels = in[0].dim[a->axis];
+    for (int k = 1; k < n_in; k++) {
+        const char *name = names[k - 1];
+        if (in_batched[k])
+            return sgdi_op_reason(msg, msg_size, "BatchNormalization: %s must be a parameter",
+                                  name);
+        if (sgdi_shape_count(&in[k]) != channels)
+            return sgdi_op_reason(msg, msg_size,
+                                  "BatchNormalization: %s has %lld elements, x has %lld channels",
+                                  name, (long long)sgdi_shape_count(&in[k]), (long long)channels);
+    }
+    out[0] = in[0];
+    return SGDI_OK;
+}
+
+// --- Kernels -----------------------------------------------------------------------------
+
+// y[B, O, C, I] = gamma[C] x_hat + beta[C]
+void sgdi_batch_normalization_forward(const sgdi_op_call *call) {
+    bn_call b = bn_bind(call);
+    double eps = call->attr->norm.eps;
+    const sgdi_real *x = b.x->val;
+    sgdi_real *y = call->out[0].val;
+#pragma omp parallel for schedule(static) if (bn_parallel(&b))
+    for (int64_t c = 0; c < b.channels; c++) {
+        bn_stats s = bn_channel_stats(&b, c, eps);
+        double gamma = param_or(b.gamma, c, 1.0), beta = param_or(b.beta, c, 0.0);
+        BN_FOR_EACH(&b, c, row, i,
+                    y[i] = (sgdi_real)(gamma * ((double)x[i] - s.mean) * s.rstd + beta);)
+    }
+}
+
+// y' = gamma x_hat' + gamma' x_hat + beta'
+void sgdi_batch_normalization_tangent_forward(const sgdi_op_call *call) {
+    bn_call b = bn_bind(call);
+    double eps = call->attr->norm.eps;
+    const sgdi_real *x = b.x->val, *xt = b.x->tan;
+    sgdi_real *yt = call->out[0].tan;
+#pragma omp parallel for schedule(static) if (bn_parallel(&b))
+    for (int64_t c = 0; c < b.channels; c++) {
+        bn_stats s = bn_channel_stats(&b, c, eps);
+        double mu_t, c1;
+        bn_tangent_moments(&b, c, &s, &mu_t, &c1);
+        double gamma = param_or(b.gamma, c, 1.0);
+        double gamma_t = tan_or_zero(b.gamma, c), beta_t = tan_or_zero(b.beta, c);
+        BN_FOR_EACH(&b, c, row, i, {
+            double xh = ((double)x[i] - s.mean) * s.rstd;
+            double xh_t = xt ? s.rstd * ((double)xt[i] - mu_t - xh * c1) : 0.0;
+            yt[i] = (sgdi_real)(gamma * xh_t + gamma_t * xh + beta_t);
+        })
+    }
+}
+
+// x_bar += r (g - w inv_n (G0 + x_hat G1)), gamma_bar += sum y_bar x_hat,
+// beta_bar += sum y_bar; nothing into mean, variance.
+void sgdi_batch_normalization_backward(const sgdi_op_call *call) {
+    bn_call b = bn_bind(call);
+    const sgdi_real *yb = call->out[0].adj, *x = b.x->val;
+    if (!yb) return;
+    double eps = call->attr->norm.eps;
+    sgdi_real *xb = b.x->adj;
+    sgdi_real *gamma_b = b.gamma ? b.gamma->adj : NULL, *beta_b = b.beta ? b.beta->adj : NULL;
+#pragma omp parallel for schedule(static) if (bn_parallel(&b))
+    for (int64_t c = 0; c < b.channels; c++) {
+        bn_stats s = bn_channel_stats(&b, c, eps);
+        double gamma = param_or(b.gamma, c, 1.0);
+        double sum_yb = 0, sum_yb_xh = 0;
+        BN_FOR_EACH(&b, c, row, i, {
+            sum_yb += (double)yb[i];
+            sum_yb_xh += (double)yb[i] * ((double)x[i] - s.mean) * s.rstd;
+        })
+        if (beta_b) beta_b[c] += (sgdi_real)sum_yb;
+        if (gamma_b) gamma_b[c] += (sgdi_real)sum_yb_xh;
+        if (!xb) continue;
+        double g0 = gamma * sum_yb, g1 = gamma * sum_yb_xh;
+        BN_FOR_EACH(&b, c, row, i, {
+            double xh = ((double)x[i] - s.mean) * s.rstd;
+            double w = bn_weight(&b, row / b.outer);
+            xb[i] += (sgdi_real)(s.rstd * (gamma * (double)yb[i] - w * s.inv_n * (g0 + xh * g1)));
+        })
+    }
+}
+
+// The tangent of the backward (see the header); nothing into mean, variance.
+void sgdi_batch_normalization_tangent_backward(const sgdi_op_call *call) {
+    bn_call b = bn_bind(call);
+    const sgdi_real *yb = call->out[0].adj, *ybt = call->out[0].adj_tan;
+    const sgdi_real *x = b.x->val, *xt = b.x->tan;
+    double eps = call->attr->norm.eps;
+    sgdi_real *xbt = b.x->adj_tan;
+    sgdi_real *gamma_bt = b.gamma ? b.gamma->adj_tan : NULL;
+    sgdi_real *beta_bt = b.beta ? b.beta->adj_tan : NULL;
+#pragma omp parallel for schedule(static) if (bn_parallel(&b))
+    for (int64_t c = 0; c < b.channels; c++) {
+        bn_stats s = bn_channel_stats(&b, c, eps);
+        double mu_t, c1;
+        bn_tangent_moments(&b, c, &s, &mu_t, &c1);
+        double gamma = param_or(b.gamma, c, 1.0), gamma_t = tan_or_zero(b.gamma, c);
+        double rstd_t = -s.rstd * s.rstd * c1;
+        // g = gamma y_bar, g' = gamma' y_bar + gamma y_bar'
+        double g0 = 0, g1 = 0, g0_t = 0, g1_t = 0, sum_ybt = 0, gamma_sum = 0;
+        BN_FOR_EACH(&b, c, row, i, {
+            double xh = ((double)x[i] - s.mean) * s.rstd;
+            double xh_t = xt ? s.rstd * ((double)xt[i] - mu_t - xh * c1) : 0.0;
+            double ybv = yb ? (double)yb[i] : 0.0, ybt_v = ybt ? (double)ybt[i] : 0.0;
+            double g = gamma * ybv, g_t = gamma_t * ybv + gamma * ybt_v;
+            g0 += g, g1 += g * xh;
+            g0_t += g_t, g1_t += g_t * xh + g * xh_t;
+            sum_ybt += ybt_v;
+            gamma_sum += ybt_v * xh + ybv * xh_t;
+        })
+        if (beta_bt) beta_bt[c] += (sgdi_real)sum_ybt;
+        if (gamma_bt) gamma_bt[c] += (sgdi_real)gamma_sum;
+        if (!xbt) continue;
+        BN_FOR_EACH(&b, c, row, i, {
+            double xh = ((double)x[i] - s.mean) * s.rstd;
+            double xh_t = xt ? s.rstd * ((double)xt[i] - mu_t - xh * c1) : 0.0;
+            double ybv = yb ? (double)yb[i] : 0.0, ybt_v = ybt ? (double)ybt[i] : 0.0;
+            double g = gamma * ybv, g_t = gamma_t * ybv + gamma * ybt_v;
+            double wn = bn_weight(&b, row / b.outer) * s.inv_n;
+            double v = rstd_t * (g - wn * (g0 + xh * g1)) +
+                       s.rstd * (g_t - wn * (g0_t + xh_t * g1 + xh * g1_t));
+            xbt[i] += (sgdi_real)v;
+        })
+    }
+}
+
+// mean[C] <- decay mean + (1 - decay) mu, variance[C] <- decay var + (1 - decay) var_b N/(N-1)
+void sgdi_batch_normalization_update_state(const sgdi_op_call *call) {
+    bn_call b = bn_bind(call);
+    if (!b.batch_stats) return;
+    double decay = call->attr->norm.decay_rate, eps = call->attr->norm.eps;
+    for (int64_t c = 0; c < b.channels; c++) {
+        bn_stats s = bn_channel_stats(&b, c, eps);
+        if (!(s.count > 0)) return; // an empty batch (the same for every channel): keep the state
+        double unbiased = s.count > 1 ? s.var * s.count / (s.count - 1) : s.var;
+        b.mean->val[c] = (sgdi_real)(decay * (double)b.mean->val[c] + (1 - decay) * s.mean);
+        b.var->val[c] = (sgdi_real)(decay * (double)b.var->val[c] + (1 - decay) * unbiased);
+    }
+}

@@ -1,0 +1,309 @@
+/*
+ * im2col.c — columns of an image and their adjoint, and the three products every
+ * operator of the convolution family is made of (see im2col.h).
+ *
+ * A sample's columns form the matrix col[in_ch * ksize, out_size]: row (c, kh, kw) holds,
+ * for each output position (oh, ow), the pixel of channel c that kernel tap (kh, kw) sees
+ * there. Group g's rows are a contiguous block, so every product is one GEMM per sample
+ * and group over contiguous row-major blocks.
+ *
+ * Threads: columns are built (and folded back) in parallel over (sample, channel) pairs,
+ * each of which owns its rows (and its image plane), so no element is written by two
+ * threads. The GEMMs run one after another, BLAS threading inside them.
+ */
+#include "ops/im2col.h"
+
+#include <limits.h>
+#include <string.h>
+
+#include "ops/kernel_math.h"
+#include "ops/op_private.h"
+
+// Scratch budget in elements: 2^21 (8 MiB of floats) holds the columns of a few samples
+// of a mid-sized layer (a 32-channel 28x28 3x3 layer takes 0.23 M per sample) while they
+// are still in cache for the GEMM that reads them.
+static const int64_t SCRATCH_BUDGET = (int64_t)1 << 21;
+// Below this many elements per pass a parallel region costs more than it saves.
+static const int64_t PARALLEL_MIN = (int64_t)1 << 15;
+// Largest window attribute accepted; keeps every size product below int64 overflow.
+static const int64_t WINDOW_MAX = (int64_t)1 << 31;
+
+sgdi_conv_plan sgdi_conv_plan_make(const sgdi_window_attr *w, const int64_t *kernel, int64_t in_ch,
+                                   const int64_t *img, int64_t out_ch, const int64_t *col,
+                                   int64_t group) {
+    sgdi_conv_plan p = {.in_ch = in_ch, .out_ch = out_ch, .group = group};
+    int lead = 2 - w->ndim; // a 1-D operator is 2-D with height 1
+    for (int d = 0; d < 2; d++) {
+        bool real = d >= lead;
+        p.in[d] = real ? img[d - lead] : 1;
+        p.out[d] = real ? col[d - lead] : 1;
+        p.kernel[d] = real ? kernel[d - lead] : 1;
+        p.pad[d] = real ? w->pad[d - lead] : 0;
+        p.stride[d] = real ? w->stride[d - lead] : 1;
+        p.dilation[d] = real ? w->dilation[d - lead] : 1;
+    }
+    p.in_size = p.in[0] * p.in[1];
+    p.out_size = p.out[0] * p.out[1];
+    p.ksize = p.kernel[0] * p.kernel[1];
+    p.col_len = in_ch * p.ksize * p.out_size;
+    p.direct = p.ksize == 1 && p.pad[0] == 0 && p.pad[1] == 0 && p.stride[0] == 1 &&
+               p.stride[1] == 1 && p.in_size == p.out_size;
+    return p;
+}
+
+// *out = a b when that is at most limit (a, b >= 0), without overflowing.
+static bool mul_within(int64_t a, int64_t b, int64_t limit, int64_t *out) {
+    if (a != 0 && b > limit / a) return false;
+    *out = a * b;
+    return *out <= limit;
+}
+
+bool sgdi_conv_fits(const sgdi_window_attr *w, const int64_t *kernel, int64_t in_ch,
+                    const int64_t *img, int64_t out_ch, const int64_t *col, int64_t group) {
+    const int64_t limit = (int64_t)1 << 40;
+    int64_t in_size = 1, out_size = 1, ksize = 1, rows, len, side;
+    for (int d = 0; d < w->ndim; d++)
+        if (!mul_within(in_size, img[d], limit, &in_size) ||
+            !mul_within(out_size, col[d], limit, &out_size) ||
+            !mul_within(ksize, kernel[d], limit, &ksize))
+            return false;
+    return mul_within(in_ch, ksize, INT_MAX, &rows) && mul_within(rows, out_size, limit, &len) &&
+           mul_within(in_ch, in_size, limit, &side) && mul_within(out_ch, out_size, limit, &side) &&
+           out_size <= INT_MAX && out_ch / group <= INT_MAX;
+}
+
+int64_t sgdi_conv_chunk(const sgdi_conv_plan *p, int64_t batch) {
+    int64_t chunk = p->col_len > 0 ? SCRATCH_BUDGET / p->col_len : batch;
+    if (chunk > batch) chunk = batch;
+    return chunk < 1 ? 1 : chunk;
+}
+
+int64_t sgdi_conv_workspace(const sgdi_conv_plan *p, int64_t batch) {
+    return p->direct ? 0 : sgdi_conv_chunk(p, batch) * p->col_len;
+}
+
+int64_t sgdi_conv_out_size(int64_t n, int64_t k, int64_t pad, int64_t stride, int64_t dilation) {
+    int64_t padded = n + 2 * pad;
+    if (k - 1 > (padded - 1) / dilation) return 0; // compared before multiplying: no overflow
+    return (padded - (dilation * (k - 1) + 1)) / stride + 1;
+}
+
+sgdi_status sgdi_conv_check_window(const char *name, const sgdi_window_attr *w, int spatial,
+                                   char *msg, size_t msg_size) {
+    if (w->ndim != spatial)
+        return sgdi_op_reason(msg, msg_size,
+                              "%s: the window has %d spatial dimensions, the input %d (a "
+                              "(C, W) or (C, H, W) sample)",
+                              name, w->ndim, spatial);
+    for (int d = 0; d < spatial; d++) {
+        if (w->pad[d] < 0 || w->pad[d] > WINDOW_MAX)
+            return sgdi_op_reason(msg, msg_size, "%s: pad %lld outside [0, 2^31]", name,
+                                  (long long)w->pad[d]);
+        if (w->stride[d] < 1 || w->stride[d] > WINDOW_MAX)
+            return sgdi_op_reason(msg, msg_size, "%s: stride %lld outside [1, 2^31]", name,
+                                  (long long)w->stride[d]);
+        if (w->dilation[d] < 1 || w->dilation[d] > WINDOW_MAX)
+            return sgdi_op_reason(msg, msg_size, "%s: dilation %lld outside [1, 2^31]", name,
+                                  (long long)w->dilation[d]);
+    }
+    if (w->group < 1 || w->group > WINDOW_MAX)
+        return sgdi_op_reason(msg, msg_size, "%s: group (multiplier) %lld outside [1, 2^31]", name,
+                              (long long)w->group);
+    return SGDI_OK;
+}
+
+// --- Columns -----------------------------------------------------------------------------
+
+// The outputs o in [0, n_out) whose input o * stride + off lies in [0, n_in): [*lo, *hi).
+static void valid_range(int64_t n_out, int64_t n_in, int64_t stride, int64_t off, int64_t *lo,
+                        int64_t *hi) {
+    int64_t first = off >= 0 ? 0 : (-off + stride - 1) / stride;
+    int64_t end = n_in - 1 - off < 0 ? 0 : (n_in - 1 - off) / stride + 1;
+    *hi = end < n_out ? end : n_out;
+    *lo = first < *hi ? first : *hi;
+}
+
+// The ksize rows of channel plane img_c[in_size] into col_c[ksize, out_size] (assigned).
+static void im2col_plane(const sgdi_conv_plan *p, const sgdi_real *img_c, sgdi_real *col_c) {
+    const int64_t H = p->in[0], W = p->in[1], OH = p->out[0], OW = p->out[1];
+    const int64_t sh = p->stride[0], sw = p->stride[1];
+    for (int64_t kh = 0; kh < p->kernel[0]; kh++) {
+        int64_t h_off = kh * p->dilation[0] - p->pad[0], oh_lo, oh_hi;
+        valid_range(OH, H, sh, h_off, &oh_lo, &oh_hi);
+        for (int64_t kw = 0; kw < p->kernel[1]; kw++) {
+            int64_t w_off = kw * p->dilation[1] - p->pad[1], ow_lo, ow_hi;
+            valid_range(OW, W, sw, w_off, &ow_lo, &ow_hi);
+            sgdi_real *row = col_c + (kh * p->kernel[1] + kw) * p->out_size;
+            memset(row, 0, (size_t)(oh_lo * OW) * sizeof *row);
+            for (int64_t oh = oh_lo; oh < oh_hi; oh++) {
+                sgdi_real *dst = row + oh * OW;
+                const sgdi_real *src = img_c + (oh * sh + h_off) * W + w_off;
+                memset(dst, 0, (size_t)ow_lo * sizeof *dst);
+                if (sw == 1)
+                    memcpy(dst + ow_lo, src + ow_lo, (size_t)(ow_hi - ow_lo) * sizeof *dst);
+                else
+                    for (int64_t ow = ow_lo; ow < ow_hi; ow++) dst[ow] = src[ow * sw];
+                memset(dst + ow_hi, 0, (size_t)(OW - ow_hi) * sizeof *dst);
+            }
+            memset(row + oh_hi * OW, 0, (size_t)((OH - oh_hi) * OW) * sizeof *row);
+        }
+    }
+}
+
+// img_c[in_size] += the adjoint of im2col_plane applied to col_c[ksize, out_size]; taps in
+// a fixed order, so the sums are the same bytes run after run.
+static void col2im_plane(const sgdi_conv_plan *p, const sgdi_real *col_c, sgdi_real *img_c) {
+    const int64_t H = p->in[0], W = p->in[1], OH = p->out[0], OW = p->out[1];
+    const int64_t sh = p->stride[0], sw = p->stride[1];
+    for (int64_t kh = 0; kh < p->kernel[0]; kh++) {
+        int64_t h_off = kh * p->dilation[0] - p->pad[0], oh_lo, oh_hi;
+        valid_range(OH, H, sh, h_off, &oh_lo, &oh_hi);
+        for (int64_t kw = 0; kw < p->kernel[1]; kw++) {
+            int64_t w_off = kw * p->dilation[1] - p->pad[1], ow_lo, ow_hi;
+            valid_range(OW, W, sw, w_off, &ow_lo, &ow_hi);
+            const sgdi_real *row = col_c + (kh * p->kernel[1] + kw) * p->out_size;
+            for (int64_t oh = oh_lo; oh < oh_hi; oh++) {
+                const sgdi_real *src = row + oh * OW;
+                sgdi_real *dst = img_c + (oh * sh + h_off) * W + w_off;
+                for (int64_t ow = ow_lo; ow < ow_hi; ow++) dst[ow * sw] += src[ow];
+            }
+        }
+    }
+}
+
+// work[n][in_ch * ksize, out_size] = columns of img[n], n < count.
+static void im2col_chunk(const sgdi_conv_plan *p, int64_t count, const sgdi_real *img,
+                         sgdi_real *work) {
+    const int64_t planes = count * p->in_ch, plane_col = p->ksize * p->out_size;
+#pragma omp parallel for schedule(static) if (count * p->col_len >= PARALLEL_MIN)
+    for (int64_t q = 0; q < planes; q++)
+        im2col_plane(p, img + q * p->in_size, work + q * plane_col);
+}
+
+// img[n] += col^T(work[n]), n < count.
+static void col2im_chunk(const sgdi_conv_plan *p, int64_t count, const sgdi_real *work,
+                         sgdi_real *img) {
+    const int64_t planes = count * p->in_ch, plane_col = p->ksize * p->out_size;
+#pragma omp parallel for schedule(static) if (count * p->col_len >= PARALLEL_MIN)
+    for (int64_t q = 0; q < planes; q++)
+        col2im_plane(p, work + q * plane_col, img + q * p->in_size);
+}
+
+// C = op(A) op(B) (assigned, unlike r_gemm_acc): the scratch is handed over dirty.
+static void gemm_set(bool ta, int64_t m, int64_t n, int64_t k, const sgdi_real *a,
+                     const sgdi_real *b, sgdi_real *c) {
+    if (k == 0) {
+        memset(c, 0, (size_t)(m * n) * sizeof *c);
+        return;
+    }
+    if (m == 0 || n == 0) return;
+    int lda = ta ? (int)m : (int)k;
+#ifdef SGDI_REAL_DOUBLE
+    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, CblasNoTrans, (int)m, (int)n, (int)k,
+                1.0, a, lda, b, (int)n, 0.0, c, (int)n);
+#else
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, CblasNoTrans, (int)m, (int)n, (int)k,
+                1.0f, a, lda, b, (int)n, 0.0f, c, (int)n);
+#endif
+}
+
+// --- The three products ----------------------------------------------------------------
+
+// Per group g: W_g is W's rows [g ocg, (g+1) ocg), each of icg * ksize taps; a sample's
+// column-side block is rows [g ocg, ...) of out_size; its columns' block is rows
+// [g icg ksize, ...) of out_size (for direct plans: image rows [g icg, ...) of in_size).
+typedef struct group_dims {
+    int64_t ocg, icg, taps; // out_ch / group, in_ch / group, icg * ksize
+} group_dims;
+
+static group_dims group_dims_of(const sgdi_conv_plan *p) {
+    group_dims d = {.ocg = p->out_ch / p->group, .icg = p->in_ch / p->group};
+    d.taps = d.icg * p->ksize;
+    return d;
+}
+
+// col[batch][out_ch, out_size] += W cols(img)
+void sgdi_conv_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, const sgdi_real *w,
+                     const sgdi_real *img, sgdi_real *col) {
+    group_dims d = group_dims_of(p);
+    int64_t chunk = p->direct ? batch : sgdi_conv_chunk(p, batch);
+    for (int64_t n0 = 0; n0 < batch; n0 += chunk) {
+        int64_t count = batch - n0 < chunk ? batch - n0 : chunk;
+        const sgdi_real *cols = p->direct ? img + n0 * p->col_len : work;
+        if (!p->direct) im2col_chunk(p, count, img + n0 * p->in_ch * p->in_size, work);
+        for (int64_t n = 0; n < count; n++)
+            for (int64_t g = 0; g < p->group; g++)
+                r_gemm_acc(false, false, d.ocg, p->out_size, d.taps, w + g * d.ocg * d.taps,
+                           cols + n * p->col_len + g * d.taps * p->out_size,
+                           col + ((n0 + n) * p->out_ch + g * d.ocg) * p->out_size);
+    }
+}
+
+// img[batch][in_ch, in_size] += cols^T(W^T col1 + W2^T col2)
+void sgdi_conv_transpose(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
+                         const sgdi_real *w, const sgdi_real *col1, const sgdi_real *w2,
+                         const sgdi_real *col2, sgdi_real *img) {
+    group_dims d = group_dims_of(p);
+    int64_t chunk = p->direct ? batch : sgdi_conv_chunk(p, batch);
+    for (int64_t n0 = 0; n0 < batch; n0 += chunk) {
+        int64_t count = batch - n0 < chunk ? batch - n0 : chunk;
+        // direct: the columns are the image itself, accumulate straight into it
+        sgdi_real *cols = p->direct ? img + n0 * p->col_len : work;
+        for (int64_t n = 0; n < count; n++)
+            for (int64_t g = 0; g < p->group; g++) {
+                int64_t wo = g * d.ocg * d.taps,
+                        co = ((n0 + n) * p->out_ch + g * d.ocg) * p->out_size;
+                sgdi_real *dst = cols + n * p->col_len + g * d.taps * p->out_size;
+                if (p->direct)
+                    r_gemm_acc(true, false, d.taps, p->out_size, d.ocg, w + wo, col1 + co, dst);
+                else
+                    gemm_set(true, d.taps, p->out_size, d.ocg, w + wo, col1 + co, dst);
+                if (w2)
+                    r_gemm_acc(true, false, d.taps, p->out_size, d.ocg, w2 + wo, col2 + co, dst);
+            }
+        if (!p->direct) col2im_chunk(p, count, work, img + n0 * p->in_ch * p->in_size);
+    }
+}
+
+// W_bar += sum_n col[n] cols(img[n])^T, samples in order
+void sgdi_conv_weight_corr(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
+                           const sgdi_real *col, const sgdi_real *img, sgdi_real *w_bar) {
+    group_dims d = group_dims_of(p);
+    int64_t chunk = p->direct ? batch : sgdi_conv_chunk(p, batch);
+    for (int64_t n0 = 0; n0 < batch; n0 += chunk) {
+        int64_t count = batch - n0 < chunk ? batch - n0 : chunk;
+        const sgdi_real *cols = p->direct ? img + n0 * p->col_len : work;
+        if (!p->direct) im2col_chunk(p, count, img + n0 * p->in_ch * p->in_size, work);
+        for (int64_t n = 0; n < count; n++)
+            for (int64_t g = 0; g < p->group; g++)
+                r_gemm_acc(false, true, d.ocg, d.taps, p->out_size,
+                           col + ((n0 + n) * p->out_ch + g * d.ocg) * p->out_size,
+                           cols + n * p->col_len + g * d.taps * p->out_size,
+                           w_bar + g * d.ocg * d.taps);
+    }
+}
+
+// --- Bias ----------------------------------------------------------------------------------
+
+void sgdi_conv_fill_channels(sgdi_real *dst, const sgdi_real *b, int64_t batch, int64_t channels,
+                             int64_t size) {
+    for (int64_t n = 0; n < batch; n++)
+        for (int64_t c = 0; c < channels; c++) {
+            sgdi_real *plane = dst + (n * channels + c) * size;
+            if (b)
+                for (int64_t k = 0; k < size; k++) plane[k] = b[c];
+            else
+                memset(plane, 0, (size_t)size * sizeof *plane);
+        }
+}
+
+void sgdi_conv_add_channel_sums(sgdi_real *b_bar, const sgdi_real *src, int64_t batch,
+                                int64_t channels, int64_t size) {
+    for (int64_t n = 0; n < batch; n++)
+        for (int64_t c = 0; c < channels; c++) {
+            const sgdi_real *plane = src + (n * channels + c) * size;
+            sgdi_real s = 0;
+            for (int64_t k = 0; k < size; k++) s += plane[k];
+            b_bar[c] += s;
+        }
+}

@@ -1,0 +1,99 @@
+/*
+ * im2col.h — the machinery the convolution family shares (private to src/ops/).
+ *
+ * Every operator of the family is built from one grouped convolution seen from its two
+ * sides: the IMAGE side (in_ch channels over the spatial grid in[]) and the COLUMN side
+ * (out_ch channels over the grid out[]), joined by a weight W (out_ch, in_ch / group, K),
+ * K = kernel[0] * kernel[1]:
+ *
+ *     col(img)[(c K + k), p] = img[c, p * stride - pad + k * dilation]   (zero outside)
+ *     column[g-th out_ch / group rows] = W_g col(img)[g-th in_ch / group channels]
+ *
+ * Convolution maps image -> column (apply), its input adjoint is column -> image
+ * (transpose), its weight gradient is the correlation of the two (weight_corr).
+ * DepthwiseConvolution is the case group = in_ch. Deconvolution is Convolution read
+ * backwards: its input is the column side, its output the image side.
+ *
+ * A 1-D operator is run as a 2-D one of height 1. Scratch (call->work) holds the columns
+ * of a chunk of samples; the chunk is sized so that scratch stays bounded whatever the
+ * batch. Reductions over the batch (weight gradients) run serially over the samples in
+ * order, so that their sums never depend on the thread count.
+ */
+#ifndef SGDI_OPS_IM2COL_H
+#define SGDI_OPS_IM2COL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ops/op.h"
+
+// One grouped convolution; sizes are per sample.
+typedef struct sgdi_conv_plan {
+    int64_t in_ch, out_ch, group;
+    int64_t in[2], out[2], kernel[2], pad[2], stride[2], dilation[2]; // (height, width)
+    int64_t in_size, out_size, ksize; // in[0] in[1], out[0] out[1], kernel[0] kernel[1]
+    int64_t col_len;                  // in_ch * ksize * out_size: one sample's columns
+    bool direct;                      // 1x1 kernel, stride 1, no padding: the image IS its columns
+} sgdi_conv_plan;
+
+// The plan of a convolution whose image side is (in_ch, img...) and column side
+// (out_ch, col...), with the window of `w` (ndim spatial dims, 1 or 2) and the kernel's
+// spatial extent kernel[0..ndim). Pure arithmetic: infer_shape has checked the sizes.
+sgdi_conv_plan sgdi_conv_plan_make(const sgdi_window_attr *w, const int64_t *kernel, int64_t in_ch,
+                                   const int64_t *img, int64_t out_ch, const int64_t *col,
+                                   int64_t group);
+
+// Whether every size of that plan is in range: a sample's columns and either side at
+// most 2^40 elements, every GEMM dimension within int. Checked by infer_shape, with the
+// plan_make arguments, before any product is formed.
+bool sgdi_conv_fits(const sgdi_window_attr *w, const int64_t *kernel, int64_t in_ch,
+                    const int64_t *img, int64_t out_ch, const int64_t *col, int64_t group);
+
+// Samples whose columns fit the scratch budget at once (>= 1, <= batch).
+int64_t sgdi_conv_chunk(const sgdi_conv_plan *p, int64_t batch);
+
+// Scratch elements the plan needs for `batch` samples (0 when direct).
+int64_t sgdi_conv_workspace(const sgdi_conv_plan *p, int64_t batch);
+
+// Output size of a window along one dim: (n + 2 pad - (dilation (k - 1) + 1)) / stride + 1,
+// or 0 when the (dilated) window does not fit the padded input.
+int64_t sgdi_conv_out_size(int64_t n, int64_t k, int64_t pad, int64_t stride, int64_t dilation);
+
+// Checks the window attributes of an operator over an input with `spatial` spatial dims:
+// ndim matches, pad >= 0, stride >= 1, dilation >= 1, and each at most 2^31.
+sgdi_status sgdi_conv_check_window(const char *name, const sgdi_window_attr *w, int spatial,
+                                   char *msg, size_t msg_size);
+
+// col[batch][out_ch, out_size] += W[out_ch, in_ch / group * ksize] col(img[batch][in_ch, in_size])
+void sgdi_conv_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, const sgdi_real *w,
+                     const sgdi_real *img, sgdi_real *col);
+
+// img[batch][in_ch, in_size] += col^T(W^T col1 + W2^T col2), per group; (w2, col2) may be
+// NULL (skipped). col^T is the adjoint of col(): it adds each column entry back into the
+// pixel it was read from.
+void sgdi_conv_transpose(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
+                         const sgdi_real *w, const sgdi_real *col1, const sgdi_real *w2,
+                         const sgdi_real *col2, sgdi_real *img);
+
+// W_bar[out_ch, in_ch / group * ksize] += sum over samples n (in order) of
+// col[n] col(img[n])^T, per group.
+void sgdi_conv_weight_corr(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
+                           const sgdi_real *col, const sgdi_real *img, sgdi_real *w_bar);
+
+// dst[batch][channels, size] = b[channel], or 0 when b is NULL.
+void sgdi_conv_fill_channels(sgdi_real *dst, const sgdi_real *b, int64_t batch, int64_t channels,
+                             int64_t size);
+
+// b_bar[channel] += sum over samples and positions of src[batch][channels, size], in order.
+void sgdi_conv_add_channel_sums(sgdi_real *b_bar, const sgdi_real *src, int64_t batch,
+                                int64_t channels, int64_t size);
+
+// The four kernels of a convolution-shaped operator (x on the image side, y on the column
+// side, bias per output channel), given its plan: Convolution and DepthwiseConvolution
+// differ only in how they read their shapes. Defined in convolution.c.
+void sgdi_conv_like_forward(const sgdi_op_call *call, const sgdi_conv_plan *p);
+void sgdi_conv_like_tangent_forward(const sgdi_op_call *call, const sgdi_conv_plan *p);
+void sgdi_conv_like_backward(const sgdi_op_call *call, const sgdi_conv_plan *p);
+void sgdi_conv_like_tangent_backward(const sgdi_op_call *call, const sgdi_conv_plan *p);
+
+#endif // SGDI_OPS_IM2COL_H
