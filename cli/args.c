@@ -41,6 +41,9 @@ enum {
     OPT_VALIDATE,
     OPT_TRACE,
     OPT_SAVE_INITIAL,
+    OPT_IMAGE_CACHE,
+    OPT_STRICT_SIZE,
+    OPT_NO_IMAGE_NORMALIZATION,
 };
 
 static const char short_options[] = ":t:v:o:s:b:e:m:qhV";
@@ -79,6 +82,9 @@ static const struct option long_options[] = {
     {"model", required_argument, NULL, 'm'},
     {"describe", required_argument, NULL, OPT_DESCRIBE},
     {"save-model", required_argument, NULL, OPT_SAVE_MODEL},
+    {"image-cache", required_argument, NULL, OPT_IMAGE_CACHE},
+    {"strict-size", no_argument, NULL, OPT_STRICT_SIZE},
+    {"no-image-normalization", no_argument, NULL, OPT_NO_IMAGE_NORMALIZATION},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -296,6 +302,7 @@ cli_parse_result cli_parse(int argc, char **argv, cli_args *args, char *msg, siz
     sgdi_options *opt = &args->opt;
     sgdi_options_init(opt);
     opt->threads = cli_default_threads();
+    sgdi_dataset_options_init(&args->data);
     args->output = "influence.csv";
     bool solver_given = false, momentum_given = false;
     msg[0] = '\0';
@@ -390,6 +397,17 @@ cli_parse_result cli_parse(int argc, char **argv, cli_args *args, char *msg, siz
         case OPT_HIDDEN:
             r = parse_hidden(a, opt, msg, cap);
             break;
+        case OPT_IMAGE_CACHE: // megabytes
+            if ((st = parse_integer(a, 0, (long long)(SIZE_MAX >> 20), &v)) != NUM_OK)
+                return bad_number(msg, cap, c, a, st, "a non-negative integer (megabytes)");
+            args->data.image_cache_bytes = (size_t)v << 20;
+            break;
+        case OPT_STRICT_SIZE:
+            args->data.strict_image_size = true;
+            break;
+        case OPT_NO_IMAGE_NORMALIZATION:
+            args->data.no_image_normalization = true;
+            break;
         case OPT_METHOD:
             r = parse_choice(a, SGDI_METHOD_LAST + 1, method_name, c, &choice, msg, cap);
             opt->method = (sgdi_method)choice;
@@ -436,6 +454,7 @@ cli_parse_result cli_parse(int argc, char **argv, cli_args *args, char *msg, siz
     cli_parse_result r = check_files(args, msg, cap);
     if (r != CLI_PARSE_RUN) return r;
     if (momentum_given && !solver_given) opt->solver = SGDI_SOLVER_MOMENTUM;
+    args->data.threads = opt->threads; // images decode on the same threads
 
     sgdi_error err;
     if (sgdi_options_check(opt, &err) != SGDI_OK) return usage(msg, cap, "%s", err.message);

@@ -24,6 +24,7 @@ typedef struct cli_args {
     const char *model;          // -m/--model: a .nnp to train instead of the built-in network
     const char *describe;       // --describe: a .nnp to describe (nothing is trained)
     const char *save_model;     // --save-model: the trained model as .nnp, or NULL
+    sgdi_dataset_options data;  // --image-cache, --strict-size, --no-image-normalization
     bool epochs_given;          // -e given (else 1 epoch with a model, as the plugins)
     bool batch_given;           // -b given (else the model's batch size)
     bool quiet;

@@ -13,6 +13,8 @@ void cli_print_version(FILE *out) {
 void cli_print_help(FILE *out) {
     sgdi_options d;
     sgdi_options_init(&d);
+    sgdi_dataset_options data;
+    sgdi_dataset_options_init(&data);
     char hidden[128] = "";
     for (int k = 0; k < d.n_hidden; k++) {
         size_t used = strlen(hidden);
@@ -41,6 +43,8 @@ void cli_print_help(FILE *out) {
             "\n"
             "Tables are in Neural Network Console's CSV layout: columns x__0, x__1, ... (or x)\n"
             "hold the features, y the class label (0, 1, ...); '#' columns are comments.\n"
+            "Image datasets have one column x (x:image) of PNG or JPEG file names, relative to\n"
+            "the CSV's folder, and the label y.\n"
             "\n"
             "Input and output:\n"
             "  -t, --input-train FILE  training table (required)\n"
@@ -53,6 +57,16 @@ void cli_print_help(FILE *out) {
             "      --save-initial-params FILE\n"
             "                          write the initial parameters of trial 0 as raw\n"
             "                          little-endian float32\n"
+            "\n"
+            "Images (grey, RGB or RGBA, 8 or 16 bits; decoded once when loading, to check\n"
+            "every file, and again when needed past the cache):\n"
+            "      --image-cache MB    decoded images kept in memory (default: %zu); the rest\n"
+            "                          are decoded again when needed, so datasets larger than\n"
+            "                          memory work; 0 keeps none\n"
+            "      --strict-size       refuse images whose size differs from the network's\n"
+            "                          input instead of resizing them (bilinear, as nnabla)\n"
+            "      --no-image-normalization\n"
+            "                          pixel values 0..255 (0..65535) instead of 0..1\n"
             "\n"
             "Models (Neural Network Libraries / Neural Network Console .nnp files):\n"
             "  -m, --model FILE        train the model's network from its parameters with its\n"
@@ -123,13 +137,15 @@ void cli_print_help(FILE *out) {
             "Files written (each to a temporary file renamed into place, so a failed run never\n"
             "leaves a partial or truncated file):\n"
             "  FILE       index,influence,datasource_index: index = datasource_index = 0-based\n"
-            "             row of the training table, influence with 17 significant digits\n"
+            "             row of the training table, influence with 17 significant digits;\n"
+            "             for images x:image,y:label,influence,datasource_index, the images\n"
+            "             named from FILE's folder (FILE is itself a dataset CSV)\n"
             "  FILE.json  the sidecar described above\n"
             "\n"
             "Progress and a summary go to stderr when it is a terminal; stdout stays empty.\n"
             "Exit status: 0 success, 1 failure (bad input, I/O error), 2 usage error.\n",
-            (unsigned long long)d.seed, (long long)d.batch_size, d.epochs, d.trials,
-            sgdi_network_name(d.network), SGDI_MAX_HIDDEN, hidden, activations,
+            data.image_cache_bytes >> 20, (unsigned long long)d.seed, (long long)d.batch_size,
+            d.epochs, d.trials, sgdi_network_name(d.network), SGDI_MAX_HIDDEN, hidden, activations,
             sgdi_activation_name(d.activation), d.dropout, solvers, sgdi_solver_name(d.solver),
             d.lr, d.momentum, d.weight_decay, d.beta1, d.beta2, d.wd, sgdi_method_name(d.method),
             sgdi_hessian_name(d.hessian), cli_default_threads(), d.validate);

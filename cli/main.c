@@ -104,8 +104,8 @@ static int run(cli_args *args) {
         if (!args->batch_given && sgdi_model_batch_size(model) > 0)
             args->opt.batch_size = sgdi_model_batch_size(model);
     }
-    if (sgdi_dataset_load_csv(args->train, &train, &err) != SGDI_OK ||
-        sgdi_dataset_load_csv(args->val, &val, &err) != SGDI_OK ||
+    if (sgdi_dataset_load_csv_opts(args->train, &args->data, &train, &err) != SGDI_OK ||
+        sgdi_dataset_load_csv_opts(args->val, &args->data, &val, &err) != SGDI_OK ||
         sgdi_dataset_check_compatible(train, val, &err) != SGDI_OK) {
         status = fail(&err);
         goto done;

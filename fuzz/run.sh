@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 seconds=${1:-30}
 [ $# -gt 0 ] && shift
-targets=${*:-csv zip h5params textformat protobin model}
+targets=${*:-csv zip h5params textformat protobin model image}
 build=${BUILD_DIR:-$root/build-fuzz}
 cc=${CC:-clang}
 jobs=${JOBS:-2}

@@ -39,6 +39,7 @@
 #ifndef SGDI_H
 #define SGDI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -76,32 +77,73 @@ const char *sgdi_strerror(sgdi_status status);
 
 // --- Datasets ----------------------------------------------------------------
 
-// A table in Neural Network Console's CSV layout: header cells NAME or
-// NAME:comment, columns x__0, x__1, ... forming the feature vector x (or one
-// column x), and y holding a non-negative integer class label. Columns whose
-// header starts with '#' are comments; other variables are ignored.
+// A dataset in Neural Network Console's CSV layout: header cells NAME or
+// NAME:comment, and y holding a non-negative integer class label. Columns
+// whose header starts with '#' are comments; other variables are ignored.
+//   - A table: columns x__0, x__1, ... forming the feature vector x (or one
+//     column x) of numbers.
+//   - Images: one column x (header x:image) whose cells are file names, as
+//     NNC reads them: a cell that is not a number is a file, backslashes
+//     are '/', and a relative name is relative to the CSV's folder. PNG and
+//     JPEG (.png, .jpg, .jpeg in any case), grey, RGB or RGBA, 8 or 16 bits;
+//     other file types are refused. Every image is decoded when the dataset
+//     loads (a missing or broken one fails the load, naming the CSV line and
+//     the file); the samples are channel-first floats, divided by 255 (or
+//     65535 for 16 bits) unless no_image_normalization is set.
 typedef struct sgdi_dataset sgdi_dataset;
 
+typedef struct sgdi_dataset_options {
+    // Decoded images kept in memory, in bytes (1, 3 or 4 bytes a pixel, twice
+    // that for 16 bits); rows past this budget are decoded again whenever a
+    // batch needs them, so a dataset larger than memory works. 0 = keep none.
+    size_t image_cache_bytes;
+    // Refuse images whose height and width differ from the network's input
+    // instead of resizing them (bilinear, as nnabla's imresize).
+    bool strict_image_size;
+    // Pixel values as stored (0..255, 0..65535) instead of scaled to [0, 1],
+    // as NNC's "no image normalization".
+    bool no_image_normalization;
+    int threads; // decoding threads; 0 = OpenMP's default
+} sgdi_dataset_options;
+
+// Defaults: a 1 GiB image cache, resizing, normalised pixels, 0 threads.
+void sgdi_dataset_options_init(sgdi_dataset_options *opts);
+
+// sgdi_dataset_load_csv_opts with the defaults.
 sgdi_status sgdi_dataset_load_csv(const char *path, sgdi_dataset **out, sgdi_error *err);
+// `opts` NULL = the defaults.
+sgdi_status sgdi_dataset_load_csv_opts(const char *path, const sgdi_dataset_options *opts,
+                                       sgdi_dataset **out, sgdi_error *err);
 
 // Same as sgdi_dataset_load_csv, from memory; `name` is used in messages and
 // as the base for relative paths.
 sgdi_status sgdi_dataset_load_csv_buffer(const char *data, size_t size, const char *name,
                                          sgdi_dataset **out, sgdi_error *err);
+sgdi_status sgdi_dataset_load_csv_buffer_opts(const char *data, size_t size, const char *name,
+                                              const sgdi_dataset_options *opts, sgdi_dataset **out,
+                                              sgdi_error *err);
 
 void sgdi_dataset_free(sgdi_dataset *ds);
 
 int64_t sgdi_dataset_rows(const sgdi_dataset *ds);
+// Values per sample: the features of a table; channels x height x width of
+// the first image of an image dataset.
 int64_t sgdi_dataset_features(const sgdi_dataset *ds);
 // One more than the largest label.
 int32_t sgdi_dataset_classes(const sgdi_dataset *ds);
-// Features of row `row`: sgdi_dataset_features() floats, owned by the dataset.
+// Features of row `row`: sgdi_dataset_features() floats, owned by the
+// dataset. NULL for an image dataset, whose samples are decoded on demand.
 const float *sgdi_dataset_row(const sgdi_dataset *ds, int64_t row);
 int32_t sgdi_dataset_label(const sgdi_dataset *ds, int64_t row);
 const char *sgdi_dataset_path(const sgdi_dataset *ds);
+// True for a dataset of images. sgdi_run keeps a pointer to its training
+// dataset for sgdi_result_write_csv, which writes the image file names: an
+// image training set must outlive the result until its CSV is written.
+bool sgdi_dataset_is_image(const sgdi_dataset *ds);
 
 // Fails with a message naming both files if `val` cannot be scored against a
-// model trained on `train` (different feature columns, unseen labels).
+// model trained on `train` (different feature columns, images against a
+// table, unseen labels).
 sgdi_status sgdi_dataset_check_compatible(const sgdi_dataset *train, const sgdi_dataset *val,
                                           sgdi_error *err);
 

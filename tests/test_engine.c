@@ -109,7 +109,8 @@ static void fixture_free(fixture *fx) {
 // Gradient (and H dir if hvp) of the mean batch loss of step 0 at theta.
 static void batch_pass(fixture *fx, const float *theta, const float *dir, float *grad, float *hvp,
                        double *tangents) {
-    int64_t batch = sgdi_trainer_load_batch(&fx->tr, 0, -1), p = fx->graph.n_params;
+    int64_t batch = 0, p = fx->graph.n_params;
+    CHECK(sgdi_trainer_load_batch(&fx->tr, 0, -1, &batch, NULL) == SGDI_OK);
     if (grad) memset(grad, 0, (size_t)p * 4);
     if (hvp) memset(hvp, 0, (size_t)p * 4);
     sgdi_pass pass = {.batch = batch,

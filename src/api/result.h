@@ -37,6 +37,8 @@ struct sgdi_result {
     double *validation_actual;
     double *validation_estimated;
     double *validation_paper;
+    // The training set, not owned: sgdi_result_write_csv names an image dataset's files.
+    const sgdi_dataset *train;
 };
 
 #endif // SGDI_API_RESULT_H

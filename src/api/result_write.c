@@ -11,10 +11,12 @@
 #include <string.h>
 
 #include "api/result.h"
+#include "data/images.h"
 #include "io/atomic.h"
 #include "io/json.h"
 #include "io/number.h"
 #include "util/error.h"
+#include "util/path.h"
 
 // The sign convention, word for word as the sidecar records it.
 static const char sign_convention[] =
@@ -45,6 +47,62 @@ static int compare_ranked(const void *pa, const void *pb) {
     return (a->row > b->row) - (a->row < b->row);
 }
 
+// One CSV cell as Python's csv writer quotes it (QUOTE_MINIMAL).
+static void write_cell(FILE *fp, const char *text) {
+    if (!strpbrk(text, ",\"\r\n")) {
+        fputs(text, fp);
+        return;
+    }
+    fputc('"', fp);
+    for (; *text; text++) {
+        if (*text == '"') fputc('"', fp);
+        fputc(*text, fp);
+    }
+    fputc('"', fp);
+}
+
+// Where row `row`'s image is seen from folder `out_folder` (absolute and normalised,
+// or NULL if unknown): a relative path if there is one, else an absolute one, else
+// the path as the dataset resolved it. Malloc'd; NULL if memory runs out.
+static char *image_name_from(const sgdi_images *im, int64_t row, const char *out_folder) {
+    const char *cell = sgdi_images_cell(im, row);
+    if (!im->folder_absolute) return strdup(sgdi_images_path(im, row));
+    char *joined = sgdi_path_join(im->folder_absolute, cell, strlen(cell));
+    char *absolute = joined ? sgdi_path_absolute(joined) : NULL; // normalises only
+    free(joined);
+    if (!absolute || !out_folder) return absolute;
+    char *relative = sgdi_path_relative(absolute, out_folder);
+    free(absolute);
+    return relative;
+}
+
+// The image plugin's layout: x:image,y:label,influence,datasource_index, with every
+// image named so that the output is itself a dataset CSV read from its own folder.
+static sgdi_status write_image_rows(const sgdi_result *res, const ranked_row *order,
+                                    const char *path, FILE *fp, sgdi_error *err) {
+    const sgdi_dataset *ds = res->train;
+    char *out_absolute = sgdi_path_absolute(path);
+    char *out_folder = out_absolute ? sgdi_path_dirname(out_absolute) : NULL;
+    free(out_absolute);
+    fputs("x:image,y:label,influence,datasource_index\n", fp);
+    char num[SGDI_NUMBER_MAX];
+    sgdi_status st = SGDI_OK;
+    for (int64_t k = 0; k < res->rows && st == SGDI_OK; k++) {
+        int64_t r = order[k].row;
+        char *name = image_name_from(ds->images, r, out_folder);
+        if (!name) {
+            st = sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory writing %s", path);
+            break;
+        }
+        write_cell(fp, name);
+        free(name);
+        sgdi_format_roundtrip(num, order[k].score);
+        fprintf(fp, ",%d,%s,%" PRId64 "\n", (int)ds->y[r], num, r);
+    }
+    free(out_folder);
+    return st;
+}
+
 sgdi_status sgdi_result_write_csv(const sgdi_result *res, const char *path, sgdi_error *err) {
     sgdi_status s = check_result(res, path, err);
     if (s != SGDI_OK) return s;
@@ -62,6 +120,15 @@ sgdi_status sgdi_result_write_csv(const sgdi_result *res, const char *path, sgdi
     if (s != SGDI_OK) {
         free(order);
         return s;
+    }
+    if (res->train && res->train->images && res->train->rows == res->rows) {
+        s = write_image_rows(res, order, path, f.fp, err);
+        free(order);
+        if (s != SGDI_OK) {
+            sgdi_atomic_abort(&f);
+            return s;
+        }
+        return sgdi_atomic_commit(&f, err);
     }
     fputs("index,influence,datasource_index\n", f.fp);
     char num[SGDI_NUMBER_MAX];

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "api/result.h"
+#include "data/dataset.h"
 #include "graph/builtin.h"
 #include "influence/estimator.h"
 #include "influence/stats.h"
@@ -184,7 +185,7 @@ static sgdi_status use_model(sgdi_result *res, const sgdi_model *m, sgdi_train_p
         return sgdi_fail(err, SGDI_ERR_UNSUPPORTED, "%s: %s", m->path, m->unsupported);
     const sgdi_graph *g = &m->graph;
     int64_t inputs = g->vars[g->input_var].count;
-    if (inputs != res->features)
+    if (!sgdi_dataset_is_image(res->train) && inputs != res->features)
         return sgdi_fail(err, SGDI_ERR_INVALID,
                          "%s: input '%s' takes %lld values per sample; the table has %lld "
                          "features",
@@ -211,15 +212,10 @@ static sgdi_status use_model(sgdi_result *res, const sgdi_model *m, sgdi_train_p
 
 // --- sgdi_run ------------------------------------------------------------------------
 
-// The per-sample shape the network sees.
-static sgdi_shape dataset_sample_shape(const sgdi_dataset *ds) {
-    return (sgdi_shape){1, {sgdi_dataset_features(ds)}};
-}
-
 // "auto" as the plugins: images get the CNN and method last, tables logistic
 // regression (see docs/ARCHITECTURE.md for why not the MLP) and method all.
 static void resolve_auto(sgdi_options *o, const sgdi_dataset *train) {
-    bool images = dataset_sample_shape(train).ndim == 3;
+    bool images = sgdi_dataset_is_image(train);
     if (o->method == SGDI_METHOD_AUTO) o->method = images ? SGDI_METHOD_LAST : SGDI_METHOD_ALL;
     if (o->network == SGDI_NETWORK_AUTO)
         o->network = images ? SGDI_NETWORK_CNN : SGDI_NETWORK_LOGREG;
@@ -258,7 +254,8 @@ sgdi_status sgdi_run(const sgdi_options *opt, const sgdi_dataset *train, const s
     res->rows = sgdi_dataset_rows(train);
     res->features = sgdi_dataset_features(train);
     res->classes = sgdi_dataset_classes(train);
-    res->input_shape = dataset_sample_shape(train);
+    res->train = train; // for sgdi_result_write_csv: an image dataset's file names
+    res->input_shape = sgdi_dataset_sample_shape(train);
     resolve_auto(&res->options, train);
     sgdi_train_plan plan = {.graph = &builtin};
     const float *model_theta0 = NULL;
@@ -271,6 +268,15 @@ sgdi_status sgdi_run(const sgdi_options *opt, const sgdi_dataset *train, const s
         goto fail;
     } else {
         plan.lr_mult = builtin_lr_mult;
+    }
+    // Both sets must give samples of the network's input shape (images: resized or
+    // refused, per the datasets' options).
+    {
+        const sgdi_graph *g = plan.graph;
+        res->input_shape = g->vars[g->input_var].shape;
+        if ((st = sgdi_dataset_check_shape(train, res->input_shape, err)) != SGDI_OK ||
+            (st = sgdi_dataset_check_shape(val, res->input_shape, err)) != SGDI_OK)
+            goto fail;
     }
     res->parameters = plan.graph->n_params;
     int64_t per_epoch = (res->rows + opt->batch_size - 1) / opt->batch_size;

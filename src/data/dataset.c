@@ -6,8 +6,11 @@
  * a comment column). The features are the variable x (x__0, x__1, ... in file
  * order, or one column x), the label is the single column y; other variables
  * are ignored. Every data row has as many fields as the header; blank lines
- * are skipped, as NNC does. Input is hostile: counts are capped, size
- * products checked, and every message names the file, line and column.
+ * are skipped, as NNC does. A single column x whose first cell is not a
+ * number holds image file names (NNC's rule): the dataset is then an image
+ * dataset (src/data/images.h), decoded once the CSV is read. Input is
+ * hostile: counts are capped, size products checked, and every message names
+ * the file, line and column.
  */
 #include "data/dataset.h"
 
@@ -19,6 +22,7 @@
 #include <string.h>
 
 #include "data/csv.h"
+#include "data/images.h"
 #include "util/error.h"
 
 // --- Helpers ----------------------------------------------------------------------
@@ -77,15 +81,23 @@ void sgdi_dataset_free(sgdi_dataset *ds) {
     free(ds->feature_names);
     free(ds->feature_columns);
     free(ds->names);
+    sgdi_images_free(ds->images);
     free(ds);
+}
+
+void sgdi_dataset_options_init(sgdi_dataset_options *opts) {
+    memset(opts, 0, sizeof *opts);
+    opts->image_cache_bytes = (size_t)1 << 30;
 }
 
 // --- Header -----------------------------------------------------------------------
 
 typedef struct loader {
     const char *name; // for messages
+    const sgdi_dataset_options *opts;
     sgdi_csv csv;
     sgdi_dataset *ds;
+    bool single_x;    // x is one column: its cells may be image file names
     int64_t ncols;    // fields per record, from the header
     int64_t *x_field; // [F] 0-based field of each feature
     int64_t y_field;  // 0-based field of the label
@@ -209,6 +221,7 @@ static sgdi_status classify(loader *L, const named *cols, int64_t n, sgdi_error 
                          hline, (long long)nx, SGDI_DATASET_MAX_FEATURES);
 
     sgdi_dataset *ds = L->ds;
+    L->single_x = plain_x >= 0;
     L->y_field = cols[y_first].field;
     ds->label_column = L->y_field + 1;
     ds->features = nx;
@@ -293,9 +306,9 @@ static sgdi_status grow_rows(loader *L, sgdi_error *err) {
     int64_t cells;
     if (!sgdi_mul_i64(cap, ds->features, &cells))
         return sgdi_fail(err, SGDI_ERR_NOMEM, "%s: too many rows x features", L->name);
-    float *x = realloc_array(ds->x, cells, sizeof *x);
+    float *x = ds->images ? NULL : realloc_array(ds->x, cells, sizeof *x); // images keep no x
     if (x) ds->x = x;
-    int32_t *y = x ? realloc_array(ds->y, cap, sizeof *y) : NULL;
+    int32_t *y = x || ds->images ? realloc_array(ds->y, cap, sizeof *y) : NULL;
     if (y) ds->y = y;
     int64_t *lines = y ? realloc_array(ds->lines, cap, sizeof *lines) : NULL;
     if (lines) ds->lines = lines;
@@ -322,8 +335,14 @@ static sgdi_status parse_feature(loader *L, int64_t field, const char *header, f
         what = "is too large for float32 (magnitude above 3.4028235e+38)";
     if (what) {
         excerpt h = show_str(header), e = show(c->text, c->len);
-        return sgdi_fail(err, SGDI_ERR_FORMAT, "%s:%lld: column %lld '%s': '%s' %s", L->name,
-                         (long long)L->csv.record_line, (long long)field + 1, h.text, e.text, what);
+        const char *hint = "";
+        if (kind == SGDI_CSV_NOT_NUMBER && sgdi_image_cell_kind(c->text, c->len) != SGDI_CELL_OTHER)
+            hint = L->single_x ? " (the first row's x is a number: every row must hold numbers, "
+                                 "or every row a file name)"
+                               : " (file names are read from a single column 'x' only)";
+        return sgdi_fail(err, SGDI_ERR_FORMAT, "%s:%lld: column %lld '%s': '%s' %s%s", L->name,
+                         (long long)L->csv.record_line, (long long)field + 1, h.text, e.text, what,
+                         hint);
     }
     *out = (float)v;
     return SGDI_OK;
@@ -355,6 +374,20 @@ static sgdi_status parse_label(loader *L, int32_t *out, sgdi_error *err) {
     return SGDI_OK;
 }
 
+// An x cell of an image dataset: a file name, never a number.
+static sgdi_status parse_image_cell(loader *L, const sgdi_csv_field *c, sgdi_error *err) {
+    double v;
+    if (sgdi_csv_parse_number(c->text, c->len, &v) != SGDI_CSV_NOT_NUMBER) {
+        excerpt e = show(c->text, c->len);
+        return sgdi_fail(err, SGDI_ERR_FORMAT,
+                         "%s:%lld: column %lld 'x': '%s' is a number, but the first row's x is an "
+                         "image file: every row must name a file",
+                         L->name, (long long)L->csv.record_line, (long long)L->x_field[0] + 1,
+                         e.text);
+    }
+    return sgdi_images_add_row(L->ds, c->text, c->len, L->csv.record_line, err);
+}
+
 static sgdi_status parse_row(loader *L, sgdi_error *err) {
     sgdi_dataset *ds = L->ds;
     const sgdi_csv *r = &L->csv;
@@ -363,13 +396,23 @@ static sgdi_status parse_row(loader *L, sgdi_error *err) {
                          "%s:%lld: row has %lld fields, expected %lld (as many as the header has)",
                          L->name, (long long)r->record_line, (long long)r->nfields,
                          (long long)L->ncols);
+    const sgdi_csv_field *first = &r->fields[L->x_field[0]];
+    double unused;
+    if (ds->rows == 0 && L->single_x &&
+        sgdi_csv_parse_number(first->text, first->len, &unused) == SGDI_CSV_NOT_NUMBER) {
+        ds->images = sgdi_images_new(ds->path, L->x_field[0] + 1, L->opts);
+        if (!ds->images) return sgdi_fail(err, SGDI_ERR_NOMEM, "%s: out of memory", L->name);
+    }
     sgdi_status st = grow_rows(L, err);
     if (st != SGDI_OK) return st;
-    float *x = ds->x + ds->rows * ds->features;
-    for (int64_t f = 0; f < ds->features; f++) {
-        st = parse_feature(L, L->x_field[f], ds->feature_names[f], &x[f], err);
-        if (st != SGDI_OK) return st;
+    if (ds->images) {
+        st = parse_image_cell(L, first, err);
+    } else {
+        float *x = ds->x + ds->rows * ds->features;
+        for (int64_t f = 0; f < ds->features && st == SGDI_OK; f++)
+            st = parse_feature(L, L->x_field[f], ds->feature_names[f], &x[f], err);
     }
+    if (st != SGDI_OK) return st;
     int32_t y = 0;
     st = parse_label(L, &y, err);
     if (st != SGDI_OK) return st;
@@ -404,12 +447,21 @@ static sgdi_status load(loader *L, sgdi_error *err) {
     }
     if (got < 0) return err->status; // err is never NULL here
     if (L->ds->rows == 0) return sgdi_fail(err, SGDI_ERR_FORMAT, "%s: no data rows", L->name);
+    if (L->ds->images) return sgdi_images_decode_all(L->ds, L->opts->image_cache_bytes, err);
     return SGDI_OK;
 }
 
 sgdi_status sgdi_dataset_load_csv_buffer(const char *data, size_t size, const char *name,
                                          sgdi_dataset **out, sgdi_error *err) {
+    return sgdi_dataset_load_csv_buffer_opts(data, size, name, NULL, out, err);
+}
+
+sgdi_status sgdi_dataset_load_csv_buffer_opts(const char *data, size_t size, const char *name,
+                                              const sgdi_dataset_options *opts, sgdi_dataset **out,
+                                              sgdi_error *err) {
     if (!out) return sgdi_fail(err, SGDI_ERR_INVALID, "sgdi_dataset_load_csv_buffer: out is NULL");
+    sgdi_dataset_options defaults;
+    sgdi_dataset_options_init(&defaults);
     *out = NULL;
     if (!name) name = "<memory>";
     if (!data && size > 0)
@@ -420,6 +472,7 @@ sgdi_status sgdi_dataset_load_csv_buffer(const char *data, size_t size, const ch
     loader L;
     memset(&L, 0, sizeof L);
     L.name = name;
+    L.opts = opts ? opts : &defaults;
     L.ds = calloc(1, sizeof *L.ds);
     if (!L.ds) return sgdi_fail(err, SGDI_ERR_NOMEM, "%s: out of memory", name);
     L.ds->path = copy_string(name);
@@ -484,6 +537,11 @@ static sgdi_status read_file(const char *path, char **data, size_t *size, sgdi_e
 }
 
 sgdi_status sgdi_dataset_load_csv(const char *path, sgdi_dataset **out, sgdi_error *err) {
+    return sgdi_dataset_load_csv_opts(path, NULL, out, err);
+}
+
+sgdi_status sgdi_dataset_load_csv_opts(const char *path, const sgdi_dataset_options *opts,
+                                       sgdi_dataset **out, sgdi_error *err) {
     if (!out) return sgdi_fail(err, SGDI_ERR_INVALID, "sgdi_dataset_load_csv: out is NULL");
     *out = NULL;
     if (!path) return sgdi_fail(err, SGDI_ERR_INVALID, "sgdi_dataset_load_csv: path is NULL");
@@ -491,74 +549,7 @@ sgdi_status sgdi_dataset_load_csv(const char *path, sgdi_dataset **out, sgdi_err
     size_t size = 0;
     sgdi_status st = read_file(path, &data, &size, err);
     if (st != SGDI_OK) return st;
-    st = sgdi_dataset_load_csv_buffer(data, size, path, out, err);
+    st = sgdi_dataset_load_csv_buffer_opts(data, size, path, opts, out, err);
     free(data);
     return st;
-}
-
-// --- Access -----------------------------------------------------------------------
-
-int64_t sgdi_dataset_rows(const sgdi_dataset *ds) {
-    return ds ? ds->rows : 0;
-}
-int64_t sgdi_dataset_features(const sgdi_dataset *ds) {
-    return ds ? ds->features : 0;
-}
-int32_t sgdi_dataset_classes(const sgdi_dataset *ds) {
-    return ds ? ds->classes : 0;
-}
-const char *sgdi_dataset_path(const sgdi_dataset *ds) {
-    return ds ? ds->path : NULL;
-}
-
-const float *sgdi_dataset_row(const sgdi_dataset *ds, int64_t row) {
-    if (!ds || row < 0 || row >= ds->rows) return NULL;
-    return ds->x + row * ds->features;
-}
-
-int32_t sgdi_dataset_label(const sgdi_dataset *ds, int64_t row) {
-    if (!ds || row < 0 || row >= ds->rows) return -1;
-    return ds->y[row];
-}
-
-// --- Compatibility ----------------------------------------------------------------
-
-sgdi_status sgdi_dataset_check_compatible(const sgdi_dataset *train, const sgdi_dataset *val,
-                                          sgdi_error *err) {
-    if (!train || !val)
-        return sgdi_fail(err, SGDI_ERR_INVALID, "sgdi_dataset_check_compatible: NULL dataset");
-    const char *tp = train->path, *vp = val->path;
-    int64_t common = train->features < val->features ? train->features : val->features;
-    for (int64_t f = 0; f < common; f++) {
-        if (strcmp(train->feature_names[f], val->feature_names[f]) == 0) continue;
-        excerpt a = show_str(val->feature_names[f]), b = show_str(train->feature_names[f]);
-        return sgdi_fail(err, SGDI_ERR_FORMAT,
-                         "%s and %s have different feature columns: feature %lld is '%s' "
-                         "(column %lld) in %s but '%s' (column %lld) in %s",
-                         vp, tp, (long long)f + 1, a.text, (long long)val->feature_columns[f], vp,
-                         b.text, (long long)train->feature_columns[f], tp);
-    }
-    if (val->features < train->features) {
-        excerpt a = show_str(train->feature_names[common]);
-        return sgdi_fail(err, SGDI_ERR_FORMAT,
-                         "%s has %lld feature columns but %s has %lld: '%s' (column %lld of %s) "
-                         "is missing from %s",
-                         vp, (long long)val->features, tp, (long long)train->features, a.text,
-                         (long long)train->feature_columns[common], tp, vp);
-    }
-    if (val->features > train->features) {
-        excerpt a = show_str(val->feature_names[common]);
-        return sgdi_fail(err, SGDI_ERR_FORMAT,
-                         "%s has %lld feature columns but %s has %lld: '%s' (column %lld of %s) "
-                         "does not occur in %s",
-                         vp, (long long)val->features, tp, (long long)train->features, a.text,
-                         (long long)val->feature_columns[common], vp, tp);
-    }
-    for (int64_t r = 0; r < val->rows; r++) {
-        if (val->y[r] < train->classes) continue;
-        return sgdi_fail(err, SGDI_ERR_FORMAT,
-                         "%s:%lld: label %d does not occur in training (%s has classes 0..%d)", vp,
-                         (long long)val->lines[r], (int)val->y[r], tp, (int)train->classes - 1);
-    }
-    return SGDI_OK;
 }

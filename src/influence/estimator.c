@@ -43,14 +43,17 @@ static double norm(const double *a, int64_t n) {
 }
 
 // One step of the recursion at parameters theta_t, with the solver state after step t.
-static void walk_step(walk *w, int64_t t, const float *theta, const float *state_after) {
+static sgdi_status walk_step(walk *w, int64_t t, const float *theta, const float *state_after,
+                             sgdi_error *err) {
     sgdi_trainer *tr = w->tr;
     int64_t p = tr->params;
     sgdi_solver_adjoint(&tr->solver, t, tr->schedule.lr[t], state_after, w->a_theta, w->a_state,
                         w->gbar);
     for (int64_t i = 0; i < p; i++) w->gbar_f[i] = (float)w->gbar[i];
 
-    int64_t batch = sgdi_trainer_load_batch(tr, t, -1);
+    int64_t batch;
+    sgdi_status st = sgdi_trainer_load_batch(tr, t, -1, &batch, err);
+    if (st != SGDI_OK) return st;
     bool curved = w->hessian != SGDI_HESSIAN_NONE;
     sgdi_pass pass = {.batch = batch,
                       .x = tr->x,
@@ -69,11 +72,12 @@ static void walk_step(walk *w, int64_t t, const float *theta, const float *state
     for (int64_t i = 0; i < batch; i++)
         w->scores[rows[i]] -= (tr->sample_tangent[i] + decay_tangent) / (double)batch;
 
-    if (!curved) return;
+    if (!curved) return SGDI_OK;
     memset(w->hvp, 0, (size_t)p * sizeof(float));
     sgdi_exec_backward(&tr->exec, &pass);
     double c = w->hessian == SGDI_HESSIAN_PAPER ? 1.0 : 1.0 / (double)batch;
     for (int64_t i = 0; i < p; i++) w->a_theta[i] += c * ((double)w->hvp[i] + lambda * w->gbar[i]);
+    return SGDI_OK;
 }
 
 // Method all: replay each checkpoint segment forward, keeping every step's theta_t
@@ -112,7 +116,7 @@ static sgdi_status walk_all(walk *w, const sgdi_checkpoints *ckpt, sgdi_error *e
         }
         for (int64_t t = end - 1; t >= first && st == SGDI_OK; t--) {
             int64_t i = t - first;
-            walk_step(w, t, thetas + i * p, s ? states + (i + 1) * s : NULL);
+            st = walk_step(w, t, thetas + i * p, s ? states + (i + 1) * s : NULL, err);
             sgdi_progress_advance(tr->progress, 1);
         }
     }
@@ -144,8 +148,9 @@ sgdi_status sgdi_estimate(sgdi_trainer *tr, const sgdi_estimate_request *req, do
     } else {
         const sgdi_trace *sched = &tr->schedule;
         int64_t last_epoch = sched->epoch[sched->steps - 1];
-        for (int64_t t = sched->steps - 1; t >= 0 && sched->epoch[t] == last_epoch; t--) {
-            walk_step(&w, t, req->theta_final, req->state_final);
+        for (int64_t t = sched->steps - 1; t >= 0 && sched->epoch[t] == last_epoch && st == SGDI_OK;
+             t--) {
+            st = walk_step(&w, t, req->theta_final, req->state_final, err);
             sgdi_progress_advance(tr->progress, 1);
         }
     }

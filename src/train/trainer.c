@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/dataset.h"
 #include "util/error.h"
 #include "util/rng.h"
 
@@ -108,16 +109,22 @@ void sgdi_trainer_initial_state(const sgdi_trainer *tr, float *state) {
 
 // --- One step ------------------------------------------------------------------------
 
-int64_t sgdi_trainer_load_batch(sgdi_trainer *tr, int64_t t, int64_t excluded) {
+// The per-sample shape the graph's data input takes: batches are gathered in it.
+static sgdi_shape input_shape(const sgdi_trainer *tr) {
+    return tr->graph->vars[tr->graph->input_var].shape;
+}
+
+sgdi_status sgdi_trainer_load_batch(sgdi_trainer *tr, int64_t t, int64_t excluded, int64_t *batch,
+                                    sgdi_error *err) {
     const sgdi_trace *s = &tr->schedule;
     const int64_t *rows = s->rows + s->begin[t];
-    int64_t batch = s->begin[t + 1] - s->begin[t], f = sgdi_dataset_features(tr->train);
-    for (int64_t i = 0; i < batch; i++) {
-        memcpy(tr->x + i * f, sgdi_dataset_row(tr->train, rows[i]), (size_t)f * sizeof(float));
-        tr->target[i] = (float)sgdi_dataset_label(tr->train, rows[i]);
-        tr->weights[i] = rows[i] == excluded ? 0.0f : 1.0f;
-    }
-    return batch;
+    int64_t n = s->begin[t + 1] - s->begin[t];
+    sgdi_status st =
+        sgdi_dataset_gather(tr->train, rows, n, input_shape(tr), tr->x, tr->target, err);
+    if (st != SGDI_OK) return st;
+    for (int64_t i = 0; i < n; i++) tr->weights[i] = rows[i] == excluded ? 0.0f : 1.0f;
+    *batch = n;
+    return SGDI_OK;
 }
 
 sgdi_exec_ctx sgdi_trainer_ctx(const sgdi_trainer *tr, int64_t t) {
@@ -130,7 +137,9 @@ sgdi_exec_ctx sgdi_trainer_ctx(const sgdi_trainer *tr, int64_t t) {
 
 sgdi_status sgdi_trainer_step(sgdi_trainer *tr, int64_t t, float *theta, float *state,
                               int64_t excluded, sgdi_error *err) {
-    int64_t batch = sgdi_trainer_load_batch(tr, t, excluded);
+    int64_t batch;
+    sgdi_status st = sgdi_trainer_load_batch(tr, t, excluded, &batch, err);
+    if (st != SGDI_OK) return st;
     sgdi_pass pass = {.batch = batch,
                       .x = tr->x,
                       .target = tr->target,
@@ -213,14 +222,19 @@ sgdi_status sgdi_trainer_run(sgdi_trainer *tr, int64_t t_begin, int64_t t_end, f
 
 sgdi_status sgdi_evaluate(sgdi_trainer *tr, const sgdi_dataset *ds, const float *theta,
                           double *loss, float *grad, sgdi_error *err) {
-    int64_t n = sgdi_dataset_rows(ds), f = sgdi_dataset_features(ds), b = tr->exec.max_batch;
+    int64_t n = sgdi_dataset_rows(ds), b = tr->exec.max_batch;
     double sum = 0.0;
     if (grad) memset(grad, 0, (size_t)tr->params * sizeof(float));
+    int64_t *rows = sgdi_alloc_array(b, sizeof *rows);
+    if (!rows) return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory for an evaluation batch");
     for (int64_t first = 0; first < n; first += b) {
         int64_t batch = first + b <= n ? b : n - first;
-        for (int64_t i = 0; i < batch; i++) {
-            memcpy(tr->x + i * f, sgdi_dataset_row(ds, first + i), (size_t)f * sizeof(float));
-            tr->target[i] = (float)sgdi_dataset_label(ds, first + i);
+        for (int64_t i = 0; i < batch; i++) rows[i] = first + i;
+        sgdi_status st =
+            sgdi_dataset_gather(ds, rows, batch, input_shape(tr), tr->x, tr->target, err);
+        if (st != SGDI_OK) {
+            free(rows);
+            return st;
         }
         sgdi_pass pass = {.batch = batch,
                           .x = tr->x,
@@ -234,6 +248,7 @@ sgdi_status sgdi_evaluate(sgdi_trainer *tr, const sgdi_dataset *ds, const float 
         if (grad) sgdi_exec_backward(&tr->exec, &pass);
         for (int64_t i = 0; i < batch; i++) sum += tr->sample_loss[i];
     }
+    free(rows);
     *loss = sum / (double)n;
     if (!isfinite(*loss))
         return sgdi_fail(err, SGDI_ERR_NUMERIC,

@@ -65,8 +65,11 @@ void sgdi_trainer_free(sgdi_trainer *tr);
 void sgdi_trainer_initial_state(const sgdi_trainer *tr, float *state);
 
 // Fills tr->x, tr->target, tr->weights for step t (weight 0 for row
-// `excluded`, -1 = none); returns the batch size.
-int64_t sgdi_trainer_load_batch(sgdi_trainer *tr, int64_t t, int64_t excluded);
+// `excluded`, -1 = none) and sets *batch to the batch size. The samples are
+// gathered in the shape of the graph's input variable; fails if an image of
+// the batch cannot be read any more.
+sgdi_status sgdi_trainer_load_batch(sgdi_trainer *tr, int64_t t, int64_t excluded, int64_t *batch,
+                                    sgdi_error *err);
 
 // The execution context of step t (for dropout).
 sgdi_exec_ctx sgdi_trainer_ctx(const sgdi_trainer *tr, int64_t t);
