@@ -24,6 +24,7 @@ enum {
     OPT_HESSIAN,
     OPT_NETWORK,
     OPT_HIDDEN,
+    OPT_CHANNELS,
     OPT_DROPOUT,
     OPT_ACTIVATION,
     OPT_SOLVER,
@@ -64,6 +65,7 @@ static const struct option long_options[] = {
     {"hessian", required_argument, NULL, OPT_HESSIAN},
     {"network", required_argument, NULL, OPT_NETWORK},
     {"hidden", required_argument, NULL, OPT_HIDDEN},
+    {"channels", required_argument, NULL, OPT_CHANNELS},
     {"dropout", required_argument, NULL, OPT_DROPOUT},
     {"activation", required_argument, NULL, OPT_ACTIVATION},
     {"solver", required_argument, NULL, OPT_SOLVER},
@@ -191,31 +193,32 @@ static cli_parse_result parse_choice(const char *arg, int count, const char *(*n
     return usage(msg, cap, "--%s: '%s' is not one of: %s", option_name(id), arg, choices);
 }
 
-// "8,8": 1 to SGDI_MAX_HIDDEN comma-separated integers.
-static cli_parse_result parse_hidden(const char *arg, sgdi_options *opt, char *msg, size_t cap) {
+// "8,8": 1 to `max` comma-separated integers into widths[], their count into *n.
+static cli_parse_result parse_widths(const char *arg, const char *option, int max, int *widths,
+                                     int *n_out, char *msg, size_t cap) {
     int n = 0;
     const char *p = arg;
     for (;;) {
         const char *comma = strchr(p, ',');
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
         char width[32];
-        if (len == 0) return usage(msg, cap, "--hidden: empty layer width in '%s'", arg);
-        if (n == SGDI_MAX_HIDDEN)
-            return usage(msg, cap, "--hidden: at most %d layers (got '%s')", SGDI_MAX_HIDDEN, arg);
+        if (len == 0) return usage(msg, cap, "--%s: empty width in '%s'", option, arg);
+        if (n == max)
+            return usage(msg, cap, "--%s: at most %d widths (got '%s')", option, max, arg);
         if (len >= sizeof width)
-            return usage(msg, cap, "--hidden: layer width out of range in '%s'", arg);
+            return usage(msg, cap, "--%s: width out of range in '%s'", option, arg);
         memcpy(width, p, len);
         width[len] = '\0';
         long long v;
         number_status st = parse_integer(width, INT_MIN, INT_MAX, &v);
         if (st != NUM_OK)
-            return usage(msg, cap, "--hidden: '%s' in '%s' is %s", width, arg,
+            return usage(msg, cap, "--%s: '%s' in '%s' is %s", option, width, arg,
                          st == NUM_RANGE ? "out of range" : "not an integer");
-        opt->hidden[n++] = (int)v;
+        widths[n++] = (int)v;
         if (!comma) break;
         p = comma + 1;
     }
-    opt->n_hidden = n;
+    *n_out = n;
     return CLI_PARSE_RUN;
 }
 
@@ -395,7 +398,11 @@ cli_parse_result cli_parse(int argc, char **argv, cli_args *args, char *msg, siz
             break;
         }
         case OPT_HIDDEN:
-            r = parse_hidden(a, opt, msg, cap);
+            r = parse_widths(a, "hidden", SGDI_MAX_HIDDEN, opt->hidden, &opt->n_hidden, msg, cap);
+            break;
+        case OPT_CHANNELS:
+            r = parse_widths(a, "channels", SGDI_MAX_BLOCKS, opt->channels, &opt->n_blocks, msg,
+                             cap);
             break;
         case OPT_IMAGE_CACHE: // megabytes
             if ((st = parse_integer(a, 0, (long long)(SIZE_MAX >> 20), &v)) != NUM_OK)
@@ -409,7 +416,7 @@ cli_parse_result cli_parse(int argc, char **argv, cli_args *args, char *msg, siz
             args->data.no_image_normalization = true;
             break;
         case OPT_METHOD:
-            r = parse_choice(a, SGDI_METHOD_LAST + 1, method_name, c, &choice, msg, cap);
+            r = parse_choice(a, SGDI_METHOD_AUTO + 1, method_name, c, &choice, msg, cap);
             opt->method = (sgdi_method)choice;
             break;
         case OPT_HESSIAN:
@@ -417,7 +424,7 @@ cli_parse_result cli_parse(int argc, char **argv, cli_args *args, char *msg, siz
             opt->hessian = (sgdi_hessian)choice;
             break;
         case OPT_NETWORK:
-            r = parse_choice(a, SGDI_NETWORK_MLP + 1, network_name, c, &choice, msg, cap);
+            r = parse_choice(a, SGDI_NETWORK_AUTO + 1, network_name, c, &choice, msg, cap);
             opt->network = (sgdi_network)choice;
             break;
         case OPT_ACTIVATION:

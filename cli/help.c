@@ -15,10 +15,14 @@ void cli_print_help(FILE *out) {
     sgdi_options_init(&d);
     sgdi_dataset_options data;
     sgdi_dataset_options_init(&data);
-    char hidden[128] = "";
+    char hidden[128] = "", channels[128] = "";
     for (int k = 0; k < d.n_hidden; k++) {
         size_t used = strlen(hidden);
         snprintf(hidden + used, sizeof hidden - used, "%s%d", k ? "," : "", d.hidden[k]);
+    }
+    for (int k = 0; k < d.n_blocks; k++) {
+        size_t used = strlen(channels);
+        snprintf(channels + used, sizeof channels - used, "%s%d", k ? "," : "", d.channels[k]);
     }
     char activations[128] = "", solvers[128] = "";
     for (int a = 0; a <= SGDI_ACT_LEAKY_RELU; a++) {
@@ -83,8 +87,15 @@ void cli_print_help(FILE *out) {
             "  -e, --epochs N          training epochs (default: %d)\n"
             "      --trials N          independent runs with seeds seed..seed+N-1 whose scores\n"
             "                          are averaged (default: %d)\n"
-            "      --network NAME      logreg (affine + softmax) or mlp (default: %s)\n"
+            "      --network NAME      the built-in network (default: %s: cnn for images,\n"
+            "                          logreg for tables)\n"
+            "          logreg affine + softmax cross-entropy\n"
+            "          mlp    affine layers with an activation (and dropout) between them\n"
+            "          cnn    the image plugin's CNN: per block a 3x3 convolution with batch\n"
+            "                 normalization and ReLU, a 3x3 convolution with ReLU, 2x2 max\n"
+            "                 pooling; then affine\n"
             "      --hidden N[,N...]   MLP hidden layer widths, 1 to %d layers (default: %s)\n"
+            "      --channels N[,N...] CNN maps per block, 1 to %d blocks (default: %s)\n"
             "      --activation NAME   MLP activation: %s\n"
             "                          (default: %s)\n"
             "      --dropout P         MLP dropout after every hidden layer but the last, in\n"
@@ -104,7 +115,8 @@ void cli_print_help(FILE *out) {
             "                          the sidecar)\n"
             "\n"
             "Scoring:\n"
-            "      --method NAME       which parameters the recursion uses (default: %s)\n"
+            "      --method NAME       which parameters the recursion uses (default: %s:\n"
+            "                          last for images, as the image plugin; all for tables)\n"
             "          all    every step at its own parameters, replayed from checkpoints;\n"
             "                 exact (Hara et al.), memory O(sqrt(steps) x parameters)\n"
             "          last   the steps of the last epoch, all at the final parameters;\n"
@@ -145,8 +157,9 @@ void cli_print_help(FILE *out) {
             "Progress and a summary go to stderr when it is a terminal; stdout stays empty.\n"
             "Exit status: 0 success, 1 failure (bad input, I/O error), 2 usage error.\n",
             data.image_cache_bytes >> 20, (unsigned long long)d.seed, (long long)d.batch_size,
-            d.epochs, d.trials, sgdi_network_name(d.network), SGDI_MAX_HIDDEN, hidden, activations,
-            sgdi_activation_name(d.activation), d.dropout, solvers, sgdi_solver_name(d.solver),
-            d.lr, d.momentum, d.weight_decay, d.beta1, d.beta2, d.wd, sgdi_method_name(d.method),
-            sgdi_hessian_name(d.hessian), cli_default_threads(), d.validate);
+            d.epochs, d.trials, sgdi_network_name(d.network), SGDI_MAX_HIDDEN, hidden,
+            SGDI_MAX_BLOCKS, channels, activations, sgdi_activation_name(d.activation), d.dropout,
+            solvers, sgdi_solver_name(d.solver), d.lr, d.momentum, d.weight_decay, d.beta1, d.beta2,
+            d.wd, sgdi_method_name(d.method), sgdi_hessian_name(d.hessian), cli_default_threads(),
+            d.validate);
 }

@@ -162,7 +162,12 @@ static void json_network(sgdi_json *j, const sgdi_options *o) {
     for (int k = 0; mlp && k < o->n_hidden && k < SGDI_MAX_HIDDEN; k++)
         sgdi_json_int(j, o->hidden[k]);
     sgdi_json_end_array(j);
-    // Activation and dropout mean nothing to logistic regression.
+    sgdi_json_key(j, "channels");
+    sgdi_json_begin_array(j);
+    for (int k = 0; o->network == SGDI_NETWORK_CNN && k < o->n_blocks && k < SGDI_MAX_BLOCKS; k++)
+        sgdi_json_int(j, o->channels[k]);
+    sgdi_json_end_array(j);
+    // Activation and dropout mean nothing to logistic regression or the CNN.
     sgdi_json_key(j, "activation");
     sgdi_json_string(j, mlp ? sgdi_activation_name(o->activation) : NULL);
     sgdi_json_key(j, "dropout");

@@ -44,7 +44,7 @@ usage_error "--hidden too many" "--hidden" -t train.csv -v val.csv --hidden 1,2,
 usage_error "--validate -1" "--validate" -t train.csv -v val.csv --validate -1
 usage_error "bad --method" "--method" -t train.csv -v val.csv --method first
 usage_error "bad --hessian" "--hessian" -t train.csv -v val.csv --hessian exact
-usage_error "bad --network" "--network" -t train.csv -v val.csv --network cnn
+usage_error "bad --network" "--network" -t train.csv -v val.csv --network resnet
 usage_error "bad --activation" "--activation" -t train.csv -v val.csv --activation gelu
 usage_error "bad --solver" "--solver" -t train.csv -v val.csv --solver lbfgs
 usage_error "empty --output" "--output" -t train.csv -v val.csv -o ""
