@@ -1,23 +1,15 @@
 /*
- * fuzz_h5params.c — libFuzzer target for the HDF5 readers (src/nnp/h5params.c):
- * the input is read from memory as a parameter.h5 and as a solver-state
- * file. A parameter list that reads back is written again with the writer
- * and must read back identically. Any broken invariant aborts.
+ * fuzz_h5params.c — libFuzzer target for the HDF5 readers (src/nnp/h5params.c
+ * over src/nnp/h5read.c): the input is read from memory as a parameter.h5 and
+ * as a solver-state file. A parameter list that reads back is written again
+ * with the writer (libhdf5, trusted input) and must read back identically.
+ * Any broken invariant aborts.
  *
- * Known issue outside this project: libhdf5 1.10.8 leaks a metadata-cache
- * block (H5FL_blk_malloc under H5C_protect/H5O_protect) when an object header
- * fails to decode, so LeakSanitizer reports for allocations made inside
- * libhdf5 are suppressed in the libFuzzer build (SGDI_H5_LEAK_SUPPRESSIONS,
- * set by fuzz/CMakeLists.txt). The suppression also hides our own leaks made
- * inside HDF5 callbacks, so test_h5params and the corpus replay
- * (test_fuzz_replay_h5params) run without it and check leaks fully.
- *
- * libhdf5 also trusts lengths read from the file when it allocates
- * metadata-cache entries (H5C_protect), so a small corrupt file can make it
- * ask malloc for absurd sizes (e.g. 0x52000000000000b0 bytes). glibc returns
- * NULL and HDF5 fails cleanly; ASan aborts instead unless
- * allocator_may_return_null is set, which SGDI_H5_ALLOCATOR_MAY_FAIL does
- * for this target and its replay test, so that they behave as production.
+ * Until the reader was ours, libhdf5 1.10.8 crashed, leaked and asked malloc
+ * for absurd sizes on some of these inputs (fuzz/crashers/h5params-libhdf5/
+ * README.md); the leak suppressions and allocator_may_return_null this target
+ * needed then are gone, so LeakSanitizer and ASan's allocator checks see
+ * everything again.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,20 +18,6 @@
 #include "nnp/h5params.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#ifdef SGDI_H5_ALLOCATOR_MAY_FAIL
-const char *__asan_default_options(void);
-const char *__asan_default_options(void) {
-    return "allocator_may_return_null=1";
-}
-#endif
-
-#ifdef SGDI_H5_LEAK_SUPPRESSIONS
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void) {
-    return "leak:H5FL_blk_malloc\nleak:libhdf5\n";
-}
-#endif
 
 static void check_list(const sgdi_param_list *list) {
     for (int64_t i = 0; i < list->count; i++) {
@@ -83,8 +61,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     sgdi_h5_optimizer_state s;
     st = sgdi_h5_optimizer_read_buffer(data, size, "fuzz.optimizer", &s, &err);
     if (st != SGDI_OK && (s.count != 0 || err.message[0] == '\0')) abort();
-    for (int64_t i = 0; i < s.count; i++)
-        if (!s.params[i].param || s.params[i].n_states < 0) abort();
+    for (int64_t i = 0; i < s.count; i++) {
+        const sgdi_h5_param_state *p = &s.params[i];
+        if (!p->param || p->n_states < 0) abort();
+        for (int64_t j = 0; j < p->n_states; j++) {
+            int64_t count = 1;
+            for (int d = 0; d < p->states[j].shape.ndim; d++) count *= p->states[j].shape.dim[d];
+            if (!p->states[j].name || count != p->states[j].count || !p->states[j].data) abort();
+        }
+    }
     sgdi_h5_optimizer_state_free(&s);
     return 0;
 }

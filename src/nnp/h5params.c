@@ -1,44 +1,28 @@
 /*
- * h5params.c — reading parameter.h5 and HDF5 solver-state files from memory,
- * and writing parameter.h5, in nnabla's layout (see h5params.h).
+ * h5params.c — reading parameter.h5 and HDF5 solver-state files from memory
+ * in nnabla's layout (see h5params.h), over our own bounds-checked reader
+ * (h5read.c; libhdf5 crashed on hostile files, fuzz/crashers/h5params/).
  *
- * Reading walks every hard link of the file once (H5Lvisit), opens each
- * object by address (so no path, soft or external link is ever resolved),
- * and turns each dataset into an item: path, shape, float32 data and the
- * need_grad / index attributes. Parameters and solver states are then built
- * from the items.
+ * The walk turns each dataset (and each group with an `index` attribute)
+ * into an item: path, shape, float32 data and the need_grad / index
+ * attributes. Parameters and solver states are then built from the items.
  */
 #include "nnp/h5params.h"
-#include "nnp/h5_errors.h"
 
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <hdf5.h>
-
+#include "nnp/h5read.h"
 #include "util/error.h"
 
-#if H5_VERSION_GE(1, 12, 0)
-typedef H5L_info2_t link_info;
-#define OPEN_LINKED(file, info) H5Oopen_by_token((file), (info)->u.token)
-#else
-typedef H5L_info_t link_info;
-#define OPEN_LINKED(file, info) H5Oopen_by_addr((file), (info)->u.address)
-#endif
-
-enum { MAX_PATH = 4096 };
-// Slack allowed beyond the image size for unfiltered data (fill values of
-// small datasets), and how much deflate may expand the image at most.
-static const uint64_t UNFILTERED_SLACK = 64 * 1024;
-static const uint64_t MAX_EXPANSION = 1100;
+// Float bytes allowed beyond 4 per byte of the image (an int8 widens 4x):
+// room for small datasets never written, which read as their fill value.
+static const uint64_t UNWRITTEN_SLACK = 1 << 20;
 // Most bytes of float data one file may produce in total.
 static const uint64_t TOTAL_FLOAT_CAP = (uint64_t)4 << 30;
-static const uint8_t hdf5_signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
 
-// --- Items: one per dataset or group ---------------------------------------------
+// --- Items: one per dataset or indexed group ---------------------------------------
 
 typedef struct h5_item {
     char *path;
@@ -51,18 +35,13 @@ typedef struct h5_item {
     int64_t index;
     bool has_ival; // an integer dataset of one element: its value
     int64_t ival;
+    int64_t slot; // parameter.h5: the list entry of the same name it replaces, or -1
 } h5_item;
 
 typedef struct h5_walk {
-    const char *file; // for messages
-    hid_t fid;
-    uint64_t image_size;
     uint64_t budget; // float bytes still allowed
     h5_item *items;
     int64_t n, cap;
-    int64_t visited;
-    sgdi_status st;
-    sgdi_error *err;
 } h5_walk;
 
 static void free_items(h5_item *items, int64_t n) {
@@ -71,88 +50,6 @@ static void free_items(h5_item *items, int64_t n) {
         free(items[i].data);
     }
     free(items);
-}
-
-// Records a failure (the first one wins) and returns -1 to stop the walk.
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int
-walk_fail(h5_walk *w, sgdi_status st, const char *fmt, ...) {
-    if (w->st != SGDI_OK) return -1;
-    char msg[SGDI_ERROR_MESSAGE_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    w->st = sgdi_fail(w->err, st, "%s: %s", w->file, msg);
-    return -1;
-}
-
-// Little helper: decodes `size` raw bytes of an integer in `order`/`sign`.
-static int64_t decode_int(const uint8_t *raw, size_t size, H5T_order_t order, H5T_sign_t sign) {
-    uint64_t u = 0;
-    for (size_t k = 0; k < size; k++) {
-        size_t at = order == H5T_ORDER_BE ? k : size - 1 - k;
-        u = (u << 8) | raw[at];
-    }
-    if (sign == H5T_SGN_2 && size < 8 && (u >> (8 * size - 1)) & 1) u |= ~(uint64_t)0 << (8 * size);
-    return (int64_t)u;
-}
-
-// Reads the scalar attribute `attr` of `obj` as an integer (any width) or,
-// if `allow_enum`, an enum over an integer (h5py's bool). Returns 1 when read,
-// 0 when absent, -1 on error (recorded in w).
-static int read_int_attr(h5_walk *w, hid_t obj, const char *path, const char *attr, bool allow_enum,
-                         int64_t *out) {
-    htri_t exists = H5Aexists(obj, attr);
-    if (exists == 0) return 0;
-    h5_msg m;
-    if (exists < 0)
-        return walk_fail(w, SGDI_ERR_FORMAT, "'%s': attribute '%s': %s", path, attr, h5_reason(&m));
-    hid_t a = H5Aopen(obj, attr, H5P_DEFAULT);
-    hid_t type = a >= 0 ? H5Aget_type(a) : -1;
-    hid_t space = a >= 0 ? H5Aget_space(a) : -1;
-    hid_t super = -1;
-    int rc = 1;
-    if (a < 0 || type < 0 || space < 0) {
-        rc = walk_fail(w, SGDI_ERR_FORMAT, "'%s': attribute '%s': %s", path, attr, h5_reason(&m));
-        goto done;
-    }
-    if (H5Sget_simple_extent_npoints(space) != 1) {
-        rc =
-            walk_fail(w, SGDI_ERR_FORMAT, "'%s': attribute '%s' is not a single value", path, attr);
-        goto done;
-    }
-    H5T_class_t cls = H5Tget_class(type);
-    long long v = 0;
-    if (cls == H5T_INTEGER) {
-        if (H5Aread(a, H5T_NATIVE_LLONG, &v) < 0)
-            rc = walk_fail(w, SGDI_ERR_FORMAT, "'%s': attribute '%s': %s", path, attr,
-                           h5_reason(&m));
-        *out = v;
-    } else if (cls == H5T_ENUM && allow_enum) {
-        // Read the raw bytes in the file's own type; decode the base integer.
-        super = H5Tget_super(type);
-        size_t size = super >= 0 ? H5Tget_size(super) : 0;
-        uint8_t raw[16] = {0};
-        if (size < 1 || size > 8 || H5Tget_size(type) != size ||
-            H5Tget_class(super) != H5T_INTEGER || H5Aread(a, type, raw) < 0) {
-            rc = walk_fail(w, SGDI_ERR_FORMAT, "'%s': attribute '%s' is not a usable enum", path,
-                           attr);
-            goto done;
-        }
-        *out = decode_int(raw, size, H5Tget_order(super), H5Tget_sign(super));
-    } else {
-        rc = walk_fail(w, SGDI_ERR_FORMAT, "'%s': attribute '%s' is not an integer%s", path, attr,
-                       allow_enum ? " or boolean" : "");
-    }
-done:
-    if (super >= 0) H5Tclose(super);
-    if (space >= 0) H5Sclose(space);
-    if (type >= 0) H5Tclose(type);
-    if (a >= 0) H5Aclose(a);
-    return rc;
 }
 
 static h5_item *new_item(h5_walk *w, const char *path) {
@@ -172,194 +69,79 @@ static h5_item *new_item(h5_walk *w, const char *path) {
     return it;
 }
 
-// Refuses storage that could read outside the image or crash HDF5's rarer filters.
-static int check_storage(h5_walk *w, hid_t dset, const char *path, uint64_t file_bytes) {
-    hid_t dcpl = H5Dget_create_plist(dset);
-    h5_msg m;
-    if (dcpl < 0) return walk_fail(w, SGDI_ERR_FORMAT, "'%s': %s", path, h5_reason(&m));
-    int rc = 0;
-    H5D_layout_t layout = H5Pget_layout(dcpl);
-    int nfilters = H5Pget_nfilters(dcpl);
-    if (layout != H5D_COMPACT && layout != H5D_CONTIGUOUS && layout != H5D_CHUNKED)
-        rc = walk_fail(w, SGDI_ERR_UNSUPPORTED, "'%s': unsupported storage layout %d", path,
-                       (int)layout);
-    else if (H5Pget_external_count(dcpl) != 0)
-        rc = walk_fail(w, SGDI_ERR_UNSUPPORTED, "'%s': data in external files is not read", path);
-    else if (nfilters < 0)
-        rc = walk_fail(w, SGDI_ERR_FORMAT, "'%s': %s", path, h5_reason(&m));
-    for (int f = 0; rc == 0 && f < nfilters; f++) {
-        unsigned flags, conf;
-        size_t nelem = 0;
-        H5Z_filter_t id = H5Pget_filter2(dcpl, (unsigned)f, &flags, &nelem, NULL, 0, NULL, &conf);
-        if (id != H5Z_FILTER_DEFLATE && id != H5Z_FILTER_SHUFFLE && id != H5Z_FILTER_FLETCHER32)
-            rc = walk_fail(w, SGDI_ERR_UNSUPPORTED, "'%s': unsupported HDF5 filter %d", path,
-                           (int)id);
+static sgdi_status visit(const sgdi_h5_object *obj, void *ctx, sgdi_error *err) {
+    h5_walk *w = ctx;
+    bool found;
+    int64_t index = 0;
+    sgdi_status st = sgdi_h5_int_attribute(obj, "index", false, &found, &index, err);
+    if (st != SGDI_OK) return st;
+    if (obj->is_group) {
+        h5_item *it = found ? new_item(w, obj->path) : NULL;
+        if (found && !it) return sgdi_fail(err, SGDI_ERR_NOMEM, "%s: out of memory", obj->file);
+        if (it) it->is_group = true, it->has_index = true, it->index = index;
+        return SGDI_OK;
     }
-    uint64_t limit = nfilters > 0 ? w->image_size * MAX_EXPANSION + UNFILTERED_SLACK
-                                  : w->image_size + UNFILTERED_SLACK;
-    if (rc == 0 && file_bytes > limit)
-        rc = walk_fail(w, SGDI_ERR_FORMAT,
-                       "'%s': declares %llu bytes of data, more than a %llu-byte file can hold",
-                       path, (unsigned long long)file_bytes, (unsigned long long)w->image_size);
-    H5Pclose(dcpl);
-    return rc;
-}
-
-static int read_dataset(h5_walk *w, hid_t dset, const char *path) {
-    h5_msg m;
-    hid_t type = H5Dget_type(dset);
-    hid_t space = H5Dget_space(dset);
-    int rc = 0;
-    h5_item *it = NULL;
-    if (type < 0 || space < 0) {
-        rc = walk_fail(w, SGDI_ERR_FORMAT, "'%s': %s", path, h5_reason(&m));
-        goto done;
-    }
-    H5T_class_t cls = H5Tget_class(type);
-    size_t tsize = H5Tget_size(type);
-    if ((cls != H5T_FLOAT && cls != H5T_INTEGER) || tsize < 1 || tsize > 8) {
-        rc = walk_fail(w, SGDI_ERR_FORMAT, "'%s': not a numeric dataset (HDF5 type class %d)", path,
-                       (int)cls);
-        goto done;
-    }
-    H5S_class_t scls = H5Sget_simple_extent_type(space);
-    int ndims = H5Sget_simple_extent_ndims(space);
-    if (scls == H5S_NULL || ndims < 0 || ndims > SGDI_MAX_DIMS) {
-        rc = walk_fail(w, SGDI_ERR_FORMAT, "'%s': %d dimensions (0 to %d allowed)", path, ndims,
-                       SGDI_MAX_DIMS);
-        goto done;
-    }
-    hsize_t dims[SGDI_MAX_DIMS] = {0};
-    if (ndims > 0 && H5Sget_simple_extent_dims(space, dims, NULL) != ndims) {
-        rc = walk_fail(w, SGDI_ERR_FORMAT, "'%s': %s", path, h5_reason(&m));
-        goto done;
-    }
-    sgdi_shape shape = {.ndim = ndims};
-    int64_t count = 1;
-    for (int d = 0; d < ndims; d++) {
-        if (dims[d] > (hsize_t)INT64_MAX || !sgdi_mul_i64(count, (int64_t)dims[d], &count) ||
-            count > INT64_MAX / 8) {
-            rc = walk_fail(w, SGDI_ERR_FORMAT, "'%s': shape too large", path);
-            goto done;
-        }
-        shape.dim[d] = (int64_t)dims[d];
-    }
-    uint64_t out_bytes = (uint64_t)count * sizeof(float);
-    if (check_storage(w, dset, path, (uint64_t)count * tsize) < 0) {
-        rc = -1;
-        goto done;
-    }
-    if (out_bytes > w->budget) {
-        rc = walk_fail(w, SGDI_ERR_FORMAT, "'%s': datasets add up to more data than allowed", path);
-        goto done;
-    }
+    int cls = obj->type.type_class;
+    if (cls != SGDI_H5_INTEGER && cls != SGDI_H5_FLOAT)
+        return sgdi_fail(err, SGDI_ERR_FORMAT,
+                         "%s: '%s': not a numeric dataset (HDF5 type class %d)", obj->file,
+                         obj->path, cls);
+    int64_t need_grad = 1;
+    bool has_need_grad;
+    st = sgdi_h5_int_attribute(obj, "need_grad", true, &has_need_grad, &need_grad, err);
+    if (st != SGDI_OK) return st;
+    uint64_t out_bytes = (uint64_t)obj->count * sizeof(float);
+    if (out_bytes > w->budget)
+        return sgdi_fail(err, SGDI_ERR_FORMAT,
+                         "%s: '%s': datasets add up to more data than allowed", obj->file,
+                         obj->path);
     w->budget -= out_bytes;
-    it = new_item(w, path);
-    if (!it || !(it->data = malloc(count > 0 ? (size_t)out_bytes : 1))) {
-        rc = walk_fail(w, SGDI_ERR_NOMEM, "'%s': out of memory", path);
-        goto done;
-    }
-    it->shape = shape;
-    it->count = count;
-    if (count > 0 && H5Dread(dset, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, it->data) < 0) {
-        rc = walk_fail(w, SGDI_ERR_FORMAT, "'%s': cannot read: %s", path, h5_reason(&m));
-        goto done;
-    }
-    long long iv = 0;
-    if (cls == H5T_INTEGER && count == 1 &&
-        H5Dread(dset, H5T_NATIVE_LLONG, H5S_ALL, H5S_ALL, H5P_DEFAULT, &iv) >= 0) {
+    h5_item *it = new_item(w, obj->path);
+    if (!it || !(it->data = malloc(obj->count > 0 ? (size_t)out_bytes : 1)))
+        return sgdi_fail(err, SGDI_ERR_NOMEM, "%s: '%s': out of memory", obj->file, obj->path);
+    it->shape = obj->shape;
+    it->count = obj->count;
+    it->need_grad = !has_need_grad || need_grad != 0;
+    it->has_index = found;
+    it->index = index;
+    st = sgdi_h5_read_floats(obj, it->data, err);
+    if (st == SGDI_OK && cls == SGDI_H5_INTEGER && obj->count == 1) {
         it->has_ival = true;
-        it->ival = iv;
+        st = sgdi_h5_read_first_int(obj, &it->ival, err);
     }
-    int64_t v = 1;
-    int got = read_int_attr(w, dset, path, "need_grad", true, &v);
-    if (got < 0) {
-        rc = -1;
-        goto done;
-    }
-    it->need_grad = got == 0 || v != 0;
-    got = read_int_attr(w, dset, path, "index", false, &it->index);
-    if (got < 0) rc = -1;
-    it->has_index = got == 1;
-done:
-    if (space >= 0) H5Sclose(space);
-    if (type >= 0) H5Tclose(type);
-    H5Eclear2(H5E_DEFAULT);
-    return rc;
+    return st;
 }
 
-static herr_t visit_link(hid_t group, const char *name, const link_info *info, void *op) {
-    h5_walk *w = op;
-    if (++w->visited > SGDI_H5_MAX_OBJECTS)
-        return walk_fail(w, SGDI_ERR_FORMAT, "more than %d links", SGDI_H5_MAX_OBJECTS);
-    if (info->type != H5L_TYPE_HARD) return 0; // soft and external links are not followed
-    if (strlen(name) >= MAX_PATH)
-        return walk_fail(w, SGDI_ERR_FORMAT, "an object path is longer than %d bytes", MAX_PATH);
-    hid_t obj = OPEN_LINKED(w->fid, info);
-    h5_msg m;
-    if (obj < 0) return walk_fail(w, SGDI_ERR_FORMAT, "'%s': %s", name, h5_reason(&m));
-    int rc = 0;
-    H5I_type_t t = H5Iget_type(obj);
-    if (t == H5I_DATASET) {
-        rc = read_dataset(w, obj, name);
-    } else if (t == H5I_GROUP) {
-        int64_t index;
-        int got = read_int_attr(w, obj, name, "index", false, &index);
-        if (got < 0) rc = -1;
-        h5_item *it = got == 1 ? new_item(w, name) : NULL;
-        if (got == 1 && !it) rc = walk_fail(w, SGDI_ERR_NOMEM, "out of memory");
-        if (it)
-            *it = (h5_item){.path = it->path, .is_group = true, .has_index = true, .index = index};
-    }
-    H5Oclose(obj);
-    return rc;
+static int compare_paths(const void *pa, const void *pb) {
+    return strcmp(((const h5_item *)pa)->path, ((const h5_item *)pb)->path);
 }
 
-// Opens the image and collects all items into w. The caller holds a quiet section.
+// Collects all items of the image into w.
 static sgdi_status walk_image(const void *data, size_t size, const char *name, h5_walk *w,
                               sgdi_error *err) {
     memset(w, 0, sizeof *w);
-    w->file = name;
-    w->err = err;
-    w->image_size = size;
-    uint64_t budget = (uint64_t)size * MAX_EXPANSION + (1u << 20);
-    w->budget = budget < TOTAL_FLOAT_CAP ? budget : TOTAL_FLOAT_CAP;
     if (size > SGDI_H5_IMAGE_CAP)
         return sgdi_fail(err, SGDI_ERR_FORMAT, "%s: %zu bytes, more than the HDF5 limit of %zu",
                          name, size, SGDI_H5_IMAGE_CAP);
-    // HDF5 looks for its superblock at 0, 512, 1024, 2048, ...; check first.
-    bool found = false;
-    for (size_t at = 0; !found && at + sizeof hdf5_signature <= size; at = at ? 2 * at : 512)
-        found = memcmp((const uint8_t *)data + at, hdf5_signature, sizeof hdf5_signature) == 0;
-    if (!found) return sgdi_fail(err, SGDI_ERR_FORMAT, "%s: not an HDF5 file", name);
-    h5_msg m;
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (fapl < 0 || H5Pset_fapl_core(fapl, 1 << 16, 0) < 0 ||
-        H5Pset_file_image(fapl, (void *)data, size) < 0) {
-        if (fapl >= 0) H5Pclose(fapl);
-        return sgdi_fail(err, SGDI_ERR_NOMEM, "%s: cannot set up HDF5: %s", name, h5_reason(&m));
+    uint64_t budget = (uint64_t)size * 4 + UNWRITTEN_SLACK;
+    w->budget = budget < TOTAL_FLOAT_CAP ? budget : TOTAL_FLOAT_CAP;
+    sgdi_status st = sgdi_h5_walk(data, size, name, visit, w, err);
+    // Two links of one name in a group would make the result depend on sort order.
+    if (st == SGDI_OK && w->n > 1) {
+        qsort(w->items, (size_t)w->n, sizeof *w->items, compare_paths);
+        for (int64_t i = 1; i < w->n; i++)
+            if (strcmp(w->items[i - 1].path, w->items[i].path) == 0) {
+                st = sgdi_fail(err, SGDI_ERR_FORMAT, "%s: '%s': two objects of this name", name,
+                               w->items[i].path);
+                break;
+            }
     }
-    // The core driver tells files apart by name: make it unique to this image.
-    char image_name[64];
-    snprintf(image_name, sizeof image_name, "sgdi-image-%p-%zu", data, size);
-    hid_t fid = H5Fopen(image_name, H5F_ACC_RDONLY, fapl);
-    H5Pclose(fapl);
-    if (fid < 0)
-        return sgdi_fail(err, SGDI_ERR_FORMAT, "%s: not a readable HDF5 file (%s)", name,
-                         h5_reason(&m));
-    w->fid = fid;
-    w->st = SGDI_OK;
-    herr_t rc = H5Lvisit(fid, H5_INDEX_NAME, H5_ITER_INC, visit_link, w);
-    if (rc < 0 && w->st == SGDI_OK)
-        w->st =
-            sgdi_fail(err, SGDI_ERR_FORMAT, "%s: cannot list the file: %s", name, h5_reason(&m));
-    H5Fclose(fid);
-    if (w->st != SGDI_OK) {
+    if (st != SGDI_OK) {
         free_items(w->items, w->n);
         w->items = NULL;
         w->n = 0;
     }
-    return w->st;
+    return st;
 }
 
 // (has_index first, index, name) order.
@@ -378,20 +160,24 @@ static int compare_items(const void *pa, const void *pb) {
 
 sgdi_status sgdi_h5params_read_buffer(const void *data, size_t size, const char *name,
                                       sgdi_param_list *list, sgdi_error *err) {
-    h5_quiet q;
-    quiet_begin(&q);
     h5_walk w;
     sgdi_status st = walk_image(data, size, name, &w, err);
-    quiet_end(&q);
     if (st != SGDI_OK) return st;
-    // Datasets only, in load order.
+    // Datasets only (still by path), each matched to the list entry it replaces, in
+    // load order.
     int64_t n = 0;
     for (int64_t i = 0; i < w.n; i++) {
         if (w.items[i].is_group) {
             free(w.items[i].path);
             continue;
         }
-        w.items[n++] = w.items[i];
+        w.items[n] = w.items[i];
+        w.items[n++].slot = -1;
+    }
+    for (int64_t j = 0; j < list->count && n > 0; j++) {
+        h5_item key = {.path = list->items[j].name};
+        h5_item *same = bsearch(&key, w.items, (size_t)n, sizeof *w.items, compare_paths);
+        if (same) same->slot = j;
     }
     if (n > 1) qsort(w.items, (size_t)n, sizeof *w.items, compare_items);
     // Room for all first, so that the merge below cannot fail half-way.
@@ -414,9 +200,7 @@ sgdi_status sgdi_h5params_read_buffer(const void *data, size_t size, const char 
         sgdi_param_blob blob = {it->path, it->shape, it->count, it->data, it->need_grad};
         it->path = NULL;
         it->data = NULL;
-        int64_t at = list->count;
-        for (int64_t j = 0; j < list->count; j++)
-            if (strcmp(list->items[j].name, blob.name) == 0) at = j;
+        int64_t at = it->slot >= 0 ? it->slot : list->count;
         if (at < list->count) {
             free(list->items[at].name);
             free(list->items[at].data);
@@ -443,10 +227,6 @@ static int compare_parents(const void *pa, const void *pb) {
     int c = memcmp(a->path, b->path, la < lb ? la : lb);
     if (c != 0) return c;
     return la == lb ? 0 : (la < lb ? -1 : 1);
-}
-
-static int compare_paths(const void *pa, const void *pb) {
-    return strcmp(((const h5_item *)pa)->path, ((const h5_item *)pb)->path);
 }
 
 static int compare_states(const void *pa, const void *pb) {
@@ -516,11 +296,8 @@ static sgdi_status build_param(sgdi_h5_param_state *ps, h5_item *items, int64_t 
 sgdi_status sgdi_h5_optimizer_read_buffer(const void *data, size_t size, const char *name,
                                           sgdi_h5_optimizer_state *out, sgdi_error *err) {
     memset(out, 0, sizeof *out);
-    h5_quiet q;
-    quiet_begin(&q);
     h5_walk w;
     sgdi_status st = walk_image(data, size, name, &w, err);
-    quiet_end(&q);
     if (st != SGDI_OK) return st;
     // Groups (with an index) to the front, sorted by path; datasets by parent.
     int64_t n_groups = 0;

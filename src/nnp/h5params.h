@@ -1,6 +1,7 @@
 /*
  * h5params.h — parameters and solver states in nnabla's HDF5 layout
- * (parameter.h5 and *.optimizer members of a .nnp), over the HDF5 C library.
+ * (parameter.h5 and *.optimizer members of a .nnp): read by our own reader
+ * (h5read.h), written with the HDF5 C library.
  *
  * parameter.h5: one dataset per parameter at its name path ("fc1/affine/W"
  * is dataset W in group fc1/affine), float32, with attributes `need_grad`
@@ -13,15 +14,16 @@
  *     if (sgdi_h5params_read_buffer(bytes, size, "model.nnp:parameter.h5", &params, err))
  *         return err->status;
  *
- * Files are read from memory (HDF5's core driver with a file image); the
- * input is hostile: the HDF5 signature is checked first, images are capped,
- * dimensions and element counts are capped and must fit what the image can
- * hold, links other than hard links are not followed, and datasets using
- * filters other than deflate/shuffle/fletcher32 are refused. HDF5's own
- * error printing is switched off for the duration of each call (and the
- * previous handler restored); its errors become one-line messages that name
- * the file and the dataset path. HDF5 is not thread-safe: do not call these
- * from several threads at once.
+ * Files are read from memory and the input is hostile: images are capped,
+ * every offset and length is checked (h5read.h), dimensions and element
+ * counts are capped and must fit what the image can hold, links other than
+ * hard links are not followed, and the float data one file may produce is
+ * bounded. Only the subset of HDF5 that nnabla/h5py/libhdf5 write is read
+ * (h5read.h); chunked or filtered datasets, dense link or attribute storage
+ * and the like are refused, SGDI_ERR_UNSUPPORTED naming the feature. Errors
+ * are one-line messages naming the file and the object path. The readers
+ * keep no global state and may run on several threads; the writers call
+ * libhdf5, which is not thread-safe.
  */
 #ifndef SGDI_NNP_H5PARAMS_H
 #define SGDI_NNP_H5PARAMS_H
