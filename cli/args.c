@@ -25,6 +25,7 @@ enum {
     OPT_NETWORK,
     OPT_HIDDEN,
     OPT_CHANNELS,
+    OPT_ALLOW_DIVERGENCE,
     OPT_DROPOUT,
     OPT_ACTIVATION,
     OPT_SOLVER,
@@ -88,6 +89,7 @@ static const struct option long_options[] = {
     {"strict-size", no_argument, NULL, OPT_STRICT_SIZE},
     {"no-image-normalization", no_argument, NULL, OPT_NO_IMAGE_NORMALIZATION},
     {"quiet", no_argument, NULL, 'q'},
+    {"allow-divergence", no_argument, NULL, OPT_ALLOW_DIVERGENCE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -326,6 +328,9 @@ cli_parse_result cli_parse(int argc, char **argv, cli_args *args, char *msg, siz
             return CLI_PARSE_VERSION;
         case 'q':
             args->quiet = true;
+            break;
+        case OPT_ALLOW_DIVERGENCE:
+            args->allow_divergence = true;
             break;
         case 't':
             args->train = a;

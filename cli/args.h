@@ -28,6 +28,7 @@ typedef struct cli_args {
     bool epochs_given;          // -e given (else 1 epoch with a model, as the plugins)
     bool batch_given;           // -b given (else the model's batch size)
     bool quiet;
+    bool allow_divergence; // write scores even when the backward recursion blew up
 } cli_args;
 
 typedef enum cli_parse_result {

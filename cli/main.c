@@ -117,12 +117,22 @@ static int run(cli_args *args) {
         status = fail(&err);
         goto done;
     }
-    if (sgdi_result_diverged(res))
+    if (sgdi_result_diverged(res)) {
+        // Scores dominated by the blow-up rank the rows by noise: say so instead of
+        // writing them, unless the user asked for them anyway.
         fprintf(stderr,
-                "%s: warning: the backward recursion grew the validation gradient %.3g-fold "
-                "(step size times curvature above 2); the scores reflect that growth more than "
-                "the rows. Use a smaller --lr, --hessian plugin or none, or --method all.\n",
-                program, sgdi_result_adjoint_growth(res));
+                "%s: %s: the backward recursion grew the validation gradient %.3g-fold "
+                "(step size times curvature above 2 at the parameters it used); the scores "
+                "reflect that growth more than the rows. Use --hessian plugin (damped) or none, "
+                "a smaller --lr, or --method all%s.\n",
+                program, args->allow_divergence ? "warning" : "error",
+                sgdi_result_adjoint_growth(res),
+                args->allow_divergence ? "" : "; --allow-divergence writes them anyway");
+        if (!args->allow_divergence) {
+            status = CLI_EXIT_FAILURE;
+            goto done;
+        }
+    }
     const sgdi_validation *v = sgdi_result_validation(res);
     if (v) report_validation(v, sgdi_result_options(res));
     if (write_outputs(args, res, &err) != SGDI_OK) {
