@@ -425,7 +425,7 @@ cli_parse_result cli_parse(int argc, char **argv, cli_args *args, char *msg, siz
             opt->method = (sgdi_method)choice;
             break;
         case OPT_HESSIAN:
-            r = parse_choice(a, SGDI_HESSIAN_NONE + 1, hessian_name, c, &choice, msg, cap);
+            r = parse_choice(a, SGDI_HESSIAN_AUTO + 1, hessian_name, c, &choice, msg, cap);
             opt->hessian = (sgdi_hessian)choice;
             break;
         case OPT_NETWORK:

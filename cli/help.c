@@ -122,7 +122,7 @@ void cli_print_help(FILE *out) {
             "          last   the steps of the last epoch, all at the final parameters;\n"
             "                 cheaper and less faithful, often good at finding bad labels\n"
             "      --hessian NAME      the curvature term of the backward recursion\n"
-            "                          (default: %s)\n"
+            "                          (default: %s: plugin for images, paper for tables)\n"
             "          plugin u -= (lr/|batch|^2) sum H u, the NNC plugins' damped recursion;\n"
             "                 the best detector of mislabelled rows\n"
             "          paper  u -= (lr/|batch|) sum H u, Hara et al.'s recursion; the closest\n"

@@ -183,6 +183,7 @@ typedef enum sgdi_hessian {
     SGDI_HESSIAN_PLUGIN, // u -= (lr/|S|^2) sum H_i u: the plugins' damped recursion
     SGDI_HESSIAN_PAPER,  // u -= (lr/|S|)   sum H_i u: Hara et al.'s recursion
     SGDI_HESSIAN_NONE,   // no curvature term (TracIn-like)
+    SGDI_HESSIAN_AUTO,   // plugin for image datasets, paper for tables
 } sgdi_hessian;
 
 typedef enum sgdi_network {
@@ -229,7 +230,7 @@ typedef struct sgdi_options {
     sgdi_network network;
     int hidden[SGDI_MAX_HIDDEN]; // MLP hidden layer widths
     int n_hidden;
-    double dropout; // MLP dropout probability after every hidden layer but the last
+    double dropout;                // MLP dropout probability after every hidden layer but the last
     int channels[SGDI_MAX_BLOCKS]; // CNN: output channels of each block's convolutions
     int n_blocks;
     sgdi_activation activation;

@@ -14,10 +14,12 @@ void sgdi_options_init(sgdi_options *opt) {
     opt->batch_size = 64; // the tabular plugin's default
     opt->epochs = 20;     // the plugins' default without a model
     opt->method = SGDI_METHOD_AUTO;
-    // The plugins damp the curvature term (hessian plugin). Measured on two tables with
-    // 5 % flipped labels (bench/README.md), Hara et al.'s own recursion finds as many or
-    // more of them, and it is the one that estimates the leave-one-out change.
-    opt->hessian = SGDI_HESSIAN_PAPER;
+    // Tables: Hara et al.'s recursion (paper). Measured on two tables with 5 % flipped
+    // labels (bench/README.md) it finds as many of them as the plugins' damped one, and it
+    // is the one that estimates the leave-one-out change. Images: the plugins' damping
+    // (plugin), since --method last at the final parameters of a CNN blows the undamped
+    // recursion up (bench/README.md).
+    opt->hessian = SGDI_HESSIAN_AUTO;
     // Logistic regression: measured on two tables with 5 % flipped labels over three data
     // splits (bench/README.md) it finds >= 74 % of them in every run, for both methods;
     // the MLP ranges 24-91 % on the 10-class table. Its influence is also exact to
@@ -61,7 +63,7 @@ sgdi_status sgdi_options_check(const sgdi_options *opt, sgdi_error *err) {
     if (opt->epochs < 1 || opt->epochs > 100000)
         return sgdi_fail(err, bad, "--epochs must be between 1 and 100000 (got %d)", opt->epochs);
     if ((unsigned)opt->method > SGDI_METHOD_AUTO) return sgdi_fail(err, bad, "unknown --method");
-    if ((unsigned)opt->hessian > SGDI_HESSIAN_NONE) return sgdi_fail(err, bad, "unknown --hessian");
+    if ((unsigned)opt->hessian > SGDI_HESSIAN_AUTO) return sgdi_fail(err, bad, "unknown --hessian");
     if ((unsigned)opt->network > SGDI_NETWORK_AUTO) return sgdi_fail(err, bad, "unknown --network");
     if (opt->n_blocks < 1 || opt->n_blocks > SGDI_MAX_BLOCKS)
         return sgdi_fail(err, bad, "--channels takes 1 to %d block widths (got %d)",
@@ -115,8 +117,8 @@ const char *sgdi_method_name(sgdi_method m) {
 }
 
 const char *sgdi_hessian_name(sgdi_hessian h) {
-    static const char *const names[] = {"plugin", "paper", "none"};
-    return (unsigned)h <= SGDI_HESSIAN_NONE ? names[h] : "?";
+    static const char *const names[] = {"plugin", "paper", "none", "auto"};
+    return (unsigned)h <= SGDI_HESSIAN_AUTO ? names[h] : "?";
 }
 
 const char *sgdi_network_name(sgdi_network n) {

@@ -212,11 +212,14 @@ static sgdi_status use_model(sgdi_result *res, const sgdi_model *m, sgdi_train_p
 
 // --- sgdi_run ------------------------------------------------------------------------
 
-// "auto" as the plugins: images get the CNN and method last, tables logistic
-// regression (see docs/ARCHITECTURE.md for why not the MLP) and method all.
+// "auto": images get the CNN, method last and the plugins' damped curvature, as the
+// image plugin; tables logistic regression (see docs/ARCHITECTURE.md for why not the
+// MLP), method all and Hara et al.'s curvature.
 static void resolve_auto(sgdi_options *o, const sgdi_dataset *train) {
     bool images = sgdi_dataset_is_image(train);
     if (o->method == SGDI_METHOD_AUTO) o->method = images ? SGDI_METHOD_LAST : SGDI_METHOD_ALL;
+    if (o->hessian == SGDI_HESSIAN_AUTO)
+        o->hessian = images ? SGDI_HESSIAN_PLUGIN : SGDI_HESSIAN_PAPER;
     if (o->network == SGDI_NETWORK_AUTO)
         o->network = images ? SGDI_NETWORK_CNN : SGDI_NETWORK_LOGREG;
 }
