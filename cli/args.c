@@ -390,6 +390,7 @@ cli_parse_result cli_parse(int argc, char **argv, cli_args *args, char *msg, siz
             double x;
             if ((st = parse_real(a, &x)) != NUM_OK)
                 return bad_number(msg, cap, c, a, st, "a number");
+            if (c == OPT_LR) args->lr_given = true;
             *(c == OPT_DROPOUT    ? &opt->dropout
               : c == OPT_LR       ? &opt->lr
               : c == OPT_MOMENTUM ? &opt->momentum

@@ -14,6 +14,9 @@
 // Exit statuses.
 enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
 
+// The step size for image datasets when --lr is not given (the image plugin's).
+#define CLI_IMAGE_LR 0.05
+
 typedef struct cli_args {
     sgdi_options opt;
     const char *train;          // -t, required
@@ -27,6 +30,7 @@ typedef struct cli_args {
     sgdi_dataset_options data;  // --image-cache, --strict-size, --no-image-normalization
     bool epochs_given;          // -e given (else 1 epoch with a model, as the plugins)
     bool batch_given;           // -b given (else the model's batch size)
+    bool lr_given;              // --lr given (else 0.05 for images, as the image plugin)
     bool quiet;
     bool allow_divergence; // write scores even when the backward recursion blew up
 } cli_args;

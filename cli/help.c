@@ -101,7 +101,8 @@ void cli_print_help(FILE *out) {
             "      --dropout P         MLP dropout after every hidden layer but the last, in\n"
             "                          [0, 1); 0 disables it (default: %g)\n"
             "      --solver NAME       %s (default: %s)\n"
-            "      --lr X              step size (default: %g)\n"
+            "      --lr X              step size (default: %g; %g for images, the image\n"
+            "                          plugin's)\n"
             "      --momentum X        momentum of momentum/nesterov, in [0, 1) (default: %g);\n"
             "                          given without --solver it selects --solver momentum\n"
             "      --weight-decay X    L2 coefficient (default: %g)\n"
@@ -164,7 +165,7 @@ void cli_print_help(FILE *out) {
             data.image_cache_bytes >> 20, (unsigned long long)d.seed, (long long)d.batch_size,
             d.epochs, d.trials, sgdi_network_name(d.network), SGDI_MAX_HIDDEN, hidden,
             SGDI_MAX_BLOCKS, channels, activations, sgdi_activation_name(d.activation), d.dropout,
-            solvers, sgdi_solver_name(d.solver), d.lr, d.momentum, d.weight_decay, d.beta1, d.beta2,
-            d.wd, sgdi_method_name(d.method), sgdi_hessian_name(d.hessian), cli_default_threads(),
-            d.validate);
+            solvers, sgdi_solver_name(d.solver), d.lr, CLI_IMAGE_LR, d.momentum, d.weight_decay,
+            d.beta1, d.beta2, d.wd, sgdi_method_name(d.method), sgdi_hessian_name(d.hessian),
+            cli_default_threads(), d.validate);
 }
