@@ -115,20 +115,20 @@ typedef struct sgdi_slice_attr {
 
 // Operator attributes: one struct for all operators; each uses what it needs.
 typedef struct sgdi_op_attr {
-    double alpha;        // LeakyReLU slope, ELU/SELU alpha; the `val` of AddScalar,
-                         // MulScalar, PowScalar, RSubScalar, RDivScalar, RPowScalar
-    double scale;        // SELU scale (lambda; nnabla's default 1.05070098735548)
-    double beta;         // SoftPlus beta (nnabla's default 1), > 0
-    double p;            // Dropout probability of dropping
-    int axis;            // Softmax/LogSoftmax/SoftmaxCrossEntropy/CategoricalCrossEntropy/
-                         // Concatenate axis, in per-sample dims (0 = first dim after the batch)
-    int base_axis;       // Affine: per-sample dims [base_axis..) are the input vector;
-                         // nnabla's base_axis minus one (0 for a (B, I) input)
-    uint32_t axes_mask;  // Sum/Mean: bit k set = reduce per-sample dim k
-    bool keep_dims;      // Sum/Mean
-    uint32_t rng_stream; // Dropout: distinguishes the random streams of two operators
-    sgdi_shape shape;    // Reshape: the per-sample target shape (nnabla's `shape` without
-                         // the batch dim); one dim may be -1, inferred from the count
+    double alpha;            // LeakyReLU slope, ELU/SELU alpha; the `val` of AddScalar,
+                             // MulScalar, PowScalar, RSubScalar, RDivScalar, RPowScalar
+    double scale;            // SELU scale (lambda; nnabla's default 1.05070098735548)
+    double beta;             // SoftPlus beta (nnabla's default 1), > 0
+    double p;                // Dropout probability of dropping
+    int axis;                // Softmax/LogSoftmax/SoftmaxCrossEntropy/CategoricalCrossEntropy/
+                             // Concatenate axis, in per-sample dims (0 = first dim after the batch)
+    int base_axis;           // Affine: per-sample dims [base_axis..) are the input vector;
+                             // nnabla's base_axis minus one (0 for a (B, I) input)
+    uint32_t axes_mask;      // Sum/Mean: bit k set = reduce per-sample dim k
+    bool keep_dims;          // Sum/Mean
+    uint32_t rng_stream;     // Dropout: distinguishes the random streams of two operators
+    sgdi_shape shape;        // Reshape: the per-sample target shape (nnabla's `shape` without
+                             // the batch dim); one dim may be -1, inferred from the count
     sgdi_window_attr window; // convolutions and pooling
     sgdi_norm_attr norm;     // BatchNormalization
     sgdi_augment_attr augment; // ImageAugmentation (its randomness: rng_stream)
@@ -137,10 +137,10 @@ typedef struct sgdi_op_attr {
 
 // What an operator may know about the step it is part of.
 typedef struct sgdi_exec_ctx {
-    uint64_t seed;       // the trial's seed
-    uint64_t step;       // global training step t (0-based), for per-step randomness
-    const int64_t *rows; // [batch] dataset row of each sample, for per-sample randomness
-    bool training;       // Dropout drops only when training
+    uint64_t seed;        // the trial's seed
+    uint64_t step;        // global training step t (0-based), for per-step randomness
+    const int64_t *rows;  // [batch] dataset row of each sample, for per-sample randomness
+    bool training;        // Dropout drops only when training
     const float *weights; // [batch] 1 = present, 0 = left out; NULL = all present.
                           // BatchNormalization's batch statistics count present samples only.
 } sgdi_exec_ctx;

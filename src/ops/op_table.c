@@ -116,8 +116,7 @@ const sgdi_op_def sgdi_op_table[SGDI_OP_COUNT] = {
 // clang-format on
 
 // A new kind must get a row above (and a test case in tests/test_ops.c).
-_Static_assert(SGDI_OP_SLICE + 1 == SGDI_OP_COUNT,
-               "sgdi_op_table has a row per sgdi_op_kind");
+_Static_assert(SGDI_OP_SLICE + 1 == SGDI_OP_COUNT, "sgdi_op_table has a row per sgdi_op_kind");
 _Static_assert(sizeof sgdi_op_table / sizeof sgdi_op_table[0] == SGDI_OP_COUNT,
                "sgdi_op_table is indexed by sgdi_op_kind");
 
