@@ -39,6 +39,6 @@ flipped_share() {
     local n k hits
     n=$(grep -c . "$flipped")
     k=$(( ($(wc -l < "$work/s.csv") - 1) * 5 / 100 ))
-    hits=$(sed -n "2,$((k + 1))p" "$work/s.csv" | cut -d, -f3 | grep -cxFf "$flipped" || true)
+    hits=$(sed -n "2,$((k + 1))p" "$work/s.csv" | awk -F, '{ print $NF }' | grep -cxFf "$flipped" || true)
     awk -v h="$hits" -v n="$n" 'BEGIN { printf "%.3f\n", h / n }'
 }
