@@ -29,6 +29,7 @@ sgdi_status sgdi_exec_init(sgdi_exec *ex, const sgdi_graph *g, int64_t max_batch
     ex->adj = calloc((size_t)g->n_vars, sizeof *ex->adj);
     ex->adj_tan = calloc((size_t)g->n_vars, sizeof *ex->adj_tan);
     ex->has_tan = calloc((size_t)g->n_vars, sizeof *ex->has_tan);
+    ex->adj_zeroed = calloc((size_t)g->n_vars, sizeof *ex->adj_zeroed);
     ex->ports = calloc(2 * SGDI_MAX_PORTS, sizeof *ex->ports);
     int64_t work = 0;
     for (int n = 0; n < g->n_nodes; n++) {
@@ -43,7 +44,7 @@ sgdi_status sgdi_exec_init(sgdi_exec *ex, const sgdi_graph *g, int64_t max_batch
     }
     ex->work = work > 0 ? sgdi_alloc_array(work, sizeof(float)) : NULL;
     if (!ex->arena || !ex->val || !ex->tan || !ex->adj || !ex->adj_tan || !ex->has_tan ||
-        !ex->ports || (work > 0 && !ex->work)) {
+        !ex->adj_zeroed || !ex->ports || (work > 0 && !ex->work)) {
         sgdi_exec_free(ex);
         return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory for the network buffers");
     }
@@ -74,6 +75,7 @@ void sgdi_exec_free(sgdi_exec *ex) {
     free(ex->adj);
     free(ex->adj_tan);
     free(ex->has_tan);
+    free(ex->adj_zeroed);
     free(ex->ports);
     free(ex->work);
     memset(ex, 0, sizeof *ex);
@@ -172,16 +174,25 @@ void sgdi_exec_forward(sgdi_exec *ex, const sgdi_pass *pass) {
     }
 }
 
+// Zeroes v's adjoint (and adjoint tangent) the first time a kernel is about to add into
+// or read it in this pass. Zeroing just before the first writer, rather than every
+// buffer up front, leaves the cleared lines in cache for the kernel that adds into them.
+static void zero_adjoint_once(sgdi_exec *ex, const sgdi_pass *pass, int v) {
+    const sgdi_graph *g = ex->graph;
+    bool *zeroed = ex->adj_zeroed;
+    // Data (x, y) and parameters get no adjoint buffer of ours to clear.
+    if (zeroed[v] || g->vars[v].is_param || v == g->input_var || v == g->target_var) return;
+    size_t n = (size_t)(g->vars[v].count * pass->batch);
+    memset(ex->adj[v], 0, n * sizeof(float));
+    if (pass->hvp) memset(ex->adj_tan[v], 0, n * sizeof(float));
+    zeroed[v] = true;
+}
+
 void sgdi_exec_backward(sgdi_exec *ex, const sgdi_pass *pass) {
     const sgdi_graph *g = ex->graph;
-    for (int v = 0; v < g->n_vars; v++) {
-        // Data (x, y) and parameters get no adjoint buffer of ours to clear.
-        if (g->vars[v].is_param || v == g->input_var || v == g->target_var) continue;
-        size_t n = (size_t)(g->vars[v].count * pass->batch);
-        memset(ex->adj[v], 0, n * sizeof(float));
-        if (pass->hvp) memset(ex->adj_tan[v], 0, n * sizeof(float));
-    }
+    memset(ex->adj_zeroed, 0, (size_t)g->n_vars * sizeof *ex->adj_zeroed);
     // Seed: dL/dloss[i][e] = scale * w_i / per_sample; its tangent is zero.
+    zero_adjoint_once(ex, pass, g->loss_var);
     int64_t per_sample = g->vars[g->loss_var].count;
     float *seed = ex->adj[g->loss_var];
     for (int64_t i = 0; i < pass->batch; i++) {
@@ -200,6 +211,11 @@ void sgdi_exec_backward(sgdi_exec *ex, const sgdi_pass *pass) {
             wants_adj |= call.in[k].adj != NULL;
             wants_adj_tan |= call.in[k].adj_tan != NULL;
         }
+        if (!wants_adj && !wants_adj_tan) continue;
+        // An output nobody consumed still reads as zero; inputs are added into.
+        for (int k = 0; k < node->n_out; k++) zero_adjoint_once(ex, pass, node->out[k]);
+        for (int k = 0; k < node->n_in; k++)
+            if (call.in[k].adj) zero_adjoint_once(ex, pass, node->in[k]);
         if (node->out[0] == g->loss_var) call.out[0].adj_tan = NULL; // zero seed tangent
         if (wants_adj) def->backward(&call);
         if (wants_adj_tan) def->tangent_backward(&call);

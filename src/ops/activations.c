@@ -11,7 +11,10 @@
  *     tangent_backward  x_bar' += f'(x) y_bar' + f''(x) x' y_bar
  *
  * Each activation is one small function returning f, f', f'' at a point; the
- * four kernels are shared and inlined with it. Kernels read only x (never the
+ * four kernels are shared and inlined with it. ReLU, the CNN's activation and
+ * the hottest elementwise operator, has its own four loops (same results: the
+ * same products, its f'' = 0 term dropped) that compile to compare-and-mask
+ * vector code. Kernels read only x (never the
  * stored output), so they do not depend on the executor's order of calls.
  * The four kernels and the shape function are elementwise.h's, shared with
  * the other elementwise operators.
@@ -20,15 +23,8 @@
 #include "ops/elementwise.h"
 #include "ops/op_private.h"
 
-// --- The five activations ------------------------------------------------------------
-
-// ReLU: max(x, 0); f' = [x > 0], f'' = 0.
-static inline sgdi_real relu_f(sgdi_real x, const sgdi_op_attr *attr, sgdi_real *d1,
-                               sgdi_real *d2) {
-    *d1 = x > 0 ? 1 : 0;
-    *d2 = 0;
-    return x > 0 ? x : 0;
-}
+// --- The point functions of the other four
+// ------------------------------------------------------------
 
 // LeakyReLU: x > 0 ? x : alpha x; f' = 1 or alpha, f'' = 0.
 static inline sgdi_real leaky_relu_f(sgdi_real x, const sgdi_op_attr *attr, sgdi_real *d1,
@@ -70,9 +66,60 @@ static inline sgdi_real sigmoid_f(sgdi_real x, const sgdi_op_attr *attr, sgdi_re
     return s;
 }
 
+// --- ReLU's own kernels --------------------------------------------------------------
+
+// [x > 0] as a factor: multiplying (not selecting) keeps the generic kernels' bytes.
+static inline sgdi_real relu_d1(sgdi_real x) {
+    return x > 0 ? (sgdi_real)1 : (sgdi_real)0;
+}
+
+sgdi_status sgdi_relu_infer_shape(const sgdi_op_attr *attr, const sgdi_shape *in,
+                                  const bool *in_batched, int n_in, sgdi_shape *out, int n_out,
+                                  char *msg, size_t msg_size) {
+    (void)attr;
+    return sgdi_ew_infer_shape(SGDI_OP_RELU, in, in_batched, n_in, out, n_out, msg, msg_size);
+}
+
+// y[n] = max(x, 0)
+void sgdi_relu_forward(const sgdi_op_call *call) {
+    const sgdi_real *x = call->in[0].val;
+    sgdi_real *y = call->out[0].val;
+    int64_t n = sgdi_port_len(call, &call->in[0]);
+    SGDI_EW_LOOP(n, y[i] = x[i] > 0 ? x[i] : 0;);
+}
+
+// y'[n] = [x > 0] x' (zero when x' is NULL)
+void sgdi_relu_tangent_forward(const sgdi_op_call *call) {
+    const sgdi_real *x = call->in[0].val, *x_tan = call->in[0].tan;
+    sgdi_real *y_tan = call->out[0].tan;
+    int64_t n = sgdi_port_len(call, &call->in[0]);
+    if (!x_tan) {
+        SGDI_EW_LOOP(n, y_tan[i] = 0;);
+        return;
+    }
+    SGDI_EW_LOOP(n, y_tan[i] = relu_d1(x[i]) * x_tan[i];);
+}
+
+// x_bar[n] += [x > 0] y_bar
+void sgdi_relu_backward(const sgdi_op_call *call) {
+    const sgdi_real *x = call->in[0].val, *y_bar = call->out[0].adj;
+    sgdi_real *x_bar = call->in[0].adj;
+    int64_t n = sgdi_port_len(call, &call->in[0]);
+    if (!x_bar || !y_bar) return;
+    SGDI_EW_LOOP(n, x_bar[i] += relu_d1(x[i]) * y_bar[i];);
+}
+
+// x_bar'[n] += [x > 0] y_bar' (f'' = 0; nothing when y_bar' is NULL)
+void sgdi_relu_tangent_backward(const sgdi_op_call *call) {
+    const sgdi_real *x = call->in[0].val, *y_bar_tan = call->out[0].adj_tan;
+    sgdi_real *x_bar_tan = call->in[0].adj_tan;
+    int64_t n = sgdi_port_len(call, &call->in[0]);
+    if (!x_bar_tan || !y_bar_tan) return;
+    SGDI_EW_LOOP(n, x_bar_tan[i] += relu_d1(x[i]) * y_bar_tan[i];);
+}
+
 // --- The op table's entry points -------------------------------------------------------
 
-SGDI_ELEMENTWISE_OP(relu, SGDI_OP_RELU, sgdi_ew_no_check)
 SGDI_ELEMENTWISE_OP(leaky_relu, SGDI_OP_LEAKY_RELU, sgdi_ew_no_check)
 SGDI_ELEMENTWISE_OP(elu, SGDI_OP_ELU, sgdi_ew_no_check)
 SGDI_ELEMENTWISE_OP(tanh, SGDI_OP_TANH, sgdi_ew_no_check)

@@ -28,68 +28,77 @@
 enum { SGDI_EW_PARALLEL_MIN = 1 << 16 }; // elements below which threads cost more than they save
 
 // for (i = 0; i < n; i++) { body }, split over threads only above
-// SGDI_EW_PARALLEL_MIN elements. The serial path matters: inside an OpenMP
-// region the point function is reached through a pointer and never inlined,
-// and entering libgomp costs more than a small tensor's whole loop.
+// SGDI_EW_PARALLEL_MIN elements (entering libgomp costs more than a small tensor's
+// whole loop). `omp simd` lets the compiler vectorise elementwise bodies whatever its
+// cost model; it never reorders a sum (the bodies hold none across elements).
 #define SGDI_EW_LOOP(n, ...)                                                                       \
     do {                                                                                           \
         if ((n) > SGDI_EW_PARALLEL_MIN) {                                                          \
-            _Pragma("omp parallel for schedule(static)") for (int64_t i = 0; i < (n); i++) {       \
+            _Pragma("omp parallel for simd schedule(static)") for (int64_t i = 0; i < (n); i++) {  \
                 __VA_ARGS__                                                                        \
             }                                                                                      \
         } else {                                                                                   \
-            for (int64_t i = 0; i < (n); i++) {                                                    \
+            _Pragma("omp simd") for (int64_t i = 0; i < (n); i++) {                                \
                 __VA_ARGS__                                                                        \
             }                                                                                      \
         }                                                                                          \
     } while (0)
 
-// f, f', f'' of one elementwise function at x.
-typedef sgdi_real (*sgdi_ew_fn)(sgdi_real x, const sgdi_op_attr *attr, sgdi_real *d1,
-                                sgdi_real *d2);
+// The four kernels below are macros over the point function's NAME, not functions
+// taking a pointer to it: an OpenMP region is outlined before inlining, so a pointer
+// passed in would be called per element there; a name is called directly and inlined.
+// The point function f(x, attr, &d1, &d2) returns f and sets f', f'' at x.
 
 // y = f(x); x, y: [n] with n = batch * count
-static inline void sgdi_ew_forward(const sgdi_op_call *call, sgdi_ew_fn f) {
-    const sgdi_real *x = call->in[0].val;
-    sgdi_real *y = call->out[0].val;
-    int64_t n = sgdi_port_len(call, &call->in[0]);
-    SGDI_EW_LOOP(n, sgdi_real d1, d2; y[i] = f(x[i], call->attr, &d1, &d2););
-}
+#define SGDI_EW_FORWARD(call, f)                                                                   \
+    do {                                                                                           \
+        const sgdi_real *x_ = (call)->in[0].val;                                                   \
+        sgdi_real *y_ = (call)->out[0].val;                                                        \
+        const sgdi_op_attr *attr_ = (call)->attr;                                                  \
+        int64_t n_ = sgdi_port_len((call), &(call)->in[0]);                                        \
+        SGDI_EW_LOOP(n_, sgdi_real d1, d2; y_[i] = f(x_[i], attr_, &d1, &d2););                    \
+    } while (0)
 
 // y'[n] = f'(x) x' (zero when x' is NULL)
-static inline void sgdi_ew_tangent_forward(const sgdi_op_call *call, sgdi_ew_fn f) {
-    const sgdi_real *x = call->in[0].val, *x_tan = call->in[0].tan;
-    sgdi_real *y_tan = call->out[0].tan;
-    int64_t n = sgdi_port_len(call, &call->in[0]);
-    if (!x_tan) {
-        for (int64_t i = 0; i < n; i++) y_tan[i] = 0;
-        return;
-    }
-    SGDI_EW_LOOP(n, sgdi_real d1, d2; f(x[i], call->attr, &d1, &d2); y_tan[i] = d1 * x_tan[i];);
-}
+#define SGDI_EW_TANGENT_FORWARD(call, f)                                                           \
+    do {                                                                                           \
+        const sgdi_real *x_ = (call)->in[0].val, *xt_ = (call)->in[0].tan;                         \
+        sgdi_real *yt_ = (call)->out[0].tan;                                                       \
+        const sgdi_op_attr *attr_ = (call)->attr;                                                  \
+        int64_t n_ = sgdi_port_len((call), &(call)->in[0]);                                        \
+        if (!xt_) {                                                                                \
+            for (int64_t i = 0; i < n_; i++) yt_[i] = 0;                                           \
+            break;                                                                                 \
+        }                                                                                          \
+        SGDI_EW_LOOP(n_, sgdi_real d1, d2; f(x_[i], attr_, &d1, &d2); yt_[i] = d1 * xt_[i];);      \
+    } while (0)
 
 // chain rule, dy/dx diagonal: x_bar[n] += f'(x) y_bar
-static inline void sgdi_ew_backward(const sgdi_op_call *call, sgdi_ew_fn f) {
-    const sgdi_real *x = call->in[0].val, *y_bar = call->out[0].adj;
-    sgdi_real *x_bar = call->in[0].adj;
-    int64_t n = sgdi_port_len(call, &call->in[0]);
-    if (!x_bar || !y_bar) return;
-    SGDI_EW_LOOP(n, sgdi_real d1, d2; f(x[i], call->attr, &d1, &d2); x_bar[i] += d1 * y_bar[i];);
-}
+#define SGDI_EW_BACKWARD(call, f)                                                                  \
+    do {                                                                                           \
+        const sgdi_real *x_ = (call)->in[0].val, *yb_ = (call)->out[0].adj;                        \
+        sgdi_real *xb_ = (call)->in[0].adj;                                                        \
+        const sgdi_op_attr *attr_ = (call)->attr;                                                  \
+        int64_t n_ = sgdi_port_len((call), &(call)->in[0]);                                        \
+        if (!xb_ || !yb_) break;                                                                   \
+        SGDI_EW_LOOP(n_, sgdi_real d1, d2; f(x_[i], attr_, &d1, &d2); xb_[i] += d1 * yb_[i];);     \
+    } while (0)
 
 // d/de [f'(x + e x') (y_bar + e y_bar')] = f'(x) y_bar' + f''(x) x' y_bar:
 // x_bar'[n] += f'(x) y_bar' + f''(x) x' y_bar (terms with a NULL factor are zero)
-static inline void sgdi_ew_tangent_backward(const sgdi_op_call *call, sgdi_ew_fn f) {
-    const sgdi_real *x = call->in[0].val, *x_tan = call->in[0].tan;
-    const sgdi_real *y_bar = call->out[0].adj, *y_bar_tan = call->out[0].adj_tan;
-    sgdi_real *x_bar_tan = call->in[0].adj_tan;
-    int64_t n = sgdi_port_len(call, &call->in[0]);
-    if (!x_bar_tan) return;
-    bool second = x_tan && y_bar;
-    SGDI_EW_LOOP(n, sgdi_real d1, d2; f(x[i], call->attr, &d1, &d2); sgdi_real acc = 0;
-                 if (y_bar_tan) acc += d1 * y_bar_tan[i];
-                 if (second) acc += d2 * x_tan[i] * y_bar[i]; x_bar_tan[i] += acc;);
-}
+#define SGDI_EW_TANGENT_BACKWARD(call, f)                                                          \
+    do {                                                                                           \
+        const sgdi_real *x_ = (call)->in[0].val, *xt_ = (call)->in[0].tan;                         \
+        const sgdi_real *yb_ = (call)->out[0].adj, *ybt_ = (call)->out[0].adj_tan;                 \
+        sgdi_real *xbt_ = (call)->in[0].adj_tan;                                                   \
+        const sgdi_op_attr *attr_ = (call)->attr;                                                  \
+        int64_t n_ = sgdi_port_len((call), &(call)->in[0]);                                        \
+        if (!xbt_) break;                                                                          \
+        bool second_ = xt_ && yb_;                                                                 \
+        SGDI_EW_LOOP(n_, sgdi_real d1, d2; f(x_[i], attr_, &d1, &d2); sgdi_real acc = 0;           \
+                     if (ybt_) acc += d1 * ybt_[i]; if (second_) acc += d2 * xt_[i] * yb_[i];      \
+                     xbt_[i] += acc;);                                                             \
+    } while (0)
 
 // x (any shape, batched) -> y the same shape. An operator on a parameter alone
 // would give an unbatched result, which the engine has no place for.
@@ -116,16 +125,16 @@ static inline sgdi_status sgdi_ew_infer_shape(sgdi_op_kind kind, const sgdi_shap
         return st == SGDI_OK ? check(attr, msg, msg_size) : st;                                    \
     }                                                                                              \
     void sgdi_##name##_forward(const sgdi_op_call *call) {                                         \
-        sgdi_ew_forward(call, name##_f);                                                           \
+        SGDI_EW_FORWARD(call, name##_f);                                                           \
     }                                                                                              \
     void sgdi_##name##_tangent_forward(const sgdi_op_call *call) {                                 \
-        sgdi_ew_tangent_forward(call, name##_f);                                                   \
+        SGDI_EW_TANGENT_FORWARD(call, name##_f);                                                   \
     }                                                                                              \
     void sgdi_##name##_backward(const sgdi_op_call *call) {                                        \
-        sgdi_ew_backward(call, name##_f);                                                          \
+        SGDI_EW_BACKWARD(call, name##_f);                                                          \
     }                                                                                              \
     void sgdi_##name##_tangent_backward(const sgdi_op_call *call) {                                \
-        sgdi_ew_tangent_backward(call, name##_f);                                                  \
+        SGDI_EW_TANGENT_BACKWARD(call, name##_f);                                                  \
     }
 
 // The attribute check of operators without constraints.

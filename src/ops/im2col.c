@@ -138,12 +138,16 @@ static void im2col_plane(const sgdi_conv_plan *p, const sgdi_real *img_c, sgdi_r
             for (int64_t oh = oh_lo; oh < oh_hi; oh++) {
                 sgdi_real *dst = row + oh * OW;
                 const sgdi_real *src = img_c + (oh * sh + h_off) * W + w_off;
-                memset(dst, 0, (size_t)ow_lo * sizeof *dst);
-                if (sw == 1)
-                    memcpy(dst + ow_lo, src + ow_lo, (size_t)(ow_hi - ow_lo) * sizeof *dst);
-                else
+                // Plain loops, not memset/memcpy: a row is a few dozen elements (and its
+                // padding one or two), where a library call costs more than the copy.
+                for (int64_t ow = 0; ow < ow_lo; ow++) dst[ow] = 0;
+                if (sw == 1) {
+#pragma omp simd
+                    for (int64_t ow = ow_lo; ow < ow_hi; ow++) dst[ow] = src[ow];
+                } else {
                     for (int64_t ow = ow_lo; ow < ow_hi; ow++) dst[ow] = src[ow * sw];
-                memset(dst + ow_hi, 0, (size_t)(OW - ow_hi) * sizeof *dst);
+                }
+                for (int64_t ow = ow_hi; ow < OW; ow++) dst[ow] = 0;
             }
             memset(row + oh_hi * OW, 0, (size_t)((OH - oh_hi) * OW) * sizeof *row);
         }
@@ -165,7 +169,12 @@ static void col2im_plane(const sgdi_conv_plan *p, const sgdi_real *col_c, sgdi_r
             for (int64_t oh = oh_lo; oh < oh_hi; oh++) {
                 const sgdi_real *src = row + oh * OW;
                 sgdi_real *dst = img_c + (oh * sh + h_off) * W + w_off;
-                for (int64_t ow = ow_lo; ow < ow_hi; ow++) dst[ow * sw] += src[ow];
+                if (sw == 1) { // the common case, vectorised (dst and src never overlap)
+#pragma omp simd
+                    for (int64_t ow = ow_lo; ow < ow_hi; ow++) dst[ow] += src[ow];
+                } else {
+                    for (int64_t ow = ow_lo; ow < ow_hi; ow++) dst[ow * sw] += src[ow];
+                }
             }
         }
     }

@@ -119,6 +119,20 @@ static inline int64_t window_argmax(const sgdi_real *x, int64_t w, const pool_wi
     return best;
 }
 
+// The CNN's 2x2 stride-2 unpadded MaxPooling: the plane offset of window (oy, ox)'s first
+// maximum, the same comparisons in the same (window) order as window_argmax.
+static inline bool is_max_2x2(const pool_geom *g, pool_kind kind) {
+    return kind == POOL_MAX && g->kh == 2 && g->kw == 2 && g->sh == 2 && g->sw == 2 && g->ph == 0 &&
+           g->pw == 0;
+}
+static inline int64_t argmax_2x2(const sgdi_real *x, int64_t w, int64_t oy, int64_t ox) {
+    int64_t i = 2 * oy * w + 2 * ox, best = i;
+    if (x[best] < x[i + 1]) best = i + 1;
+    if (x[best] < x[i + w]) best = i + w;
+    if (x[best] < x[i + w + 1]) best = i + w + 1;
+    return best;
+}
+
 // dst = P src over every plane; P's argmax (MaxPooling) from x.
 // x, src: [planes, h, w]; dst: [planes, oh, ow]
 static void pool_apply(const pool_geom *g, pool_kind kind, const sgdi_real *x, const sgdi_real *src,
@@ -128,6 +142,12 @@ static void pool_apply(const pool_geom *g, pool_kind kind, const sgdi_real *x, c
     for (int64_t p = 0; p < g->planes; p++) {
         const sgdi_real *xp = x + p * in_plane, *sp = src + p * in_plane;
         sgdi_real *dp = dst + p * out_plane;
+        if (is_max_2x2(g, kind)) {
+            for (int64_t oy = 0; oy < g->oh; oy++)
+                for (int64_t ox = 0; ox < g->ow; ox++)
+                    dp[oy * g->ow + ox] = sp[argmax_2x2(xp, g->w, oy, ox)];
+            continue;
+        }
         for (int64_t oy = 0; oy < g->oh; oy++)
             for (int64_t ox = 0; ox < g->ow; ox++) {
                 pool_window win = window_at(g, oy, ox);
@@ -152,6 +172,12 @@ static void pool_transpose_add(const pool_geom *g, pool_kind kind, const sgdi_re
     for (int64_t p = 0; p < g->planes; p++) {
         const sgdi_real *xp = x + p * in_plane, *sp = src + p * out_plane;
         sgdi_real *dp = dst + p * in_plane;
+        if (is_max_2x2(g, kind)) {
+            for (int64_t oy = 0; oy < g->oh; oy++)
+                for (int64_t ox = 0; ox < g->ow; ox++)
+                    dp[argmax_2x2(xp, g->w, oy, ox)] += sp[oy * g->ow + ox];
+            continue;
+        }
         for (int64_t oy = 0; oy < g->oh; oy++)
             for (int64_t ox = 0; ox < g->ow; ox++) {
                 pool_window win = window_at(g, oy, ox);

@@ -1,0 +1,227 @@
+/*
+ * bench_cnn.c — the built-in CNN's training step and scoring step against the machine's
+ * GEMM peak.
+ *
+ * Builds the built-in `cnn` (3 blocks of 32, 64, 128 maps) for (1, 28, 28) images and 10
+ * classes, fills a batch with random pixels and labels, and times on it:
+ *   train: sgdi_exec_forward + sgdi_exec_backward into the gradient (one SGD step's work)
+ *   score: forward with a direction (tangent forward: every sample's <grad l_j, v>) +
+ *          backward into the gradient and H v (tangent backward)
+ * each the minimum over --reps runs (after one warm-up), so that a machine shared with
+ * other work shows its best figure. It prints ms per step, samples/s, and the GFLOP/s of
+ * the convolutions' products next to the peak of one large cblas_sgemm measured in the
+ * same run (minimum time of three).
+ *
+ * What counts as convolution work: 2 FLOP per multiply-add of the GEMMs a convolution
+ * node runs, i.e. per product `W cols(x)`, `W^T y_bar` (input adjoint) or
+ * `y_bar cols(x)^T` (weight gradient) 2 * out_ch * (in_ch * 9) * out_size per sample.
+ * Per node: forward 1 product; train 3 (forward, input adjoint, weight gradient), 2 for
+ * the first layer, whose input x has no adjoint; score 9 (forward 1, tangent forward 2,
+ * backward 2, tangent backward 4), 4 for the first layer (x has no tangent and no
+ * adjoint: forward 1, W' cols(x) 1, weight gradient 1, its tangent 1). im2col, bias,
+ * batch-norm, ReLU, pooling and the final Affine are not counted (they are time, not
+ * FLOPs, here).
+ *
+ * Usage: bench_cnn [--threads N] [--reps N] [--batch N] [--peak 0|1]   (defaults 1, 5, 64, 1;
+ * --peak 0 skips the GEMM peak, for profiling the steps alone)
+ */
+#include <cblas.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "graph/builtin.h"
+#include "graph/exec.h"
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+// Uniform in [0, 1) from a 64-bit LCG: the bench needs varied data, not good randomness.
+static float next_uniform(uint64_t *state) {
+    *state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (float)(*state >> 40) * (1.0f / 16777216.0f);
+}
+
+// The peak single-precision GEMM rate: the best of three 2048^3 products, in GFLOP/s.
+static double gemm_peak_gflops(void) {
+    const int n = 2048;
+    float *a = malloc((size_t)n * n * sizeof *a), *b = malloc((size_t)n * n * sizeof *b),
+          *c = malloc((size_t)n * n * sizeof *c);
+    if (!a || !b || !c) {
+        fprintf(stderr, "bench_cnn: out of memory for the GEMM peak\n");
+        exit(1);
+    }
+    uint64_t state = 7;
+    for (size_t i = 0; i < (size_t)n * n; i++) a[i] = next_uniform(&state), b[i] = a[i] - 0.5f;
+    double best = 1e30;
+    for (int rep = 0; rep < 3; rep++) {
+        double start = now();
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b, n, 0.0f, c,
+                    n);
+        double t = now() - start;
+        if (t < best) best = t;
+    }
+    free(a), free(b), free(c);
+    return 2.0 * n * n * (double)n / best / 1e9;
+}
+
+// FLOPs of the convolutions' products for one forward pass (forward[0]), one training
+// step (forward[1]) and one scoring step (forward[2]) over `batch` samples (see header).
+static void conv_flops(const sgdi_graph *g, int64_t batch, double flops[3]) {
+    flops[0] = flops[1] = flops[2] = 0;
+    for (int n = 0; n < g->n_nodes; n++) {
+        const sgdi_node *node = &g->nodes[n];
+        if (node->op != SGDI_OP_CONVOLUTION) continue;
+        const sgdi_shape *w = &g->vars[node->in[1]].shape;
+        const sgdi_var *y = &g->vars[node->out[0]];
+        double taps = 1;
+        for (int d = 1; d < w->ndim; d++) taps *= (double)w->dim[d];
+        double product = 2.0 * (double)batch * (double)y->count * taps; // out_ch out_size taps
+        bool first = node->in[0] == g->input_var;
+        flops[0] += product;
+        flops[1] += (first ? 2 : 3) * product;
+        flops[2] += (first ? 4 : 9) * product;
+    }
+}
+
+// The 1-minute load average, to say how busy the machine was.
+static double load_average(void) {
+    double load = -1;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &load) != 1) load = -1;
+        fclose(f);
+    }
+    return load;
+}
+
+// The minimum time of one forward + backward of `pass` over `reps` runs, after a warm-up.
+static double time_step(sgdi_exec *ex, const sgdi_pass *pass, int64_t n_params, int reps) {
+    double best = 1e30;
+    for (int rep = 0; rep <= reps; rep++) {
+        if (pass->grad) memset(pass->grad, 0, (size_t)n_params * sizeof *pass->grad);
+        if (pass->hvp) memset(pass->hvp, 0, (size_t)n_params * sizeof *pass->hvp);
+        double start = now();
+        sgdi_exec_forward(ex, pass);
+        sgdi_exec_backward(ex, pass);
+        double t = now() - start;
+        if (rep > 0 && t < best) best = t;
+    }
+    return best;
+}
+
+static double checksum(const float *v, int64_t n) {
+    double s = 0;
+    for (int64_t i = 0; i < n; i++) s += (double)v[i] * (double)((i % 7) + 1);
+    return s;
+}
+
+static int usage(void) {
+    fprintf(stderr, "usage: bench_cnn [--threads N] [--reps N] [--batch N] [--peak 0|1]\n");
+    return 2;
+}
+
+int main(int argc, char **argv) {
+    int threads = 1, reps = 5, with_peak = 1;
+    int64_t batch = 64;
+    for (int k = 1; k < argc; k++) {
+        if (k + 1 >= argc) return usage();
+        long v = strtol(argv[k + 1], NULL, 10);
+        if (!strcmp(argv[k], "--peak")) {
+            with_peak = v != 0;
+            k++;
+            continue;
+        }
+        if (v < 1) return usage();
+        if (!strcmp(argv[k], "--threads"))
+            threads = (int)v;
+        else if (!strcmp(argv[k], "--reps"))
+            reps = (int)v;
+        else if (!strcmp(argv[k], "--batch"))
+            batch = v;
+        else
+            return usage();
+        k++;
+    }
+    openblas_set_num_threads(threads);
+    omp_set_num_threads(threads);
+
+    sgdi_options opt;
+    sgdi_options_init(&opt);
+    opt.network = SGDI_NETWORK_CNN;
+    const int classes = 10;
+    sgdi_shape sample = {3, {1, 28, 28}};
+    sgdi_graph g;
+    sgdi_graph_init(&g);
+    sgdi_error err;
+    sgdi_exec ex;
+    if (sgdi_build_network(&opt, sample, classes, &g, &err) != SGDI_OK ||
+        sgdi_exec_init(&ex, &g, batch, &err) != SGDI_OK) {
+        fprintf(stderr, "bench_cnn: %s\n", err.message);
+        return 1;
+    }
+    int64_t p = g.n_params, features = g.vars[g.input_var].count;
+    float *theta = malloc((size_t)p * 4), *v = malloc((size_t)p * 4), *grad = malloc((size_t)p * 4),
+          *hvp = malloc((size_t)p * 4), *x = malloc((size_t)(batch * features) * 4),
+          *y = malloc((size_t)batch * 4);
+    double *tangent = malloc((size_t)batch * 8);
+    int64_t *rows = malloc((size_t)batch * 8);
+    if (!theta || !v || !grad || !hvp || !x || !y || !tangent || !rows) {
+        fprintf(stderr, "bench_cnn: out of memory\n");
+        return 1;
+    }
+    sgdi_init_parameters(&g, 1, theta);
+    uint64_t state = 42;
+    for (int64_t i = 0; i < p; i++) v[i] = 1e-3f * (next_uniform(&state) - 0.5f);
+    for (int64_t i = 0; i < batch * features; i++) x[i] = next_uniform(&state);
+    for (int64_t i = 0; i < batch; i++)
+        y[i] = (float)(int)(next_uniform(&state) * classes), rows[i] = i;
+    sgdi_pass train = {.batch = batch,
+                       .x = x,
+                       .target = y,
+                       .scale = 1.0 / (double)batch,
+                       .theta = theta,
+                       .grad = grad,
+                       .ctx = {.seed = 1, .rows = rows, .training = true}};
+    sgdi_pass score = train;
+    score.direction = v;
+    score.hvp = hvp;
+    score.sample_tangent = tangent;
+
+    double load_before = load_average();
+    double peak = with_peak ? gemm_peak_gflops() : 0;
+    double t_train = time_step(&ex, &train, p, reps);
+    double sum_grad = checksum(grad, p);
+    double t_score = time_step(&ex, &score, p, reps);
+    double sum_hvp = checksum(hvp, p), sum_tan = 0;
+    for (int64_t i = 0; i < batch; i++) sum_tan += tangent[i] * (double)(i + 1);
+    double flops[3];
+    conv_flops(&g, batch, flops);
+
+    printf("bench_cnn: cnn 32-64-128 on (1, 28, 28), 10 classes, batch %lld, %lld parameters\n",
+           (long long)batch, (long long)p);
+    printf("threads %d, best of %d runs, load average %.2f before / %.2f after\n", threads, reps,
+           load_before, load_average());
+    printf("convolution work: forward %.3f GFLOP, train %.3f, score %.3f per step\n",
+           flops[0] / 1e9, flops[1] / 1e9, flops[2] / 1e9);
+    printf("sgemm 2048^3 peak: %.1f GFLOP/s\n\n", peak);
+    printf("| step  | ms/step | samples/s | conv GFLOP/s | of peak |\n");
+    printf("|---|---:|---:|---:|---:|\n");
+    const char *names[2] = {"train", "score"};
+    double times[2] = {t_train, t_score}, work[2] = {flops[1], flops[2]};
+    for (int k = 0; k < 2; k++) {
+        double rate = work[k] / times[k] / 1e9;
+        printf("| %-5s | %7.1f | %9.0f | %12.1f | %6.1f %% |\n", names[k], 1e3 * times[k],
+               (double)batch / times[k], rate, peak > 0 ? 100.0 * rate / peak : 0.0);
+    }
+    printf("\nchecksums: grad %.9g, hvp %.9g, tangents %.9g\n", sum_grad, sum_hvp, sum_tan);
+    sgdi_exec_free(&ex);
+    sgdi_graph_free(&g);
+    free(theta), free(v), free(grad), free(hvp), free(x), free(y), free(tangent), free(rows);
+    return 0;
+}

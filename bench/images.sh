@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# images.sh — scoring Fashion-MNIST training sets with the built-in CNN: sgd-influence and
+# the PyTorch baseline (bench/baseline_torch_cnn.py, the same algorithm, forward-over-reverse,
+# oneDNN convolutions) side by side: training and scoring seconds, wall time, peak RSS.
+#
+#   bench/images.sh [SGD_INFLUENCE]            (default: build/sgd-influence)
+#
+# Environment: SIZES (training images, default "10000"; "10000 60000" for the full set),
+# EPOCHS (default 1: what the plugins train when given a model), THREADS (default 2, both
+# programs), METHOD (default last, the image plugin's), WORK (scratch directory).
+# Both run the same settings: CNN 32,64,128, batch 64, SGD lr 0.05, weight decay 1e-4,
+# --hessian plugin; the baseline replays the tool's initial parameters and batch order.
+# Prints a Markdown table for bench/README.md. Needs /usr/bin/time, numpy, torch and
+# dataset-fashion-mnist (tools/install-deps.sh --bench).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(dirname "$here")
+tool=$(readlink -f "${1:-$src/build/sgd-influence}")
+sizes=${SIZES:-10000}
+epochs=${EPOCHS:-1}
+threads=${THREADS:-2}
+method=${METHOD:-last}
+work=${WORK:-$(mktemp -d /tmp/sgdi-bench-images.XXXXXX)}
+py=/usr/bin/python3
+mkdir -p "$work"
+export OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads
+common=(-e "$epochs" -b 64 --lr 0.05 --weight-decay 1e-4 --method "$method" --hessian plugin
+        --channels 32,64,128 -s 0)
+
+json() { "$py" -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
+
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(getconf _NPROCESSORS_ONLN) CPUs; threads $threads; epochs $epochs; method $method"
+echo
+echo "| training images | program | train s | score s | wall s | peak RSS MB | wall vs tool |"
+echo "|---|---|---|---|---|---|---|"
+for n in $sizes; do
+    data=$work/fm$n
+    [ -f "$data/train.csv" ] ||
+        "$py" "$src/tools/make_image_dataset.py" --train "$n" --val 1000 --flip 0.05 --seed 0 \
+            --out "$data" > /dev/null
+    out=$work/tool$n
+    mkdir -p "$out"
+    /usr/bin/time -f "%e %M" -o "$out/time" "$tool" -t "$data/train.csv" -v "$data/val.csv" \
+        -o "$out/inf.csv" --threads "$threads" --network cnn --trace "$out/trace" \
+        --save-initial-params "$out/init" -q "${common[@]}"
+    read -r tool_wall tool_kb < "$out/time"
+    tool_train=$(json "$out/inf.csv.json" 'd["seconds"]["train"]')
+    tool_score=$(json "$out/inf.csv.json" 'd["seconds"]["score"]')
+    printf "| %d | sgd-influence | %.1f | %.1f | %.1f | %d | 1.00 |\n" "$n" "$tool_train" \
+        "$tool_score" "$tool_wall" $((tool_kb / 1024))
+    /usr/bin/time -f "%e %M" -o "$out/time.torch" "$py" "$here/baseline_torch_cnn.py" \
+        -t "$data/train.csv" -v "$data/val.csv" -o "$out/torch.csv" --threads "$threads" \
+        --trace "$out/trace" --init "$out/init" --time "${common[@]}" 2> "$out/torch.err"
+    read -r torch_wall torch_kb < "$out/time.torch"
+    torch_train=$(sed -n 's/^train_seconds \([0-9.]*\)/\1/p' "$out/torch.err")
+    torch_score=$(sed -n 's/^score_seconds \([0-9.]*\)/\1/p' "$out/torch.err")
+    printf "| %d | PyTorch baseline | %s | %s | %.1f | %d | %.2f |\n" "$n" "${torch_train:-?}" \
+        "${torch_score:-?}" "$torch_wall" $((torch_kb / 1024)) \
+        "$(awk -v a="$torch_wall" -v b="$tool_wall" 'BEGIN { print a / b }')"
+done
