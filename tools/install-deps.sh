@@ -9,7 +9,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config                          # the C build
-  libopenblas-dev                                           # BLAS for the matrix work
+  libopenblas-openmp-dev                                    # BLAS in OpenMP's thread pool
   libzip-dev libprotobuf-c-dev protobuf-c-compiler libhdf5-dev   # reading and writing .nnp
   libpng-dev libjpeg62-turbo-dev                            # image datasets
 )
