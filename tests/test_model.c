@@ -175,6 +175,45 @@ static uint8_t *momentum_state(const sgdi_graph *g, float velocity, size_t *size
     return read_file(path, size);
 }
 
+// A Momentum logistic regression (5 features, 3 classes) written as plain.nnp with the
+// initial parameters of seed 3, and its text and parameter members read back: the
+// archive the solver-state tests extend with a state member.
+typedef struct momentum_fixture {
+    sgdi_options opt;
+    sgdi_graph g;
+    float *theta;
+    uint8_t *text, *params;
+    size_t text_size, params_size;
+} momentum_fixture;
+
+static void momentum_fixture_init(momentum_fixture *f) {
+    memset(f, 0, sizeof *f);
+    sgdi_options_init(&f->opt);
+    f->opt.network = SGDI_NETWORK_LOGREG, f->opt.solver = SGDI_SOLVER_MOMENTUM;
+    f->opt.lr = 0.01, f->opt.batch_size = 10, f->opt.epochs = 2;
+    sgdi_graph_init(&f->g);
+    sgdi_error err;
+    CHECK(sgdi_build_network(&f->opt, sgdi_shape1(5), 3, &f->g, &err) == SGDI_OK);
+    f->theta = calloc((size_t)f->g.n_params, sizeof(float));
+    sgdi_init_parameters(&f->g, 3, f->theta);
+    CHECK(sgdi_model_write_builtin(&f->g, &f->opt, f->theta, tmp_path("plain.nnp"), &err) ==
+          SGDI_OK);
+    sgdi_zip *z = NULL;
+    CHECK(sgdi_zip_open_file(tmp_path("plain.nnp"), &z, &err) == SGDI_OK);
+    if (z) {
+        CHECK(sgdi_zip_read(z, sgdi_zip_find(z, "network.nntxt"), 1 << 20, &f->text, &f->text_size,
+                            &err) == SGDI_OK);
+        CHECK(sgdi_zip_read(z, sgdi_zip_find(z, "parameter.protobuf"), 1 << 20, &f->params,
+                            &f->params_size, &err) == SGDI_OK);
+    }
+    sgdi_zip_close(z);
+}
+
+static void momentum_fixture_free(momentum_fixture *f) {
+    free(f->text), free(f->params), free(f->theta);
+    sgdi_graph_free(&f->g);
+}
+
 // The same state as momentum_state, in nnabla's binary protobuf variant: an
 // NNablaProtoBuf whose optimizer's solver maps each parameter to {t, "m": tensor}.
 static uint8_t *momentum_state_protobuf(const sgdi_graph *g, float velocity, size_t *size) {
@@ -238,30 +277,16 @@ static uint8_t *momentum_state_protobuf(const sgdi_graph *g, float velocity, siz
 // nnabla's protobuf solver state continues training exactly as the HDF5 one.
 static void test_protobuf_solver_state(void) {
     sgdi_dataset *train = table(60, 5, 3, 11u), *val = table(30, 5, 3, 12u);
-    sgdi_options opt;
-    sgdi_options_init(&opt);
-    opt.network = SGDI_NETWORK_LOGREG, opt.solver = SGDI_SOLVER_MOMENTUM, opt.lr = 0.01;
-    opt.batch_size = 10, opt.epochs = 2;
-    sgdi_graph g;
-    sgdi_graph_init(&g);
+    momentum_fixture f;
+    momentum_fixture_init(&f);
+    sgdi_options opt = f.opt;
+    const sgdi_graph *g = &f.g;
     sgdi_error err;
-    CHECK(sgdi_build_network(&opt, sgdi_shape1(5), 3, &g, &err) == SGDI_OK);
-    float *theta = calloc((size_t)g.n_params, sizeof(float));
-    sgdi_init_parameters(&g, 3, theta);
-    CHECK(sgdi_model_write_builtin(&g, &opt, theta, tmp_path("plain.nnp"), &err) == SGDI_OK);
-    sgdi_zip *z = NULL;
-    uint8_t *text = NULL, *params = NULL;
-    size_t text_size = 0, params_size = 0, h5_size = 0, pb_size = 0;
-    CHECK(sgdi_zip_open_file(tmp_path("plain.nnp"), &z, &err) == SGDI_OK);
-    if (z) {
-        CHECK(sgdi_zip_read(z, sgdi_zip_find(z, "network.nntxt"), 1 << 20, &text, &text_size,
-                            &err) == SGDI_OK);
-        CHECK(sgdi_zip_read(z, sgdi_zip_find(z, "parameter.protobuf"), 1 << 20, &params,
-                            &params_size, &err) == SGDI_OK);
-    }
-    sgdi_zip_close(z);
-    uint8_t *h5 = momentum_state(&g, 0.05f, &h5_size);
-    uint8_t *pb = momentum_state_protobuf(&g, 0.05f, &pb_size);
+    uint8_t *text = f.text, *params = f.params;
+    size_t text_size = f.text_size, params_size = f.params_size;
+    size_t h5_size = 0, pb_size = 0;
+    uint8_t *h5 = momentum_state(g, 0.05f, &h5_size);
+    uint8_t *pb = momentum_state_protobuf(g, 0.05f, &pb_size);
     const char *files[] = {"state_h5.nnp", "state_pb.nnp", "state_bad.nnp"};
     sgdi_zip_member members[] = {{"nnp_version.txt", "0.1\n", 4},
                                  {"network.nntxt", text, text_size},
@@ -281,7 +306,7 @@ static void test_protobuf_solver_state(void) {
     if (a && b) {
         CHECK(b->state0 && b->t0 == 7);
         CHECK(a->state0 && b->state0 &&
-              memcmp(a->state0, b->state0, (size_t)g.n_params * sizeof(float)) == 0);
+              memcmp(a->state0, b->state0, (size_t)g->n_params * sizeof(float)) == 0);
         sgdi_options oa = opt, ob = opt;
         oa.model = a, ob.model = b;
         sgdi_result *ra = NULL, *rb = NULL;
@@ -295,38 +320,24 @@ static void test_protobuf_solver_state(void) {
     sgdi_model_free(a);
     sgdi_model_free(b);
     sgdi_model_free(bad);
-    free(text), free(params), free(h5), free(pb), free(theta);
-    sgdi_graph_free(&g);
+    free(h5), free(pb);
+    momentum_fixture_free(&f);
     sgdi_dataset_free(train);
     sgdi_dataset_free(val);
 }
 
 static void test_solver_state(void) {
     sgdi_dataset *train = table(60, 5, 3, 11u), *val = table(30, 5, 3, 12u);
-    sgdi_options opt;
-    sgdi_options_init(&opt);
-    opt.network = SGDI_NETWORK_LOGREG, opt.solver = SGDI_SOLVER_MOMENTUM, opt.lr = 0.01;
-    opt.batch_size = 10, opt.epochs = 2;
-    sgdi_graph g;
-    sgdi_graph_init(&g);
+    momentum_fixture f;
+    momentum_fixture_init(&f);
+    sgdi_options opt = f.opt;
+    const sgdi_graph *g = &f.g;
     sgdi_error err;
-    CHECK(sgdi_build_network(&opt, sgdi_shape1(5), 3, &g, &err) == SGDI_OK);
-    float *theta = calloc((size_t)g.n_params, sizeof(float));
-    sgdi_init_parameters(&g, 3, theta);
-    CHECK(sgdi_model_write_builtin(&g, &opt, theta, tmp_path("plain.nnp"), &err) == SGDI_OK);
+    uint8_t *text = f.text, *params = f.params;
+    size_t text_size = f.text_size, params_size = f.params_size;
     // The same archive plus a solver-state member.
-    sgdi_zip *z = NULL;
-    uint8_t *text = NULL, *params = NULL;
-    size_t text_size = 0, params_size = 0, state_size = 0;
-    CHECK(sgdi_zip_open_file(tmp_path("plain.nnp"), &z, &err) == SGDI_OK);
-    if (z) {
-        CHECK(sgdi_zip_read(z, sgdi_zip_find(z, "network.nntxt"), 1 << 20, &text, &text_size,
-                            &err) == SGDI_OK);
-        CHECK(sgdi_zip_read(z, sgdi_zip_find(z, "parameter.protobuf"), 1 << 20, &params,
-                            &params_size, &err) == SGDI_OK);
-    }
-    sgdi_zip_close(z);
-    uint8_t *state = momentum_state(&g, 0.05f, &state_size);
+    size_t state_size = 0;
+    uint8_t *state = momentum_state(g, 0.05f, &state_size);
     sgdi_zip_member members[] = {{"nnp_version.txt", "0.1\n", 4},
                                  {"network.nntxt", text, text_size},
                                  {"parameter.protobuf", params, params_size},
@@ -372,8 +383,8 @@ static void test_solver_state(void) {
     }
     sgdi_model_free(plain);
     sgdi_model_free(resumed);
-    free(text), free(params), free(state), free(theta);
-    sgdi_graph_free(&g);
+    free(state);
+    momentum_fixture_free(&f);
     sgdi_dataset_free(train);
     sgdi_dataset_free(val);
 }
