@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "commands.h"
 #include "progress.h"
 #include "sgdi.h"
 
@@ -157,6 +158,10 @@ done:
 }
 
 int main(int argc, char **argv) {
+    // "sgd-influence COMMAND ...": the commands that work on a run's outputs.
+    if (argc > 1) {
+        // @anchor:subcommands
+    }
     cli_args args;
     char msg[SGDI_ERROR_MESSAGE_MAX + 64];
     switch (cli_parse(argc, argv, &args, msg, sizeof msg)) {

@@ -368,6 +368,15 @@ sgdi_status sgdi_result_write_model(const sgdi_result *res, const char *path, sg
 sgdi_status sgdi_result_write_initial_parameters(const sgdi_result *res, const char *path,
                                                  sgdi_error *err);
 
+// --- Per-sample statistics over the trials -----------------------------------
+// @anchor:api-sample-stats
+
+// --- Removal curve (evaluate) ------------------------------------------------
+// @anchor:api-evaluate
+
+// --- Cleansing ---------------------------------------------------------------
+// @anchor:api-cleanse
+
 #ifdef __cplusplus
 }
 #endif

@@ -37,6 +37,10 @@ struct sgdi_result {
     double *validation_actual;
     double *validation_estimated;
     double *validation_paper;
+    // Trial 0's final model on its own training rows: the predicted class and the
+    // probability it gives that class ([N] each), NULL if not computed.
+    int32_t *predictions;
+    float *prediction_confidence;
     // The training set, not owned: sgdi_result_write_csv names an image dataset's files.
     const sgdi_dataset *train;
 };

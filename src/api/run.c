@@ -146,6 +146,7 @@ static sgdi_status run_trial(sgdi_result *res, const sgdi_train_plan *plan,
         res->diverged = !(growth <= DIVERGENCE_GROWTH);
         memcpy(res->initial_parameters, theta0, (size_t)p * sizeof(float));
         memcpy(res->final_parameters, theta, (size_t)p * sizeof(float));
+        // @anchor:predictions
         if (opt->validate > 0) st = self_check(res, &tr, val, &req, theta0, scores, err);
         res->trace = tr.schedule; // the result keeps trial 0's record
         memset(&tr.schedule, 0, sizeof tr.schedule);
@@ -333,6 +334,8 @@ void sgdi_result_free(sgdi_result *res) {
     free(res->trial_scores);
     free(res->initial_parameters);
     free(res->final_parameters);
+    free(res->predictions);
+    free(res->prediction_confidence);
     sgdi_trace_free(&res->trace);
     free(res->validation_rows);
     free(res->validation_actual);
