@@ -111,6 +111,7 @@ static void invoke(const harness *h, sgdi_kernel_fn fn, const io *b) {
     // Scratch is handed over dirty (NaN), as the executor's is: kernels must not rely on zeros.
     if (work > 0) {
         call.work = malloc((size_t)work * sizeof *call.work);
+        call.work_len = work;
         if (!call.work) abort();
         for (int64_t k = 0; k < work; k++) call.work[k] = NAN;
     }

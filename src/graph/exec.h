@@ -29,6 +29,7 @@ typedef struct sgdi_exec {
     bool *adj_zeroed; // [n_vars] adjoint buffers cleared in this backward pass
     sgdi_port *ports; // scratch for one node's ports
     float *work;      // operator scratch: the largest workspace() of any node
+    int64_t work_len; // its length in elements
 } sgdi_exec;
 
 typedef struct sgdi_pass {

@@ -116,8 +116,8 @@ void sgdi_deconvolution_forward(const sgdi_op_call *call) {
     const sgdi_port *b = bias_port(call);
     sgdi_real *y = call->out[0].val;
     sgdi_conv_fill_channels(y, b ? b->val : NULL, call->batch, p.in_ch, p.in_size);
-    sgdi_conv_transpose(&p, call->batch, call->work, call->in[1].val, call->in[0].val, NULL, NULL,
-                        y);
+    sgdi_conv_transpose(&p, call->batch, call->work, call->work_len, call->in[1].val,
+                        call->in[0].val, NULL, NULL, y);
 }
 
 // y' = b' + cols^T(W^T x' + W'^T x)
@@ -131,7 +131,8 @@ void sgdi_deconvolution_tangent_forward(const sgdi_op_call *call) {
     if (x->tan) wk[terms] = w->val, xk[terms++] = x->tan;
     if (w->tan) wk[terms] = w->tan, xk[terms++] = x->val;
     if (terms > 0)
-        sgdi_conv_transpose(&p, call->batch, call->work, wk[0], xk[0], wk[1], xk[1], y_tan);
+        sgdi_conv_transpose(&p, call->batch, call->work, call->work_len, wk[0], xk[0], wk[1], xk[1],
+                            y_tan);
 }
 
 // x_bar[B][C, sp] += W cols(y_bar), W_bar += sum_n x[n] cols(y_bar[n])^T,
@@ -141,8 +142,9 @@ void sgdi_deconvolution_backward(const sgdi_op_call *call) {
     const sgdi_port *x = &call->in[0], *w = &call->in[1], *b = bias_port(call);
     const sgdi_real *y_bar = call->out[0].adj;
     if (!y_bar) return;
-    if (x->adj) sgdi_conv_apply(&p, call->batch, call->work, w->val, y_bar, x->adj);
-    if (w->adj) sgdi_conv_weight_corr(&p, call->batch, call->work, x->val, y_bar, w->adj);
+    if (x->adj) sgdi_conv_apply(&p, call->batch, call->work, call->work_len, w->val, y_bar, x->adj);
+    if (w->adj)
+        sgdi_conv_weight_corr(&p, call->batch, call->work, call->work_len, x->val, y_bar, w->adj);
     if (b && b->adj) sgdi_conv_add_channel_sums(b->adj, y_bar, call->batch, p.in_ch, p.in_size);
 }
 
@@ -154,15 +156,19 @@ void sgdi_deconvolution_tangent_backward(const sgdi_op_call *call) {
     const sgdi_port *x = &call->in[0], *w = &call->in[1], *b = bias_port(call);
     const sgdi_real *y_bar = call->out[0].adj, *y_bar_tan = call->out[0].adj_tan;
     if (x->adj_tan) {
-        if (y_bar_tan) sgdi_conv_apply(&p, call->batch, call->work, w->val, y_bar_tan, x->adj_tan);
+        if (y_bar_tan)
+            sgdi_conv_apply(&p, call->batch, call->work, call->work_len, w->val, y_bar_tan,
+                            x->adj_tan);
         if (y_bar && w->tan)
-            sgdi_conv_apply(&p, call->batch, call->work, w->tan, y_bar, x->adj_tan);
+            sgdi_conv_apply(&p, call->batch, call->work, call->work_len, w->tan, y_bar, x->adj_tan);
     }
     if (w->adj_tan) {
         if (y_bar_tan)
-            sgdi_conv_weight_corr(&p, call->batch, call->work, x->val, y_bar_tan, w->adj_tan);
+            sgdi_conv_weight_corr(&p, call->batch, call->work, call->work_len, x->val, y_bar_tan,
+                                  w->adj_tan);
         if (y_bar && x->tan)
-            sgdi_conv_weight_corr(&p, call->batch, call->work, x->tan, y_bar, w->adj_tan);
+            sgdi_conv_weight_corr(&p, call->batch, call->work, call->work_len, x->tan, y_bar,
+                                  w->adj_tan);
     }
     if (b && b->adj_tan && y_bar_tan)
         sgdi_conv_add_channel_sums(b->adj_tan, y_bar_tan, call->batch, p.in_ch, p.in_size);

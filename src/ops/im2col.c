@@ -7,24 +7,21 @@
  * there. Group g's rows are a contiguous block, so every product is one GEMM per sample
  * and group over contiguous row-major blocks.
  *
- * Threads: columns are built (and folded back) in parallel over (sample, channel) pairs,
- * each of which owns its rows (and its image plane), so no element is written by two
- * threads. The GEMMs run one after another, BLAS threading inside them.
+ * Threads split the samples (the weight gradient: blocks of samples), each with its own
+ * slot of the scratch, so no element is written by two threads.
  */
 #include "ops/im2col.h"
 
 #include <limits.h>
+#include <omp.h>
 #include <string.h>
 
 #include "ops/kernel_math.h"
 #include "ops/op_private.h"
 
-// Scratch budget in elements: 2^21 (8 MiB of floats) holds the columns of a few samples
-// of a mid-sized layer (a 32-channel 28x28 3x3 layer takes 0.23 M per sample) while they
-// are still in cache for the GEMM that reads them.
-static const int64_t SCRATCH_BUDGET = (int64_t)1 << 21;
-// Below this many elements per pass a parallel region costs more than it saves.
-static const int64_t PARALLEL_MIN = (int64_t)1 << 15;
+// Samples whose weight-gradient terms are summed into one partial before the partials are
+// added up in order: fixed, so the sums are the same bytes whatever the thread count.
+static const int64_t WEIGHT_BLOCK = 8;
 // Largest window attribute accepted; keeps every size product below int64 overflow.
 static const int64_t WINDOW_MAX = (int64_t)1 << 31;
 
@@ -72,14 +69,30 @@ bool sgdi_conv_fits(const sgdi_window_attr *w, const int64_t *kernel, int64_t in
            out_size <= INT_MAX && out_ch / group <= INT_MAX;
 }
 
-int64_t sgdi_conv_chunk(const sgdi_conv_plan *p, int64_t batch) {
-    int64_t chunk = p->col_len > 0 ? SCRATCH_BUDGET / p->col_len : batch;
-    if (chunk > batch) chunk = batch;
-    return chunk < 1 ? 1 : chunk;
+// Elements of W (out_ch, in_ch / group, ksize).
+static int64_t weight_len(const sgdi_conv_plan *p) {
+    return p->out_ch * (p->in_ch / p->group) * p->ksize;
+}
+
+// One slot of scratch: a sample's columns (none when direct), and beside them a block's
+// partial weight gradient.
+static int64_t slot_len(const sgdi_conv_plan *p) {
+    return (p->direct ? 0 : p->col_len) + weight_len(p);
 }
 
 int64_t sgdi_conv_workspace(const sgdi_conv_plan *p, int64_t batch) {
-    return p->direct ? 0 : sgdi_conv_chunk(p, batch) * p->col_len;
+    int64_t slots = omp_get_max_threads();
+    if (slots > batch) slots = batch;
+    return (slots < 1 ? 1 : slots) * slot_len(p);
+}
+
+// Threads that may work at once: as many as the scratch has slots for, the tasks need,
+// and OpenMP offers (>= 1).
+static int slots_for(const sgdi_conv_plan *p, int64_t work_len, int64_t tasks) {
+    int64_t slots = work_len / slot_len(p), threads = omp_get_max_threads();
+    if (slots > threads) slots = threads;
+    if (slots > tasks) slots = tasks;
+    return slots < 1 ? 1 : (int)slots;
 }
 
 int64_t sgdi_conv_out_size(int64_t n, int64_t k, int64_t pad, int64_t stride, int64_t dilation) {
@@ -180,43 +193,44 @@ static void col2im_plane(const sgdi_conv_plan *p, const sgdi_real *col_c, sgdi_r
     }
 }
 
-// work[n][in_ch * ksize, out_size] = columns of img[n], n < count.
-static void im2col_chunk(const sgdi_conv_plan *p, int64_t count, const sgdi_real *img,
-                         sgdi_real *work) {
-    const int64_t planes = count * p->in_ch, plane_col = p->ksize * p->out_size;
-#pragma omp parallel for schedule(static) if (count * p->col_len >= PARALLEL_MIN)
-    for (int64_t q = 0; q < planes; q++)
-        im2col_plane(p, img + q * p->in_size, work + q * plane_col);
+// work[in_ch * ksize, out_size] = columns of one sample's img[in_ch, in_size].
+static void im2col_sample(const sgdi_conv_plan *p, const sgdi_real *img, sgdi_real *work) {
+    const int64_t plane_col = p->ksize * p->out_size;
+    for (int64_t c = 0; c < p->in_ch; c++)
+        im2col_plane(p, img + c * p->in_size, work + c * plane_col);
 }
 
-// img[n] += col^T(work[n]), n < count.
-static void col2im_chunk(const sgdi_conv_plan *p, int64_t count, const sgdi_real *work,
-                         sgdi_real *img) {
-    const int64_t planes = count * p->in_ch, plane_col = p->ksize * p->out_size;
-#pragma omp parallel for schedule(static) if (count * p->col_len >= PARALLEL_MIN)
-    for (int64_t q = 0; q < planes; q++)
-        col2im_plane(p, work + q * plane_col, img + q * p->in_size);
+// img[in_ch, in_size] += col^T(work) for one sample.
+static void col2im_sample(const sgdi_conv_plan *p, const sgdi_real *work, sgdi_real *img) {
+    const int64_t plane_col = p->ksize * p->out_size;
+    for (int64_t c = 0; c < p->in_ch; c++)
+        col2im_plane(p, work + c * plane_col, img + c * p->in_size);
 }
 
 // C = op(A) op(B) (assigned, unlike r_gemm_acc): the scratch is handed over dirty.
-static void gemm_set(bool ta, int64_t m, int64_t n, int64_t k, const sgdi_real *a,
+static void gemm_set(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const sgdi_real *a,
                      const sgdi_real *b, sgdi_real *c) {
     if (k == 0) {
         memset(c, 0, (size_t)(m * n) * sizeof *c);
         return;
     }
     if (m == 0 || n == 0) return;
-    int lda = ta ? (int)m : (int)k;
+    int lda = ta ? (int)m : (int)k, ldb = tb ? (int)k : (int)n;
 #ifdef SGDI_REAL_DOUBLE
-    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, CblasNoTrans, (int)m, (int)n, (int)k,
-                1.0, a, lda, b, (int)n, 0.0, c, (int)n);
+    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                (int)m, (int)n, (int)k, 1.0, a, lda, b, ldb, 0.0, c, (int)n);
 #else
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, CblasNoTrans, (int)m, (int)n, (int)k,
-                1.0f, a, lda, b, (int)n, 0.0f, c, (int)n);
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                (int)m, (int)n, (int)k, 1.0f, a, lda, b, ldb, 0.0f, c, (int)n);
 #endif
 }
 
 // --- The three products ----------------------------------------------------------------
+//
+// Threads split the samples; each sample's products run whole on one thread (OpenBLAS's
+// OpenMP build runs a GEMM called inside a parallel region on the calling thread), so
+// per-sample results never depend on the thread count. Small GEMMs one per sample on each
+// core scale; the same GEMMs split across cores did not (bench/README.md, "CNN step").
 
 // Per group g: W_g is W's rows [g ocg, (g+1) ocg), each of icg * ksize taps; a sample's
 // column-side block is rows [g ocg, ...) of out_size; its columns' block is rows
@@ -232,70 +246,94 @@ static group_dims group_dims_of(const sgdi_conv_plan *p) {
 }
 
 // col[batch][out_ch, out_size] += W cols(img)
-void sgdi_conv_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, const sgdi_real *w,
-                     const sgdi_real *img, sgdi_real *col) {
+void sgdi_conv_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
+                     const sgdi_real *w, const sgdi_real *img, sgdi_real *col) {
     group_dims d = group_dims_of(p);
-    int64_t chunk = p->direct ? batch : sgdi_conv_chunk(p, batch);
-    for (int64_t n0 = 0; n0 < batch; n0 += chunk) {
-        int64_t count = batch - n0 < chunk ? batch - n0 : chunk;
-        const sgdi_real *cols = p->direct ? img + n0 * p->col_len : work;
-        if (!p->direct) im2col_chunk(p, count, img + n0 * p->in_ch * p->in_size, work);
-        for (int64_t n = 0; n < count; n++)
-            for (int64_t g = 0; g < p->group; g++)
-                r_gemm_acc(false, false, d.ocg, p->out_size, d.taps, w + g * d.ocg * d.taps,
-                           cols + n * p->col_len + g * d.taps * p->out_size,
-                           col + ((n0 + n) * p->out_ch + g * d.ocg) * p->out_size);
+    int threads = slots_for(p, work_len, batch);
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (int64_t n = 0; n < batch; n++) {
+        sgdi_real *slot = work + omp_get_thread_num() * slot_len(p);
+        const sgdi_real *cols = p->direct ? img + n * p->col_len : slot;
+        if (!p->direct) im2col_sample(p, img + n * p->in_ch * p->in_size, slot);
+        for (int64_t g = 0; g < p->group; g++)
+            r_gemm_acc(false, false, d.ocg, p->out_size, d.taps, w + g * d.ocg * d.taps,
+                       cols + g * d.taps * p->out_size,
+                       col + (n * p->out_ch + g * d.ocg) * p->out_size);
     }
 }
 
 // img[batch][in_ch, in_size] += cols^T(W^T col1 + W2^T col2)
-void sgdi_conv_transpose(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
+void sgdi_conv_transpose(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
                          const sgdi_real *w, const sgdi_real *col1, const sgdi_real *w2,
                          const sgdi_real *col2, sgdi_real *img) {
     group_dims d = group_dims_of(p);
-    int64_t chunk = p->direct ? batch : sgdi_conv_chunk(p, batch);
-    for (int64_t n0 = 0; n0 < batch; n0 += chunk) {
-        int64_t count = batch - n0 < chunk ? batch - n0 : chunk;
+    int threads = slots_for(p, work_len, batch);
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (int64_t n = 0; n < batch; n++) {
         // direct: the columns are the image itself, accumulate straight into it
-        sgdi_real *cols = p->direct ? img + n0 * p->col_len : work;
-        for (int64_t n = 0; n < count; n++)
-            for (int64_t g = 0; g < p->group; g++) {
-                int64_t wo = g * d.ocg * d.taps,
-                        co = ((n0 + n) * p->out_ch + g * d.ocg) * p->out_size;
-                sgdi_real *dst = cols + n * p->col_len + g * d.taps * p->out_size;
-                if (p->direct)
-                    r_gemm_acc(true, false, d.taps, p->out_size, d.ocg, w + wo, col1 + co, dst);
-                else
-                    gemm_set(true, d.taps, p->out_size, d.ocg, w + wo, col1 + co, dst);
-                if (w2)
-                    r_gemm_acc(true, false, d.taps, p->out_size, d.ocg, w2 + wo, col2 + co, dst);
-            }
-        if (!p->direct) col2im_chunk(p, count, work, img + n0 * p->in_ch * p->in_size);
+        sgdi_real *cols =
+            p->direct ? img + n * p->col_len : work + omp_get_thread_num() * slot_len(p);
+        for (int64_t g = 0; g < p->group; g++) {
+            int64_t wo = g * d.ocg * d.taps, co = (n * p->out_ch + g * d.ocg) * p->out_size;
+            sgdi_real *dst = cols + g * d.taps * p->out_size;
+            if (p->direct)
+                r_gemm_acc(true, false, d.taps, p->out_size, d.ocg, w + wo, col1 + co, dst);
+            else
+                gemm_set(true, false, d.taps, p->out_size, d.ocg, w + wo, col1 + co, dst);
+            if (w2) r_gemm_acc(true, false, d.taps, p->out_size, d.ocg, w2 + wo, col2 + co, dst);
+        }
+        if (!p->direct) col2im_sample(p, cols, img + n * p->in_ch * p->in_size);
     }
 }
 
-// W_bar += sum_n col[n] cols(img[n])^T, samples in order
-void sgdi_conv_weight_corr(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
-                           const sgdi_real *col, const sgdi_real *img, sgdi_real *w_bar) {
+// partial[out_ch, taps] = sum over samples [n0, n_end) in order of col[n] cols(img[n])^T.
+static void weight_block(const sgdi_conv_plan *p, int64_t n0, int64_t n_end, sgdi_real *slot,
+                         const sgdi_real *col, const sgdi_real *img) {
     group_dims d = group_dims_of(p);
-    int64_t chunk = p->direct ? batch : sgdi_conv_chunk(p, batch);
-    for (int64_t n0 = 0; n0 < batch; n0 += chunk) {
-        int64_t count = batch - n0 < chunk ? batch - n0 : chunk;
-        const sgdi_real *cols = p->direct ? img + n0 * p->col_len : work;
-        if (!p->direct) im2col_chunk(p, count, img + n0 * p->in_ch * p->in_size, work);
-        for (int64_t n = 0; n < count; n++)
-            for (int64_t g = 0; g < p->group; g++)
-                r_gemm_acc(false, true, d.ocg, d.taps, p->out_size,
-                           col + ((n0 + n) * p->out_ch + g * d.ocg) * p->out_size,
-                           cols + n * p->col_len + g * d.taps * p->out_size,
-                           w_bar + g * d.ocg * d.taps);
+    sgdi_real *partial = slot, *scratch = slot + weight_len(p);
+    for (int64_t n = n0; n < n_end; n++) {
+        const sgdi_real *cols = p->direct ? img + n * p->col_len : scratch;
+        if (!p->direct) im2col_sample(p, img + n * p->in_ch * p->in_size, scratch);
+        for (int64_t g = 0; g < p->group; g++) {
+            const sgdi_real *a = col + (n * p->out_ch + g * d.ocg) * p->out_size,
+                            *b = cols + g * d.taps * p->out_size;
+            sgdi_real *c = partial + g * d.ocg * d.taps;
+            if (n == n0)
+                gemm_set(false, true, d.ocg, d.taps, p->out_size, a, b, c);
+            else
+                r_gemm_acc(false, true, d.ocg, d.taps, p->out_size, a, b, c);
+        }
+    }
+}
+
+// W_bar += sum_n col[n] cols(img[n])^T: blocks of WEIGHT_BLOCK samples in parallel, their
+// partials added in block order.
+void sgdi_conv_weight_corr(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
+                           int64_t work_len, const sgdi_real *col, const sgdi_real *img,
+                           sgdi_real *w_bar) {
+    const int64_t blocks = (batch + WEIGHT_BLOCK - 1) / WEIGHT_BLOCK, wlen = weight_len(p),
+                  slot = slot_len(p);
+    const int slots = slots_for(p, work_len, blocks);
+    for (int64_t b0 = 0; b0 < blocks; b0 += slots) {
+        int64_t round = blocks - b0 < slots ? blocks - b0 : slots;
+#pragma omp parallel for schedule(static) num_threads(slots)
+        for (int64_t i = 0; i < round; i++) {
+            int64_t n0 = (b0 + i) * WEIGHT_BLOCK,
+                    n_end = n0 + WEIGHT_BLOCK < batch ? n0 + WEIGHT_BLOCK : batch;
+            weight_block(p, n0, n_end, work + i * slot, col, img);
+        }
+#pragma omp parallel for schedule(static) num_threads(slots)
+        for (int64_t e = 0; e < wlen; e++)
+            for (int64_t i = 0; i < round; i++) w_bar[e] += work[i * slot + e];
     }
 }
 
 // --- Bias ----------------------------------------------------------------------------------
 
+// Split over samples as the products are, so each thread fills the planes it then adds to.
 void sgdi_conv_fill_channels(sgdi_real *dst, const sgdi_real *b, int64_t batch, int64_t channels,
                              int64_t size) {
+#pragma omp parallel for schedule(static)
     for (int64_t n = 0; n < batch; n++)
         for (int64_t c = 0; c < channels; c++) {
             sgdi_real *plane = dst + (n * channels + c) * size;
@@ -306,10 +344,12 @@ void sgdi_conv_fill_channels(sgdi_real *dst, const sgdi_real *b, int64_t batch, 
         }
 }
 
+// Split over channels: each channel's sum runs over the samples in order on one thread.
 void sgdi_conv_add_channel_sums(sgdi_real *b_bar, const sgdi_real *src, int64_t batch,
                                 int64_t channels, int64_t size) {
-    for (int64_t n = 0; n < batch; n++)
-        for (int64_t c = 0; c < channels; c++) {
+#pragma omp parallel for schedule(static)
+    for (int64_t c = 0; c < channels; c++)
+        for (int64_t n = 0; n < batch; n++) {
             const sgdi_real *plane = src + (n * channels + c) * size;
             sgdi_real s = 0;
             for (int64_t k = 0; k < size; k++) s += plane[k];

@@ -14,10 +14,10 @@
  * DepthwiseConvolution is the case group = in_ch. Deconvolution is Convolution read
  * backwards: its input is the column side, its output the image side.
  *
- * A 1-D operator is run as a 2-D one of height 1. Scratch (call->work) holds the columns
- * of a chunk of samples; the chunk is sized so that scratch stays bounded whatever the
- * batch. Reductions over the batch (weight gradients) run serially over the samples in
- * order, so that their sums never depend on the thread count.
+ * A 1-D operator is run as a 2-D one of height 1. Scratch (call->work) has one slot per
+ * thread: a sample's columns and a partial weight gradient, whatever the batch. Weight
+ * gradients are summed over fixed blocks of samples and the blocks' sums added in order,
+ * so that they never depend on the thread count.
  */
 #ifndef SGDI_OPS_IM2COL_H
 #define SGDI_OPS_IM2COL_H
@@ -49,10 +49,8 @@ sgdi_conv_plan sgdi_conv_plan_make(const sgdi_window_attr *w, const int64_t *ker
 bool sgdi_conv_fits(const sgdi_window_attr *w, const int64_t *kernel, int64_t in_ch,
                     const int64_t *img, int64_t out_ch, const int64_t *col, int64_t group);
 
-// Samples whose columns fit the scratch budget at once (>= 1, <= batch).
-int64_t sgdi_conv_chunk(const sgdi_conv_plan *p, int64_t batch);
-
-// Scratch elements the plan needs for `batch` samples (0 when direct).
+// Scratch elements the plan needs for `batch` samples: a slot per thread OpenMP offers
+// now (fewer threads run if the scratch passed to the products has fewer slots).
 int64_t sgdi_conv_workspace(const sgdi_conv_plan *p, int64_t batch);
 
 // Output size of a window along one dim: (n + 2 pad - (dilation (k - 1) + 1)) / stride + 1,
@@ -65,20 +63,21 @@ sgdi_status sgdi_conv_check_window(const char *name, const sgdi_window_attr *w, 
                                    char *msg, size_t msg_size);
 
 // col[batch][out_ch, out_size] += W[out_ch, in_ch / group * ksize] col(img[batch][in_ch, in_size])
-void sgdi_conv_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, const sgdi_real *w,
-                     const sgdi_real *img, sgdi_real *col);
+void sgdi_conv_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
+                     const sgdi_real *w, const sgdi_real *img, sgdi_real *col);
 
 // img[batch][in_ch, in_size] += col^T(W^T col1 + W2^T col2), per group; (w2, col2) may be
 // NULL (skipped). col^T is the adjoint of col(): it adds each column entry back into the
 // pixel it was read from.
-void sgdi_conv_transpose(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
+void sgdi_conv_transpose(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
                          const sgdi_real *w, const sgdi_real *col1, const sgdi_real *w2,
                          const sgdi_real *col2, sgdi_real *img);
 
 // W_bar[out_ch, in_ch / group * ksize] += sum over samples n (in order) of
-// col[n] col(img[n])^T, per group.
+// col[n] col(img[n])^T, per group, summed over fixed blocks of samples.
 void sgdi_conv_weight_corr(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
-                           const sgdi_real *col, const sgdi_real *img, sgdi_real *w_bar);
+                           int64_t work_len, const sgdi_real *col, const sgdi_real *img,
+                           sgdi_real *w_bar);
 
 // dst[batch][channels, size] = b[channel], or 0 when b is NULL.
 void sgdi_conv_fill_channels(sgdi_real *dst, const sgdi_real *b, int64_t batch, int64_t channels,

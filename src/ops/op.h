@@ -153,7 +153,8 @@ typedef struct sgdi_op_call {
     sgdi_port *out;
     int n_out;
     int64_t batch;
-    sgdi_real *work; // scratch of workspace() elements (ops without one: NULL)
+    sgdi_real *work;  // scratch of workspace() elements (ops without one: NULL)
+    int64_t work_len; // its length in elements
 } sgdi_op_call;
 
 typedef enum sgdi_op_kind {
