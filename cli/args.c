@@ -46,6 +46,7 @@ enum {
     OPT_IMAGE_CACHE,
     OPT_STRICT_SIZE,
     OPT_NO_IMAGE_NORMALIZATION,
+    OPT_INFLUENCE_STD,
 };
 
 static const char short_options[] = ":t:v:o:s:b:e:m:qhV";
@@ -82,6 +83,7 @@ static const struct option long_options[] = {
     {"validate", required_argument, NULL, OPT_VALIDATE},
     {"trace", required_argument, NULL, OPT_TRACE},
     {"save-initial-params", required_argument, NULL, OPT_SAVE_INITIAL},
+    {"influence-std", no_argument, NULL, OPT_INFLUENCE_STD},
     {"model", required_argument, NULL, 'm'},
     {"describe", required_argument, NULL, OPT_DESCRIBE},
     {"save-model", required_argument, NULL, OPT_SAVE_MODEL},
@@ -331,6 +333,9 @@ cli_parse_result cli_parse(int argc, char **argv, cli_args *args, char *msg, siz
             break;
         case OPT_ALLOW_DIVERGENCE:
             args->allow_divergence = true;
+            break;
+        case OPT_INFLUENCE_STD:
+            args->influence_std = true;
             break;
         case 't':
             args->train = a;

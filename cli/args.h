@@ -33,6 +33,7 @@ typedef struct cli_args {
     bool lr_given;              // --lr given (else 0.05 for images, as the image plugin)
     bool quiet;
     bool allow_divergence; // write scores even when the backward recursion blew up
+    bool influence_std;    // --influence-std: the CSV gets each row's std over the trials
 } cli_args;
 
 typedef enum cli_parse_result {

@@ -6,6 +6,11 @@
 #ifndef SGDI_CLI_COMMANDS_H
 #define SGDI_CLI_COMMANDS_H
 
-// @anchor:command-declarations
+// sgd-influence evaluate: the removal curve (cli/evaluate.c).
+int cli_evaluate_main(int argc, char **argv);
+// sgd-influence report: one self-contained HTML page about a run (cli/report.c).
+int cli_report_main(int argc, char **argv);
+// sgd-influence cleanse: a training CSV without the most harmful rows (cli/cleanse.c).
+int cli_cleanse_main(int argc, char **argv);
 
 #endif // SGDI_CLI_COMMANDS_H

@@ -58,7 +58,10 @@ static sgdi_status write_outputs(const cli_args *args, const sgdi_result *res, s
     }
     memcpy(sidecar, args->output, len);
     memcpy(sidecar + len, ".json", sizeof ".json");
-    sgdi_status s = sgdi_result_write_csv(res, args->output, err);
+    sgdi_csv_options csv;
+    sgdi_csv_options_init(&csv);
+    csv.influence_std = args->influence_std;
+    sgdi_status s = sgdi_result_write_csv_opts(res, args->output, &csv, err);
     if (s == SGDI_OK) s = sgdi_result_write_json(res, args->train, args->val, sidecar, err);
     if (s == SGDI_OK && args->trace) s = sgdi_result_write_trace(res, args->trace, err);
     if (s == SGDI_OK && args->initial_params)
@@ -160,7 +163,9 @@ done:
 int main(int argc, char **argv) {
     // "sgd-influence COMMAND ...": the commands that work on a run's outputs.
     if (argc > 1) {
-        // @anchor:subcommands
+        if (strcmp(argv[1], "evaluate") == 0) return cli_evaluate_main(argc - 1, argv + 1);
+        if (strcmp(argv[1], "report") == 0) return cli_report_main(argc - 1, argv + 1);
+        if (strcmp(argv[1], "cleanse") == 0) return cli_cleanse_main(argc - 1, argv + 1);
     }
     cli_args args;
     char msg[SGDI_ERROR_MESSAGE_MAX + 64];

@@ -18,7 +18,7 @@
  *     sgdi_options_init(&opt);
  *     if (sgdi_dataset_load_csv("train.csv", &train, &err) != SGDI_OK ||
  *         sgdi_dataset_load_csv("val.csv", &val, &err) != SGDI_OK ||
- *         sgdi_run(&opt, train, val, &res, &err) != SGDI_OK) {
+ *         sgdi_run(&opt, train, val, NULL, NULL, &res, &err) != SGDI_OK) {
  *         fprintf(stderr, "%s\n", err.message);
  *     } else {
  *         sgdi_result_write_csv(res, "influence.csv", &err);
@@ -369,13 +369,209 @@ sgdi_status sgdi_result_write_initial_parameters(const sgdi_result *res, const c
                                                  sgdi_error *err);
 
 // --- Per-sample statistics over the trials -----------------------------------
-// @anchor:api-sample-stats
+// With --trials N (sgdi_options.trials) every row is scored N times, trial k with seed
+// seed + k; sgdi_result_scores() is the mean. These say how far the trials agree; the
+// sidecar (sgdi_result_write_json) carries them per row under "samples".
+
+// Every trial's score: sgdi_result_options(res)->trials * sgdi_result_rows(res) values,
+// trial-major (trial k's score of row i at k * rows + i). Owned by the result; NULL if
+// the result holds none.
+const double *sgdi_result_trial_scores(const sgdi_result *res);
+
+// Per row, in row order, into caller-owned arrays of sgdi_result_rows() doubles (either
+// may be NULL when not wanted):
+//   std            the sample standard deviation of the row's scores over the trials
+//                  (divisor trials - 1); 0 with one trial.
+//   sign_agreement the fraction of trials whose score has the sign of the mean score,
+//                  counting -1, 0 and +1 as the three signs (-0 is 0): 1 with one trial;
+//                  a zero mean agrees only with the trials that scored exactly zero.
+// Fails (SGDI_ERR_INVALID) if the result holds no per-trial scores.
+sgdi_status sgdi_result_sample_stats(const sgdi_result *res, double *std, double *sign_agreement,
+                                     sgdi_error *err);
+
+// Trial 0's final model on its own training rows, in row order (sgdi_result_rows()
+// values, owned by the result): the predicted class and the probability the model gives
+// that class. NULL when the run did not compute them.
+const int32_t *sgdi_result_predictions(const sgdi_result *res);
+const float *sgdi_result_prediction_confidence(const sgdi_result *res);
+
+// Extra columns of the influence CSV, after the plugin's.
+typedef struct sgdi_csv_options {
+    // influence_std: each row's sgdi_result_sample_stats() std, 17 significant digits.
+    bool influence_std;
+} sgdi_csv_options;
+
+// The plugin's columns only (every field false).
+void sgdi_csv_options_init(sgdi_csv_options *opts);
+
+// sgdi_result_write_csv with the extra columns of `opts` (NULL = none, the same bytes as
+// sgdi_result_write_csv).
+sgdi_status sgdi_result_write_csv_opts(const sgdi_result *res, const char *path,
+                                       const sgdi_csv_options *opts, sgdi_error *err);
 
 // --- Removal curve (evaluate) ------------------------------------------------
-// @anchor:api-evaluate
+// How much the rows a score ranks most harmful matter: retrain without the k
+// most harmful rows and, separately, without k random rows, and measure both
+// models on a test set, for several seeds. For eval seed i (opt->seed + i)
+// both retrainings use training seed opt->seed + i, so the only difference
+// between them is which rows are gone. Random rows are drawn from a Philox
+// stream of that seed and nested (those of a smaller k are among those of a
+// larger one); the harmful rows are the same for every seed.
+//
+//     int64_t counts[SGDI_EVALUATE_MAX_POINTS];
+//     int n;
+//     sgdi_evaluation *ev = NULL;
+//     if (sgdi_removal_counts_parse("0,1%,5%", sgdi_dataset_rows(train), counts,
+//                                   SGDI_EVALUATE_MAX_POINTS, &n, &err) == SGDI_OK &&
+//         sgdi_evaluate_removal(&opt, train, test, sgdi_result_scores(res), counts, n, 3,
+//                               NULL, NULL, &ev, &err) == SGDI_OK)
+//         sgdi_evaluation_write_json(ev, NULL, "test.csv", "evaluation.json", &err);
+//     sgdi_evaluation_free(ev);
+
+enum { SGDI_EVALUATE_MAX_POINTS = 64, SGDI_EVALUATE_MAX_SEEDS = 1000 };
+
+typedef enum sgdi_removal {
+    SGDI_REMOVE_HARMFUL, // the k rows of lowest influence (ties by row)
+    SGDI_REMOVE_RANDOM,  // k rows drawn at random
+} sgdi_removal;
+
+typedef struct sgdi_evaluation sgdi_evaluation;
+
+// Parses removal sizes, comma-separated: counts ("23") or percentages of
+// `rows` ("5%", "2.5%", rounded to the nearest count), each leaving at least
+// one row, into counts[0 .. *n-1] (at most `max`), in the order given. The
+// message names the offending item. rows = 0 checks the form alone.
+sgdi_status sgdi_removal_counts_parse(const char *spec, int64_t rows, int64_t *counts, int max,
+                                      int *n, sgdi_error *err);
+
+// Reads an influence CSV as sgdi_result_write_csv writes it (either layout;
+// columns found by their names influence and datasource_index) into
+// scores[rows], in training-row order. Fails unless every row 0 .. rows-1
+// appears exactly once.
+sgdi_status sgdi_influence_csv_read(const char *path, int64_t rows, double *scores,
+                                    sgdi_error *err);
+
+// Trains as sgdi_run does (opt, and opt->model if set, give the network, the
+// starting parameters and the solver) on `train` without counts[p] rows, for
+// every point p, removal and eval seed, and measures each model on `test`
+// (evaluation mode): its accuracy, when the network's loss is over classes,
+// and its mean loss. influence[rows of train] ranks the rows (negative =
+// harmful), e.g. sgdi_result_scores. `progress` (may be NULL) counts training
+// steps; its trial/trials number the retrainings.
+sgdi_status sgdi_evaluate_removal(const sgdi_options *opt, const sgdi_dataset *train,
+                                  const sgdi_dataset *test, const double *influence,
+                                  const int64_t *counts, int n_counts, int seeds,
+                                  sgdi_progress_fn progress, void *progress_user,
+                                  sgdi_evaluation **out, sgdi_error *err);
+void sgdi_evaluation_free(sgdi_evaluation *ev);
+
+int sgdi_evaluation_points(const sgdi_evaluation *ev);
+int sgdi_evaluation_seeds(const sgdi_evaluation *ev);
+// The training seed of eval seed s (0-based).
+uint64_t sgdi_evaluation_seed(const sgdi_evaluation *ev, int s);
+// Training rows before any removal.
+int64_t sgdi_evaluation_rows(const sgdi_evaluation *ev);
+// False when the network's loss is not over classes: accuracies are then NaN.
+bool sgdi_evaluation_has_accuracy(const sgdi_evaluation *ev);
+// k of point p, and k / rows.
+int64_t sgdi_evaluation_count(const sgdi_evaluation *ev, int point);
+double sgdi_evaluation_fraction(const sgdi_evaluation *ev, int point);
+// Test accuracy and mean test loss of the model retrained for (point, removal,
+// eval seed s); NaN for arguments out of range.
+double sgdi_evaluation_accuracy(const sgdi_evaluation *ev, int point, sgdi_removal removal, int s);
+double sgdi_evaluation_loss(const sgdi_evaluation *ev, int point, sgdi_removal removal, int s);
+
+// Mean and sample standard deviation over the eval seeds (std 0 with one seed).
+typedef struct sgdi_removal_summary {
+    double accuracy_mean, accuracy_std;
+    double loss_mean, loss_std;
+} sgdi_removal_summary;
+sgdi_removal_summary sgdi_evaluation_summary(const sgdi_evaluation *ev, int point,
+                                             sgdi_removal removal);
+
+// One line per point: k,fraction, then mean and std of the harmful and random
+// accuracies and losses (empty cells for accuracies without classes).
+sgdi_status sgdi_evaluation_write_csv(const sgdi_evaluation *ev, const char *path, sgdi_error *err);
+// {"tool", "influence_csv", "test", "seeds", "points": [{"k", "fraction",
+// "harmful": {"accuracy": [per seed], "loss": [...], "accuracy_mean", ...},
+// "random": {...}}]}; influence_csv and test are recorded as given (NULL =
+// null).
+sgdi_status sgdi_evaluation_write_json(const sgdi_evaluation *ev, const char *influence_csv,
+                                       const char *test_path, const char *path, sgdi_error *err);
 
 // --- Cleansing ---------------------------------------------------------------
-// @anchor:api-cleanse
+// A cleansed training CSV: the training CSV without the rows an influence CSV ranks most
+// harmful. The influence CSV (sgdi_result_write_csv) lists every training row once,
+// ascending by influence, so the rows to remove are its first ones.
+
+// Which rows go: the first `count`, the first floor(fraction * N + 0.5) of the N rows,
+// or every row whose influence is below `below`.
+typedef enum sgdi_cleanse_by {
+    SGDI_CLEANSE_COUNT,
+    SGDI_CLEANSE_FRACTION,
+    SGDI_CLEANSE_BELOW,
+} sgdi_cleanse_by;
+
+typedef struct sgdi_cleanse_options {
+    const char *influence_csv; // the scores (required)
+    const char *train_csv;     // the training CSV they score; NULL = the one the sidecar
+                               // influence_csv + ".json" names (sgdi_cleanse_train_path)
+    const char *output;        // the cleansed CSV (required); must not be an input
+    sgdi_cleanse_by by;
+    int64_t count;   // SGDI_CLEANSE_COUNT: 0 <= count < N
+    double fraction; // SGDI_CLEANSE_FRACTION: 0 <= fraction <= 1
+    double below;    // SGDI_CLEANSE_BELOW: a finite influence
+} sgdi_cleanse_options;
+
+typedef struct sgdi_cleanse_summary {
+    int64_t rows;           // N, the training rows
+    int64_t removed;        // rows left out; rows - removed were written
+    double largest_removed; // the highest influence among the removed rows; NaN if none
+} sgdi_cleanse_summary;
+
+// No file names; SGDI_CLEANSE_COUNT with count 0, fraction 0, below -infinity.
+void sgdi_cleanse_options_init(sgdi_cleanse_options *opts);
+
+// Writes opts->output atomically: the training CSV's header as it is and its rows in
+// their order, but the removed ones (blank lines dropped), every cell quoted as Python's
+// csv writer does. An image dataset's relative file names are rewritten to resolve from
+// the output's folder (kept as written when it is the training CSV's folder). Fails,
+// writing nothing, when the influence CSV does not score this training CSV (other row
+// count, a datasource_index out of range or repeated, another label or image), is not
+// sorted ascending, or when the removal would leave no row. `summary` may be NULL.
+sgdi_status sgdi_cleanse(const sgdi_cleanse_options *opts, sgdi_cleanse_summary *summary,
+                         sgdi_error *err);
+
+// The training CSV named by the sidecar of `influence_csv` (its "train", recorded as
+// given to the run): that path if it exists from the working directory, else the same
+// path from the influence CSV's folder. *train_csv is malloc'd; the caller frees it.
+sgdi_status sgdi_cleanse_train_path(const char *influence_csv, char **train_csv, sgdi_error *err);
+
+// --- Report ------------------------------------------------------------------
+// One self-contained HTML page about a run (sgd-influence report): its settings and
+// sign convention, the most harmful and most helpful rows (thumbnails for images, the
+// row's cells for tables), the score distribution, and, when the inputs hold them, the
+// removal curve (evaluate), the leave-one-out self-check (--validate) and how stable
+// each row's score is across the trials (--trials). Nothing on the page is fetched:
+// images are embedded, plots are inline SVG, and a short script of the page counts the
+// thumbnails that decoded.
+
+typedef struct sgdi_report_inputs {
+    const char *influence_csv; // the influence CSV (required)
+    const char *sidecar;       // its sidecar; NULL: influence_csv + ".json"
+    const char *evaluation;    // evaluate's JSON file, or NULL (no removal curve)
+    const char *train;         // the training CSV, whose cells a table's rows show;
+                               // NULL: the sidecar's "train", as recorded or from the
+                               // sidecar's folder. Not read for images.
+    int top;                   // rows shown at each end of the ranking (default 20)
+} sgdi_report_inputs;
+
+// No files; top 20.
+void sgdi_report_inputs_init(sgdi_report_inputs *in);
+
+// Reads and checks every input (errors name the file and line or field), then writes
+// the page to `html_path` atomically. The same inputs give the same bytes.
+sgdi_status sgdi_report_write(const sgdi_report_inputs *in, const char *html_path, sgdi_error *err);
 
 #ifdef __cplusplus
 }

@@ -12,14 +12,14 @@ packages=(
   libopenblas-openmp-dev                                    # BLAS in OpenMP's thread pool
   libzip-dev libprotobuf-c-dev protobuf-c-compiler libhdf5-dev   # reading and writing .nnp
   libpng-dev libjpeg62-turbo-dev                            # image datasets
-  # @anchor:packages
+  libjson-c-dev                                             # report: reading JSON
 )
 tests=(
   clang-format                                              # the formatting check
   clang libclang-rt-14-dev                                  # libFuzzer targets, sanitizers
   python3 python3-numpy python3-torch python3-sklearn       # the PyTorch baseline, datasets
   dataset-fashion-mnist                                     # the image quality test
-  # @anchor:test-packages
+  chromium                                                  # the report rendered headless
 )
 for arg in "$@"; do
   case $arg in

@@ -1,6 +1,6 @@
 /*
- * result_write.c — the four sgdi_result_write_* functions of sgdi.h: the
- * influence CSV, the JSON sidecar, the trace and the initial parameters.
+ * result_write.c — the sgdi_result_write_* functions of sgdi.h but the model:
+ * the influence CSV, the JSON sidecar, the trace and the initial parameters.
  *
  * Every file goes through src/io/atomic.h, so a failure leaves the target as
  * it was. The formats are described in docs/ARCHITECTURE.md, "Files written".
@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include "api/result.h"
+#include "api/sample_stats.h"
 #include "data/images.h"
 #include "io/atomic.h"
+#include "io/csv_write.h"
 #include "io/json.h"
 #include "io/number.h"
 #include "util/error.h"
@@ -47,20 +49,6 @@ static int compare_ranked(const void *pa, const void *pb) {
     return (a->row > b->row) - (a->row < b->row);
 }
 
-// One CSV cell as Python's csv writer quotes it (QUOTE_MINIMAL).
-static void write_cell(FILE *fp, const char *text) {
-    if (!strpbrk(text, ",\"\r\n")) {
-        fputs(text, fp);
-        return;
-    }
-    fputc('"', fp);
-    for (; *text; text++) {
-        if (*text == '"') fputc('"', fp);
-        fputc(*text, fp);
-    }
-    fputc('"', fp);
-}
-
 // Where row `row`'s image is seen from folder `out_folder` (absolute and normalised,
 // or NULL if unknown): a relative path if there is one, else an absolute one, else
 // the path as the dataset resolved it. Malloc'd; NULL if memory runs out.
@@ -76,15 +64,36 @@ static char *image_name_from(const sgdi_images *im, int64_t row, const char *out
     return relative;
 }
 
+// The columns after the plugin's, one value per training row (NULL = absent).
+typedef struct extra_columns {
+    const double *influence_std; // [N]
+} extra_columns;
+
+static void write_extra_header(FILE *fp, const extra_columns *extra) {
+    if (extra->influence_std) fputs(",influence_std", fp);
+    fputc('\n', fp);
+}
+
+static void write_extra_cells(FILE *fp, const extra_columns *extra, int64_t row) {
+    char num[SGDI_NUMBER_MAX];
+    if (extra->influence_std) {
+        sgdi_format_roundtrip(num, extra->influence_std[row]);
+        fprintf(fp, ",%s", num);
+    }
+    fputc('\n', fp);
+}
+
 // The image plugin's layout: x:image,y:label,influence,datasource_index, with every
 // image named so that the output is itself a dataset CSV read from its own folder.
 static sgdi_status write_image_rows(const sgdi_result *res, const ranked_row *order,
-                                    const char *path, FILE *fp, sgdi_error *err) {
+                                    const extra_columns *extra, const char *path, FILE *fp,
+                                    sgdi_error *err) {
     const sgdi_dataset *ds = res->train;
     char *out_absolute = sgdi_path_absolute(path);
     char *out_folder = out_absolute ? sgdi_path_dirname(out_absolute) : NULL;
     free(out_absolute);
-    fputs("x:image,y:label,influence,datasource_index\n", fp);
+    fputs("x:image,y:label,influence,datasource_index", fp);
+    write_extra_header(fp, extra);
     char num[SGDI_NUMBER_MAX];
     sgdi_status st = SGDI_OK;
     for (int64_t k = 0; k < res->rows && st == SGDI_OK; k++) {
@@ -94,50 +103,91 @@ static sgdi_status write_image_rows(const sgdi_result *res, const ranked_row *or
             st = sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory writing %s", path);
             break;
         }
-        write_cell(fp, name);
+        sgdi_csv_write_cell(fp, name, strlen(name));
         free(name);
         sgdi_format_roundtrip(num, order[k].score);
-        fprintf(fp, ",%d,%s,%" PRId64 "\n", (int)ds->y[r], num, r);
+        fprintf(fp, ",%d,%s,%" PRId64, (int)ds->y[r], num, r);
+        write_extra_cells(fp, extra, r);
     }
     free(out_folder);
     return st;
 }
 
+// The tabular plugin's layout: index,influence,datasource_index.
+static void write_table_rows(const sgdi_result *res, const ranked_row *order,
+                             const extra_columns *extra, FILE *fp) {
+    fputs("index,influence,datasource_index", fp);
+    write_extra_header(fp, extra);
+    char num[SGDI_NUMBER_MAX];
+    for (int64_t k = 0; k < res->rows; k++) {
+        sgdi_format_roundtrip(num, order[k].score);
+        fprintf(fp, "%" PRId64 ",%s,%" PRId64, order[k].row, num, order[k].row);
+        write_extra_cells(fp, extra, order[k].row);
+    }
+}
+
+void sgdi_csv_options_init(sgdi_csv_options *opts) {
+    *opts = (sgdi_csv_options){.influence_std = false};
+}
+
 sgdi_status sgdi_result_write_csv(const sgdi_result *res, const char *path, sgdi_error *err) {
+    return sgdi_result_write_csv_opts(res, path, NULL, err);
+}
+
+// Fills the columns `opts` asks for; *std_out is malloc'd (or NULL) for the caller to free.
+static sgdi_status extra_columns_fill(const sgdi_result *res, const sgdi_csv_options *opts,
+                                      const char *path, extra_columns *extra, double **std_out,
+                                      sgdi_error *err) {
+    *extra = (extra_columns){NULL};
+    *std_out = NULL;
+    if (!opts || !opts->influence_std) return SGDI_OK;
+    double *std = sgdi_alloc_array(res->rows > 0 ? res->rows : 1, sizeof *std);
+    if (!std) return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory writing %s", path);
+    sgdi_error why;
+    sgdi_status s = sgdi_result_sample_stats(res, std, NULL, &why);
+    if (s != SGDI_OK) {
+        free(std);
+        return sgdi_fail(err, s, "writing %s with influence_std: %s", path, why.message);
+    }
+    extra->influence_std = *std_out = std;
+    return SGDI_OK;
+}
+
+sgdi_status sgdi_result_write_csv_opts(const sgdi_result *res, const char *path,
+                                       const sgdi_csv_options *opts, sgdi_error *err) {
     sgdi_status s = check_result(res, path, err);
     if (s != SGDI_OK) return s;
     if (res->rows < 0 || (res->rows > 0 && !res->scores))
         return sgdi_fail(err, SGDI_ERR_INVALID, "the result holds no scores to write");
+    extra_columns extra;
+    double *std = NULL;
+    s = extra_columns_fill(res, opts, path, &extra, &std, err);
+    if (s != SGDI_OK) return s;
     ranked_row *order = NULL;
     if (res->rows > 0) {
         order = sgdi_alloc_array(res->rows, sizeof *order);
-        if (!order) return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory writing %s", path);
+        if (!order) {
+            free(std);
+            return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory writing %s", path);
+        }
         for (int64_t r = 0; r < res->rows; r++) order[r] = (ranked_row){res->scores[r], r};
         qsort(order, (size_t)res->rows, sizeof *order, compare_ranked);
     }
     sgdi_atomic_file f;
     s = sgdi_atomic_open(&f, path, err);
-    if (s != SGDI_OK) {
-        free(order);
-        return s;
-    }
-    if (res->train && res->train->images && res->train->rows == res->rows) {
-        s = write_image_rows(res, order, path, f.fp, err);
-        free(order);
-        if (s != SGDI_OK) {
+    if (s == SGDI_OK) {
+        if (res->train && res->train->images && res->train->rows == res->rows)
+            s = write_image_rows(res, order, &extra, path, f.fp, err);
+        else
+            write_table_rows(res, order, &extra, f.fp);
+        if (s == SGDI_OK)
+            s = sgdi_atomic_commit(&f, err);
+        else
             sgdi_atomic_abort(&f);
-            return s;
-        }
-        return sgdi_atomic_commit(&f, err);
-    }
-    fputs("index,influence,datasource_index\n", f.fp);
-    char num[SGDI_NUMBER_MAX];
-    for (int64_t k = 0; k < res->rows; k++) {
-        sgdi_format_roundtrip(num, order[k].score);
-        fprintf(f.fp, "%" PRId64 ",%s,%" PRId64 "\n", order[k].row, num, order[k].row);
     }
     free(order);
-    return sgdi_atomic_commit(&f, err);
+    free(std);
+    return s;
 }
 
 // --- JSON sidecar --------------------------------------------------------------
@@ -258,8 +308,44 @@ static void json_validation(sgdi_json *j, const sgdi_result *res) {
     sgdi_json_end_object(j);
 }
 
+// Per training row, in row order: "samples": {"mean", "std", "sign_agreement" and, when
+// the run computed them, "prediction", "confidence"}. std and sign_agreement are null
+// for a result without per-trial scores; "samples" is null for one without scores.
+static void json_samples(sgdi_json *j, const sgdi_result *res, const double *std,
+                         const double *sign_agreement) {
+    int64_t n = res->rows > 0 ? res->rows : 0;
+    if (n > 0 && !res->scores) {
+        sgdi_json_null(j);
+        return;
+    }
+    if (n == 0) { // empty arrays, not null (json_double_array writes null for NULL)
+        static const double none[1] = {0.0};
+        std = sign_agreement = none;
+    }
+    sgdi_json_begin_object(j);
+    sgdi_json_key(j, "mean");
+    json_double_array(j, n ? res->scores : std, n);
+    sgdi_json_key(j, "std");
+    json_double_array(j, std, n);
+    sgdi_json_key(j, "sign_agreement");
+    json_double_array(j, sign_agreement, n);
+    if (res->predictions) {
+        sgdi_json_key(j, "prediction");
+        sgdi_json_begin_array(j);
+        for (int64_t k = 0; k < n; k++) sgdi_json_int(j, res->predictions[k]);
+        sgdi_json_end_array(j);
+        if (res->prediction_confidence) {
+            sgdi_json_key(j, "confidence");
+            sgdi_json_begin_array(j);
+            for (int64_t k = 0; k < n; k++) sgdi_json_number(j, res->prediction_confidence[k]);
+            sgdi_json_end_array(j);
+        }
+    }
+    sgdi_json_end_object(j);
+}
+
 static void json_sidecar(sgdi_json *j, const sgdi_result *res, const char *train_path,
-                         const char *val_path) {
+                         const char *val_path, const double *std, const double *sign_agreement) {
     const sgdi_options *o = &res->options;
     sgdi_json_begin_object(j);
     sgdi_json_key(j, "tool");
@@ -319,6 +405,8 @@ static void json_sidecar(sgdi_json *j, const sgdi_result *res, const char *train
     sgdi_json_end_object(j);
     sgdi_json_key(j, "validation");
     json_validation(j, res);
+    sgdi_json_key(j, "samples");
+    json_samples(j, res, std, sign_agreement);
     sgdi_json_end_object(j);
 }
 
@@ -326,13 +414,30 @@ sgdi_status sgdi_result_write_json(const sgdi_result *res, const char *train_pat
                                    const char *val_path, const char *path, sgdi_error *err) {
     sgdi_status s = check_result(res, path, err);
     if (s != SGDI_OK) return s;
+    // The statistics exist only where every trial's score does (not in hand-made results).
+    double *std = NULL, *sign_agreement = NULL;
+    if (res->rows > 0 && res->scores && res->trial_scores && res->options.trials >= 1) {
+        std = sgdi_alloc_array(res->rows, sizeof *std);
+        sign_agreement = sgdi_alloc_array(res->rows, sizeof *sign_agreement);
+        if (!std || !sign_agreement) {
+            free(std);
+            free(sign_agreement);
+            return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory writing %s", path);
+        }
+        sgdi_sample_stats_compute(res->trial_scores, res->options.trials, res->rows, res->scores,
+                                  std, sign_agreement);
+    }
     sgdi_atomic_file f;
     s = sgdi_atomic_open(&f, path, err);
-    if (s != SGDI_OK) return s;
-    sgdi_json j;
-    sgdi_json_init(&j, f.fp);
-    json_sidecar(&j, res, train_path, val_path);
-    return sgdi_atomic_commit(&f, err);
+    if (s == SGDI_OK) {
+        sgdi_json j;
+        sgdi_json_init(&j, f.fp);
+        json_sidecar(&j, res, train_path, val_path, std, sign_agreement);
+        s = sgdi_atomic_commit(&f, err);
+    }
+    free(std);
+    free(sign_agreement);
+    return s;
 }
 
 // --- Trace ---------------------------------------------------------------------

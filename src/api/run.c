@@ -18,6 +18,7 @@
 #include "influence/validate.h"
 #include "model/model.h"
 #include "model/save.h"
+#include "train/predict.h"
 #include "train/trainer.h"
 #include "util/error.h"
 
@@ -89,6 +90,28 @@ done:
 
 // --- One trial -----------------------------------------------------------------------
 
+// The final model's class and its probability for every training row, which the sidecar
+// and the report show; left NULL when the loss is not over classes.
+static sgdi_status predict_training_rows(sgdi_result *res, sgdi_trainer *tr,
+                                         const sgdi_dataset *train, const float *theta,
+                                         sgdi_error *err) {
+    int64_t n = res->rows;
+    sgdi_prediction_summary fit = {0};
+    res->predictions = sgdi_alloc_array(n, sizeof *res->predictions);
+    res->prediction_confidence = sgdi_alloc_array(n, sizeof *res->prediction_confidence);
+    if (!res->predictions || !res->prediction_confidence)
+        return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory for %lld predictions", (long long)n);
+    sgdi_status st =
+        sgdi_predict(tr, train, theta, res->predictions, res->prediction_confidence, &fit, err);
+    if (st != SGDI_OK || !fit.has_accuracy) {
+        free(res->predictions);
+        free(res->prediction_confidence);
+        res->predictions = NULL;
+        res->prediction_confidence = NULL;
+    }
+    return st;
+}
+
 static sgdi_status run_trial(sgdi_result *res, const sgdi_train_plan *plan,
                              const float *model_theta0, const sgdi_dataset *train,
                              const sgdi_dataset *val, int trial, sgdi_progress_counter *pc,
@@ -146,7 +169,7 @@ static sgdi_status run_trial(sgdi_result *res, const sgdi_train_plan *plan,
         res->diverged = !(growth <= DIVERGENCE_GROWTH);
         memcpy(res->initial_parameters, theta0, (size_t)p * sizeof(float));
         memcpy(res->final_parameters, theta, (size_t)p * sizeof(float));
-        // @anchor:predictions
+        if ((st = predict_training_rows(res, &tr, train, theta, err)) != SGDI_OK) goto done;
         if (opt->validate > 0) st = self_check(res, &tr, val, &req, theta0, scores, err);
         res->trace = tr.schedule; // the result keeps trial 0's record
         memset(&tr.schedule, 0, sizeof tr.schedule);

@@ -61,4 +61,13 @@ sgdi_status sgdi_dataset_check_shape(const sgdi_dataset *ds, sgdi_shape shape, s
 sgdi_status sgdi_dataset_gather(const sgdi_dataset *ds, const int64_t *rows, int64_t n,
                                 sgdi_shape shape, float *x, float *y, sgdi_error *err);
 
+// A new dataset holding the rows of `ds` but removed[0 .. n_removed-1]
+// (0-based, any order, none twice), in their order. It keeps the classes of
+// `ds` (a network built for `ds` fits it), the CSV lines for messages, and for
+// images the file names and a copy of the cached pixels. Fails if a row is out
+// of range or listed twice, or if no row would be left. Free with
+// sgdi_dataset_free.
+sgdi_status sgdi_dataset_subset(const sgdi_dataset *ds, const int64_t *removed, int64_t n_removed,
+                                sgdi_dataset **out, sgdi_error *err);
+
 #endif // SGDI_DATA_DATASET_H
