@@ -14,8 +14,6 @@
 #include "commands.h"
 #include "sgdi.h"
 
-static const char program[] = "sgd-influence";
-
 static void print_help(FILE *out) {
     fputs("Usage: sgd-influence cleanse -i INFLUENCE.csv [-t TRAIN.csv]\n"
           "                             (-k N | --fraction F | --below X) -o OUTPUT.csv\n"
@@ -44,20 +42,6 @@ static void print_help(FILE *out) {
           "A summary 'removed K of N rows' goes to stderr.\n"
           "Exit status: 0 success, 1 failure (bad input, I/O error), 2 usage error.\n",
           out);
-}
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 1, 2)))
-#endif
-static int
-usage(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "%s: ", program);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\nTry '%s cleanse --help'.\n", program);
-    return CLI_EXIT_USAGE;
 }
 
 // A whole number >= 0, no spaces, no trailing text.
@@ -124,38 +108,39 @@ int cli_cleanse_main(int argc, char **argv) {
             selectors++;
             opt.by = SGDI_CLEANSE_COUNT;
             if (!parse_count(optarg, &opt.count))
-                return usage("-k/--count: '%s' is not a whole number >= 0", optarg);
+                return cli_usage("cleanse", "-k/--count: '%s' is not a whole number >= 0", optarg);
             break;
         case OPT_FRACTION:
             selectors++;
             opt.by = SGDI_CLEANSE_FRACTION;
             if (!parse_real(optarg, &opt.fraction) || opt.fraction < 0 || opt.fraction > 1)
-                return usage("--fraction: '%s' is not a number in [0, 1]", optarg);
+                return cli_usage("cleanse", "--fraction: '%s' is not a number in [0, 1]", optarg);
             break;
         case OPT_BELOW:
             selectors++;
             opt.by = SGDI_CLEANSE_BELOW;
             if (!parse_real(optarg, &opt.below))
-                return usage("--below: '%s' is not a finite number", optarg);
+                return cli_usage("cleanse", "--below: '%s' is not a finite number", optarg);
             break;
         case ':':
-            return usage("option '%s' needs a value", argv[optind - 1]);
+            return cli_usage("cleanse", "option '%s' needs a value", argv[optind - 1]);
         default:
-            return usage("unknown option '%s'", argv[optind - 1]);
+            return cli_usage("cleanse", "unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (optind < argc) return usage("unexpected argument '%s'", argv[optind]);
-    if (!opt.influence_csv) return usage("the influence CSV (-i) is required");
-    if (!opt.output) return usage("the output file (-o) is required");
+    if (optind < argc) return cli_usage("cleanse", "unexpected argument '%s'", argv[optind]);
+    if (!opt.influence_csv) return cli_usage("cleanse", "the influence CSV (-i) is required");
+    if (!opt.output) return cli_usage("cleanse", "the output file (-o) is required");
     if (selectors != 1)
-        return usage(selectors ? "give only one of -k, --fraction and --below"
-                               : "say what to remove: -k N, --fraction F or --below X");
+        return cli_usage("cleanse", selectors
+                                        ? "give only one of -k, --fraction and --below"
+                                        : "say what to remove: -k N, --fraction F or --below X");
 
     sgdi_error err = {SGDI_OK, ""};
     char *found = NULL;
     if (!opt.train_csv) {
         if (sgdi_cleanse_train_path(opt.influence_csv, &found, &err) != SGDI_OK) {
-            fprintf(stderr, "%s: %s\n", program, err.message);
+            fprintf(stderr, "%s: %s\n", cli_program, err.message);
             return CLI_EXIT_FAILURE;
         }
         opt.train_csv = found;
@@ -163,14 +148,14 @@ int cli_cleanse_main(int argc, char **argv) {
     sgdi_cleanse_summary sum;
     int status = CLI_EXIT_OK;
     if (sgdi_cleanse(&opt, &sum, &err) != SGDI_OK) {
-        fprintf(stderr, "%s: %s\n", program,
+        fprintf(stderr, "%s: %s\n", cli_program,
                 err.message[0] ? err.message : sgdi_strerror(err.status));
         status = CLI_EXIT_FAILURE;
     } else if (!quiet) {
         char most[64] = "";
         if (sum.removed > 0)
             snprintf(most, sizeof most, " (influence up to %.6g)", sum.largest_removed);
-        fprintf(stderr, "%s: removed %lld of %lld rows%s; wrote %s from %s\n", program,
+        fprintf(stderr, "%s: removed %lld of %lld rows%s; wrote %s from %s\n", cli_program,
                 (long long)sum.removed, (long long)sum.rows, most, opt.output, opt.train_csv);
     }
     free(found);

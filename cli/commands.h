@@ -6,6 +6,21 @@
 #ifndef SGDI_CLI_COMMANDS_H
 #define SGDI_CLI_COMMANDS_H
 
+#include "sgdi.h"
+
+// The program's name, as every message starts.
+extern const char cli_program[];
+
+// "sgd-influence: <message>" and "Try 'sgd-influence [COMMAND] --help'." on stderr
+// (command NULL = the main command); returns the usage exit status, 2.
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+int cli_usage(const char *command, const char *fmt, ...);
+
+// "sgd-influence: <what went wrong and where>" on stderr; returns the failure status, 1.
+int cli_fail(const sgdi_error *err);
+
 // sgd-influence evaluate: the removal curve (cli/evaluate.c).
 int cli_evaluate_main(int argc, char **argv);
 // sgd-influence report: one self-contained HTML page about a run (cli/report.c).

@@ -23,7 +23,6 @@
 #include "progress.h"
 #include "sgdi.h"
 
-static const char program[] = "sgd-influence";
 static const char default_removals[] = "0,1%,2%,5%,10%";
 
 typedef struct eval_args {
@@ -74,17 +73,6 @@ static void print_help(FILE *out) {
             "\n"
             "Exit status: 0 on success, 1 on a failure, 2 on a usage error.\n",
             default_removals);
-}
-
-static int usage_error(const char *msg) {
-    fprintf(stderr, "%s: %s\nTry '%s evaluate --help'.\n", program, msg, program);
-    return CLI_EXIT_USAGE;
-}
-
-static int fail(const sgdi_error *err) {
-    fprintf(stderr, "%s: %s\n", program,
-            err->message[0] ? err->message : sgdi_strerror(err->status));
-    return CLI_EXIT_FAILURE;
 }
 
 static char *concat(const char *a, const char *b) {
@@ -237,25 +225,26 @@ static int get_scores(const eval_args *e, cli_args *a, const sgdi_dataset *train
     int64_t n = sgdi_dataset_rows(train);
     if (e->influence) {
         *scores = malloc((size_t)n * sizeof **scores);
-        if (!*scores) return fprintf(stderr, "%s: out of memory\n", program), CLI_EXIT_FAILURE;
-        if (sgdi_influence_csv_read(e->influence, n, *scores, &err) != SGDI_OK) return fail(&err);
+        if (!*scores) return fprintf(stderr, "%s: out of memory\n", cli_program), CLI_EXIT_FAILURE;
+        if (sgdi_influence_csv_read(e->influence, n, *scores, &err) != SGDI_OK)
+            return cli_fail(&err);
         return CLI_EXIT_OK;
     }
     cli_progress progress;
     cli_progress_init(&progress, show);
     sgdi_status s = sgdi_run(&a->opt, train, val, cli_progress_update, &progress, res, &err);
     cli_progress_finish(&progress, s == SGDI_OK);
-    if (s != SGDI_OK) return fail(&err);
+    if (s != SGDI_OK) return cli_fail(&err);
     if (sgdi_result_diverged(*res) && !a->allow_divergence) {
         fprintf(stderr,
                 "%s: the backward recursion grew the validation gradient %.3g-fold: the scores "
                 "reflect that growth more than the rows (see 'sgd-influence --help'); "
                 "--allow-divergence evaluates them anyway\n",
-                program, sgdi_result_adjoint_growth(*res));
+                cli_program, sgdi_result_adjoint_growth(*res));
         return CLI_EXIT_FAILURE;
     }
     *scores = malloc((size_t)n * sizeof **scores);
-    if (!*scores) return fprintf(stderr, "%s: out of memory\n", program), CLI_EXIT_FAILURE;
+    if (!*scores) return fprintf(stderr, "%s: out of memory\n", cli_program), CLI_EXIT_FAILURE;
     memcpy(*scores, sgdi_result_scores(*res), (size_t)n * sizeof **scores);
     return CLI_EXIT_OK;
 }
@@ -320,7 +309,7 @@ static int evaluate(eval_args *e, cli_args *a) {
         goto failed;
     if (sgdi_removal_counts_parse(e->removals, sgdi_dataset_rows(train), counts,
                                   SGDI_EVALUATE_MAX_POINTS, &n_counts, &err) != SGDI_OK) {
-        fprintf(stderr, "%s: --remove: %s\n", program, err.message);
+        fprintf(stderr, "%s: --remove: %s\n", cli_program, err.message);
         goto done;
     }
     if (!a->lr_given && !a->model && sgdi_dataset_is_image(train)) a->opt.lr = CLI_IMAGE_LR;
@@ -340,10 +329,10 @@ static int evaluate(eval_args *e, cli_args *a) {
                                    e->curve_json, &err) != SGDI_OK)
         goto failed;
     status = print_table(ev, e->test);
-    if (show) fprintf(stderr, "%s: wrote %s and %s\n", program, e->curve_csv, e->curve_json);
+    if (show) fprintf(stderr, "%s: wrote %s and %s\n", cli_program, e->curve_csv, e->curve_json);
     goto done;
 failed:
-    status = fail(&err);
+    status = cli_fail(&err);
 done:
     sgdi_evaluation_free(ev);
     free(scores);
@@ -360,11 +349,11 @@ int cli_evaluate_main(int argc, char **argv) {
     char msg[SGDI_ERROR_MESSAGE_MAX + 64];
     // Room for every argument plus the -o and -v this command adds.
     char **rest = calloc((size_t)argc + 5, sizeof *rest);
-    if (!rest) return fprintf(stderr, "%s: out of memory\n", program), CLI_EXIT_FAILURE;
+    if (!rest) return fprintf(stderr, "%s: out of memory\n", cli_program), CLI_EXIT_FAILURE;
     int n_rest = 0, status = CLI_EXIT_USAGE;
     cli_args a;
     if (split_options(argc, argv, &e, rest, &n_rest, msg, sizeof msg) != 0) {
-        status = usage_error(msg);
+        status = cli_usage("evaluate", "%s", msg);
         goto done;
     }
     if (e.help) {
@@ -373,7 +362,7 @@ int cli_evaluate_main(int argc, char **argv) {
         goto done;
     }
     if (!e.test) {
-        status = usage_error("missing the test table (--test)");
+        status = cli_usage("evaluate", "%s", "missing the test table (--test)");
         goto done;
     }
     e.curve_csv = concat(e.prefix, ".csv");
@@ -381,7 +370,7 @@ int cli_evaluate_main(int argc, char **argv) {
     e.influence_csv = concat(e.prefix, ".influence.csv");
     e.influence_json = concat(e.prefix, ".influence.csv.json");
     if (!e.curve_csv || !e.curve_json || !e.influence_csv || !e.influence_json) {
-        fprintf(stderr, "%s: out of memory\n", program);
+        fprintf(stderr, "%s: out of memory\n", cli_program);
         status = CLI_EXIT_FAILURE;
         goto done;
     }
@@ -409,10 +398,10 @@ int cli_evaluate_main(int argc, char **argv) {
         status = CLI_EXIT_OK;
         goto done;
     case CLI_PARSE_USAGE:
-        status = usage_error(msg);
+        status = cli_usage("evaluate", "%s", msg);
         goto done;
     case CLI_PARSE_DESCRIBE:
-        status = usage_error("--describe is not an option of evaluate");
+        status = cli_usage("evaluate", "%s", "--describe is not an option of evaluate");
         goto done;
     case CLI_PARSE_RUN:
         break;
@@ -423,9 +412,9 @@ int cli_evaluate_main(int argc, char **argv) {
                                              : NULL;
     if (refused) {
         snprintf(msg, sizeof msg, "%s is not an option of evaluate", refused);
-        status = usage_error(msg);
+        status = cli_usage("evaluate", "%s", msg);
     } else if (outputs_clobber(&e, &a, msg, sizeof msg)) {
-        status = usage_error(msg);
+        status = cli_usage("evaluate", "%s", msg);
     } else {
         // The list's form is checked now; its sizes against the training rows once loaded.
         int64_t counts[SGDI_EVALUATE_MAX_POINTS];
@@ -434,7 +423,7 @@ int cli_evaluate_main(int argc, char **argv) {
         if (sgdi_removal_counts_parse(e.removals, 0, counts, SGDI_EVALUATE_MAX_POINTS, &n, &err) !=
             SGDI_OK) {
             snprintf(msg, sizeof msg, "--remove: %s", err.message);
-            status = usage_error(msg);
+            status = cli_usage("evaluate", "%s", msg);
         } else {
             status = evaluate(&e, &a);
         }

@@ -18,14 +18,6 @@
 #include "progress.h"
 #include "sgdi.h"
 
-static const char program[] = "sgd-influence";
-
-static int fail(const sgdi_error *err) {
-    fprintf(stderr, "%s: %s\n", program,
-            err->message[0] ? err->message : sgdi_strerror(err->status));
-    return CLI_EXIT_FAILURE;
-}
-
 // "0.812" or "n/a" for a statistic that could not be computed.
 static const char *statistic(char *buf, size_t cap, double v) {
     if (!isfinite(v)) return "n/a";
@@ -79,7 +71,7 @@ static int describe(const char *path) {
     if (sgdi_model_load(path, &model, &err) != SGDI_OK ||
         sgdi_model_describe(model, &text, &err) != SGDI_OK) {
         sgdi_model_free(model);
-        return fail(&err);
+        return cli_fail(&err);
     }
     fputs(text, stdout);
     free(text);
@@ -99,7 +91,7 @@ static int run(cli_args *args) {
 
     if (args->model) {
         if (sgdi_model_load(args->model, &model, &err) != SGDI_OK) {
-            status = fail(&err);
+            status = cli_fail(&err);
             goto done;
         }
         args->opt.model = model;
@@ -111,7 +103,7 @@ static int run(cli_args *args) {
     if (sgdi_dataset_load_csv_opts(args->train, &args->data, &train, &err) != SGDI_OK ||
         sgdi_dataset_load_csv_opts(args->val, &args->data, &val, &err) != SGDI_OK ||
         sgdi_dataset_check_compatible(train, val, &err) != SGDI_OK) {
-        status = fail(&err);
+        status = cli_fail(&err);
         goto done;
     }
     // The image plugin trains its CNN with 0.05; measured on Fashion-MNIST with flipped
@@ -122,7 +114,7 @@ static int run(cli_args *args) {
     sgdi_status s = sgdi_run(&args->opt, train, val, cli_progress_update, &progress, &res, &err);
     cli_progress_finish(&progress, s == SGDI_OK);
     if (s != SGDI_OK) {
-        status = fail(&err);
+        status = cli_fail(&err);
         goto done;
     }
     if (sgdi_result_diverged(res)) {
@@ -133,7 +125,7 @@ static int run(cli_args *args) {
                 "(step size times curvature above 2 at the parameters it used); the scores "
                 "reflect that growth more than the rows. Use --hessian plugin (damped) or none, "
                 "a smaller --lr, or --method all%s.\n",
-                program, args->allow_divergence ? "warning" : "error",
+                cli_program, args->allow_divergence ? "warning" : "error",
                 sgdi_result_adjoint_growth(res),
                 args->allow_divergence ? "" : "; --allow-divergence writes them anyway");
         if (!args->allow_divergence) {
@@ -144,11 +136,11 @@ static int run(cli_args *args) {
     const sgdi_validation *v = sgdi_result_validation(res);
     if (v) report_validation(v, sgdi_result_options(res));
     if (write_outputs(args, res, &err) != SGDI_OK) {
-        status = fail(&err);
+        status = cli_fail(&err);
         goto done;
     }
     if (terminal && !args->quiet)
-        fprintf(stderr, "%s: scored %lld rows in %.2f s; wrote %s and %s.json\n", program,
+        fprintf(stderr, "%s: scored %lld rows in %.2f s; wrote %s and %s.json\n", cli_program,
                 (long long)sgdi_result_rows(res), sgdi_result_seconds(res), args->output,
                 args->output);
     status = CLI_EXIT_OK;
@@ -177,8 +169,7 @@ int main(int argc, char **argv) {
         cli_print_version(stdout);
         return fflush(stdout) == 0 && !ferror(stdout) ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
     case CLI_PARSE_USAGE:
-        fprintf(stderr, "%s: %s\nTry '%s --help'.\n", program, msg, program);
-        return CLI_EXIT_USAGE;
+        return cli_usage(NULL, "%s", msg);
     case CLI_PARSE_DESCRIBE:
         return describe(args.describe);
     case CLI_PARSE_RUN:

@@ -13,8 +13,6 @@
 #include "commands.h"
 #include "sgdi.h"
 
-static const char program[] = "sgd-influence";
-
 static void print_help(FILE *out) {
     fputs("Usage: sgd-influence report -i INFLUENCE.csv [-o REPORT.html] [options]\n"
           "\n"
@@ -46,20 +44,6 @@ static void print_help(FILE *out) {
           "the line or field); the page is written to a temporary file renamed into place.\n"
           "Exit status: 0 success, 1 failure (bad input, I/O error), 2 usage error.\n",
           out);
-}
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 1, 2)))
-#endif
-static int
-usage(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "%s: ", program);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\nTry '%s report --help'.\n", program);
-    return CLI_EXIT_USAGE;
 }
 
 // A whole number in [1, 1000000], no spaces, no trailing text.
@@ -114,7 +98,8 @@ int cli_report_main(int argc, char **argv) {
             break;
         case OPT_TOP:
             if (!parse_top(optarg, &in.top))
-                return usage("--top: '%s' is not a whole number from 1 to 1000000", optarg);
+                return cli_usage("report", "--top: '%s' is not a whole number from 1 to 1000000",
+                                 optarg);
             break;
         case 'q':
             quiet = true;
@@ -123,25 +108,25 @@ int cli_report_main(int argc, char **argv) {
             print_help(stdout);
             return fflush(stdout) == 0 && !ferror(stdout) ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
         case ':':
-            return usage("option '%s' needs a value", argv[optind - 1]);
+            return cli_usage("report", "option '%s' needs a value", argv[optind - 1]);
         default:
-            return usage("unknown option '%s'", argv[optind - 1]);
+            return cli_usage("report", "unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (optind < argc) return usage("unexpected argument '%s'", argv[optind]);
-    if (!in.influence_csv) return usage("the influence CSV (-i) is required");
-    if (!*output) return usage("the output file (-o) is empty");
+    if (optind < argc) return cli_usage("report", "unexpected argument '%s'", argv[optind]);
+    if (!in.influence_csv) return cli_usage("report", "the influence CSV (-i) is required");
+    if (!*output) return cli_usage("report", "the output file (-o) is empty");
     const char *inputs[] = {in.influence_csv, in.sidecar, in.evaluation, in.train};
     for (size_t k = 0; k < sizeof inputs / sizeof *inputs; k++)
         if (inputs[k] && strcmp(inputs[k], output) == 0)
-            return usage("the output '%s' is also an input", output);
+            return cli_usage("report", "the output '%s' is also an input", output);
 
     sgdi_error err = {SGDI_OK, ""};
     if (sgdi_report_write(&in, output, &err) != SGDI_OK) {
-        fprintf(stderr, "%s: %s\n", program,
+        fprintf(stderr, "%s: %s\n", cli_program,
                 err.message[0] ? err.message : sgdi_strerror(err.status));
         return CLI_EXIT_FAILURE;
     }
-    if (!quiet) fprintf(stderr, "%s: wrote %s\n", program, output);
+    if (!quiet) fprintf(stderr, "%s: wrote %s\n", cli_program, output);
     return CLI_EXIT_OK;
 }

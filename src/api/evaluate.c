@@ -16,6 +16,7 @@
 #include "data/csv.h"
 #include "data/dataset.h"
 #include "graph/builtin.h"
+#include "influence/stats.h"
 #include "io/atomic.h"
 #include "io/json.h"
 #include "io/number.h"
@@ -301,20 +302,6 @@ static sgdi_status retrain(retrainer *rt, const sgdi_dataset *train, uint64_t se
 
 // --- The curve -----------------------------------------------------------------------
 
-typedef struct ranked_row {
-    double score;
-    int64_t row;
-} ranked_row;
-
-// Ascending by score, ties by row, NaN last: the influence CSV's order.
-static int compare_ranked(const void *pa, const void *pb) {
-    const ranked_row *a = pa, *b = pb;
-    bool na = isnan(a->score), nb = isnan(b->score);
-    if (na != nb) return na ? 1 : -1;
-    if (!na && a->score != b->score) return a->score < b->score ? -1 : 1;
-    return (a->row > b->row) - (a->row < b->row);
-}
-
 // perm[0 .. k-1] = k random rows of 0..n-1 for `seed`: the first k steps of a
 // Fisher-Yates shuffle, so that a smaller k takes a prefix of a larger one's.
 static void random_rows(uint64_t seed, int64_t n, int64_t k, int64_t *perm) {
@@ -410,7 +397,7 @@ sgdi_status sgdi_evaluate_removal(const sgdi_options *opt, const sgdi_dataset *t
     ev->accuracy = sgdi_alloc_array(results, sizeof *ev->accuracy);
     ev->loss = sgdi_alloc_array(results, sizeof *ev->loss);
     int64_t *order = sgdi_alloc_array(n, sizeof *order), *perm = sgdi_alloc_array(n, sizeof *perm);
-    ranked_row *scratch = sgdi_alloc_array(n, sizeof *scratch);
+    sgdi_ranked_row *scratch = sgdi_alloc_array(n, sizeof *scratch);
     retrainer rt = {.progress = {.fn = progress, .user = progress_user}};
     sgdi_status st = SGDI_OK;
     if (!ev->counts || !ev->accuracy || !ev->loss || !order || !perm || !scratch)
@@ -418,8 +405,8 @@ sgdi_status sgdi_evaluate_removal(const sgdi_options *opt, const sgdi_dataset *t
     if (st == SGDI_OK) st = retrainer_init(&rt, opt, train, test, err);
     if (st == SGDI_OK) {
         memcpy(ev->counts, counts, (size_t)n_counts * sizeof *counts);
-        for (int64_t i = 0; i < n; i++) scratch[i] = (ranked_row){influence[i], i};
-        qsort(scratch, (size_t)n, sizeof *scratch, compare_ranked); // most harmful first
+        for (int64_t i = 0; i < n; i++) scratch[i] = (sgdi_ranked_row){influence[i], i};
+        sgdi_rank_ascending(scratch, n); // most harmful first
         for (int64_t i = 0; i < n; i++) order[i] = scratch[i].row;
         count_work(ev, opt, &rt.progress.state);
         sgdi_progress_phase(&rt.progress, SGDI_PHASE_TRAIN);

@@ -13,6 +13,7 @@
 #include "api/result.h"
 #include "api/sample_stats.h"
 #include "data/images.h"
+#include "influence/stats.h"
 #include "io/atomic.h"
 #include "io/csv_write.h"
 #include "io/json.h"
@@ -31,23 +32,6 @@ static sgdi_status check_result(const sgdi_result *res, const char *path, sgdi_e
 }
 
 // --- Influence CSV -------------------------------------------------------------
-
-typedef struct ranked_row {
-    double score;
-    int64_t row;
-} ranked_row;
-
-// Ascending by score, ties by row; NaN (never expected) after everything.
-static int compare_ranked(const void *pa, const void *pb) {
-    const ranked_row *a = pa, *b = pb;
-    bool na = isnan(a->score), nb = isnan(b->score);
-    if (na != nb) return na ? 1 : -1;
-    if (!na) {
-        if (a->score < b->score) return -1;
-        if (a->score > b->score) return 1;
-    }
-    return (a->row > b->row) - (a->row < b->row);
-}
 
 // Where row `row`'s image is seen from folder `out_folder` (absolute and normalised,
 // or NULL if unknown): a relative path if there is one, else an absolute one, else
@@ -85,7 +69,7 @@ static void write_extra_cells(FILE *fp, const extra_columns *extra, int64_t row)
 
 // The image plugin's layout: x:image,y:label,influence,datasource_index, with every
 // image named so that the output is itself a dataset CSV read from its own folder.
-static sgdi_status write_image_rows(const sgdi_result *res, const ranked_row *order,
+static sgdi_status write_image_rows(const sgdi_result *res, const sgdi_ranked_row *order,
                                     const extra_columns *extra, const char *path, FILE *fp,
                                     sgdi_error *err) {
     const sgdi_dataset *ds = res->train;
@@ -114,7 +98,7 @@ static sgdi_status write_image_rows(const sgdi_result *res, const ranked_row *or
 }
 
 // The tabular plugin's layout: index,influence,datasource_index.
-static void write_table_rows(const sgdi_result *res, const ranked_row *order,
+static void write_table_rows(const sgdi_result *res, const sgdi_ranked_row *order,
                              const extra_columns *extra, FILE *fp) {
     fputs("index,influence,datasource_index", fp);
     write_extra_header(fp, extra);
@@ -163,15 +147,15 @@ sgdi_status sgdi_result_write_csv_opts(const sgdi_result *res, const char *path,
     double *std = NULL;
     s = extra_columns_fill(res, opts, path, &extra, &std, err);
     if (s != SGDI_OK) return s;
-    ranked_row *order = NULL;
+    sgdi_ranked_row *order = NULL;
     if (res->rows > 0) {
         order = sgdi_alloc_array(res->rows, sizeof *order);
         if (!order) {
             free(std);
             return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory writing %s", path);
         }
-        for (int64_t r = 0; r < res->rows; r++) order[r] = (ranked_row){res->scores[r], r};
-        qsort(order, (size_t)res->rows, sizeof *order, compare_ranked);
+        for (int64_t r = 0; r < res->rows; r++) order[r] = (sgdi_ranked_row){res->scores[r], r};
+        sgdi_rank_ascending(order, res->rows);
     }
     sgdi_atomic_file f;
     s = sgdi_atomic_open(&f, path, err);

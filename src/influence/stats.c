@@ -1,5 +1,5 @@
 /*
- * stats.c — Kendall's tau-b and Pearson's r, in double precision.
+ * stats.c — Kendall's tau-b and Pearson's r, in double precision; the ranking order.
  *
  * Kendall's tau is computed over all pairs, O(n^2): the self-check retrains
  * once per row, which dwarfs this for any n it can afford.
@@ -7,6 +7,8 @@
 #include "influence/stats.h"
 
 #include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
 
 static int sign(double x) {
     return (x > 0) - (x < 0);
@@ -43,4 +45,16 @@ double sgdi_pearson_r(const double *a, const double *b, int64_t n) {
         sab += da * db, saa += da * da, sbb += db * db;
     }
     return saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : NAN;
+}
+
+static int compare_ranked(const void *pa, const void *pb) {
+    const sgdi_ranked_row *a = pa, *b = pb;
+    bool na = isnan(a->score), nb = isnan(b->score);
+    if (na != nb) return na ? 1 : -1;
+    if (!na && a->score != b->score) return a->score < b->score ? -1 : 1;
+    return (a->row > b->row) - (a->row < b->row);
+}
+
+void sgdi_rank_ascending(sgdi_ranked_row *rows, int64_t n) {
+    if (n > 1) qsort(rows, (size_t)n, sizeof *rows, compare_ranked);
 }
