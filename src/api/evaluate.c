@@ -4,17 +4,16 @@
  * rows, and the test accuracy and loss of each model; the list of removal
  * sizes, reading an influence CSV back, and the two files written.
  */
-#include <cblas.h>
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "data/csv.h"
 #include "data/dataset.h"
+#include "api/setup.h"
 #include "graph/builtin.h"
 #include "influence/stats.h"
 #include "io/atomic.h"
@@ -207,55 +206,22 @@ sgdi_status sgdi_influence_csv_read(const char *path, int64_t rows, double *scor
 
 // --- Retraining ----------------------------------------------------------------------
 
-// What every retraining shares: the options with "auto" and the model's solver
-// resolved, the network, and the progress count.
+// What every retraining shares: the network and resolved options (as sgdi_run's), the
+// test set and the progress count.
 typedef struct retrainer {
-    sgdi_options opt;
-    sgdi_train_plan plan;
-    sgdi_graph builtin;
-    float *builtin_lr_mult;
-    const float *model_theta0; // NULL = initialise from the seed
+    sgdi_setup setup;
     const sgdi_dataset *test;
     sgdi_progress_counter progress;
 } retrainer;
 
-// Takes the network from the model or builds the built-in one, as sgdi_run does.
 static sgdi_status retrainer_init(retrainer *rt, const sgdi_options *opt, const sgdi_dataset *train,
                                   const sgdi_dataset *test, sgdi_error *err) {
-    sgdi_graph_init(&rt->builtin);
-    rt->opt = *opt;
     rt->test = test;
-    sgdi_status st = sgdi_options_check(opt, err);
-    if (st == SGDI_OK) st = sgdi_dataset_check_compatible(train, test, err);
+    sgdi_status st = sgdi_dataset_check_compatible(train, test, err);
+    if (st == SGDI_OK) st = sgdi_setup_init(&rt->setup, opt, train, err);
     if (st != SGDI_OK) return st;
-    sgdi_options *o = &rt->opt;
-    if (o->network == SGDI_NETWORK_AUTO)
-        o->network = sgdi_dataset_is_image(train) ? SGDI_NETWORK_CNN : SGDI_NETWORK_LOGREG;
-    const sgdi_model *m = opt->model;
-    if (m) {
-        if (m->unsupported[0])
-            return sgdi_fail(err, SGDI_ERR_UNSUPPORTED, "%s: %s", m->path, m->unsupported);
-        const sgdi_options *s = &m->solver;
-        o->solver = s->solver, o->lr = s->lr, o->momentum = s->momentum;
-        o->beta1 = s->beta1, o->beta2 = s->beta2, o->eps = s->eps, o->decay = s->decay;
-        o->wd = s->wd, o->weight_decay = s->weight_decay;
-        rt->plan = (sgdi_train_plan){.graph = &m->graph,
-                                     .lr_mult = m->lr_mult,
-                                     .schedule = &m->schedule,
-                                     .state0 = m->state0,
-                                     .t0 = m->t0};
-        rt->model_theta0 = m->theta0;
-    } else {
-        st = sgdi_build_network(o, sgdi_dataset_sample_shape(train), sgdi_dataset_classes(train),
-                                &rt->builtin, err);
-        if (st == SGDI_OK) st = sgdi_graph_lr_mult(&rt->builtin, &rt->builtin_lr_mult, err);
-        if (st != SGDI_OK) return st;
-        rt->plan = (sgdi_train_plan){.graph = &rt->builtin, .lr_mult = rt->builtin_lr_mult};
-    }
-    const sgdi_graph *g = rt->plan.graph;
-    sgdi_shape shape = g->vars[g->input_var].shape;
-    if ((st = sgdi_dataset_check_shape(train, shape, err)) != SGDI_OK ||
-        (st = sgdi_dataset_check_shape(test, shape, err)) != SGDI_OK)
+    const sgdi_graph *g = rt->setup.plan.graph;
+    if ((st = sgdi_dataset_check_shape(test, g->vars[g->input_var].shape, err)) != SGDI_OK)
         return st;
     sgdi_prediction_source src;
     if (sgdi_prediction_source_find(g, &src) && src.classes < sgdi_dataset_classes(train))
@@ -263,21 +229,16 @@ static sgdi_status retrainer_init(retrainer *rt, const sgdi_options *opt, const 
                          "%s: the labels go up to %d, but the network's loss has %lld classes",
                          sgdi_dataset_path(train), (int)sgdi_dataset_classes(train) - 1,
                          (long long)src.classes);
-    // As sgdi_run: threads only pay for large networks, and the choice depends on the
-    // network alone so that results stay deterministic for a given thread count.
-    enum { THREADED_MIN_PARAMETERS = 100000 };
-    int threads = g->n_params < THREADED_MIN_PARAMETERS ? 1 : opt->threads;
-    openblas_set_num_threads(threads);
-    omp_set_num_threads(threads);
+    sgdi_setup_threads(&rt->setup);
     return SGDI_OK;
 }
 
 // Trains on `train` from the seed's (or the model's) parameters and measures the test set.
 static sgdi_status retrain(retrainer *rt, const sgdi_dataset *train, uint64_t seed,
                            sgdi_prediction_summary *out, sgdi_error *err) {
-    const sgdi_graph *g = rt->plan.graph;
+    const sgdi_graph *g = rt->setup.plan.graph;
     sgdi_trainer tr;
-    sgdi_status st = sgdi_trainer_init(&tr, &rt->opt, &rt->plan, train, seed, err);
+    sgdi_status st = sgdi_trainer_init(&tr, &rt->setup.opt, &rt->setup.plan, train, seed, err);
     if (st != SGDI_OK) return st;
     tr.progress = &rt->progress;
     float *theta = sgdi_alloc_array(g->n_params, sizeof(float));
@@ -286,8 +247,8 @@ static sgdi_status retrain(retrainer *rt, const sgdi_dataset *train, uint64_t se
         st = sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory for %lld parameters",
                        (long long)g->n_params);
     } else {
-        if (rt->model_theta0)
-            memcpy(theta, rt->model_theta0, (size_t)g->n_params * sizeof(float));
+        if (rt->setup.theta0)
+            memcpy(theta, rt->setup.theta0, (size_t)g->n_params * sizeof(float));
         else
             sgdi_init_parameters(g, seed, theta);
         sgdi_trainer_initial_state(&tr, state);
@@ -413,8 +374,7 @@ sgdi_status sgdi_evaluate_removal(const sgdi_options *opt, const sgdi_dataset *t
     }
     for (int s = 0; s < seeds && st == SGDI_OK; s++)
         st = evaluate_seed(ev, &rt, train, order, perm, s, err);
-    sgdi_graph_free(&rt.builtin);
-    free(rt.builtin_lr_mult);
+    sgdi_setup_free(&rt.setup);
     free(order);
     free(perm);
     free(scratch);

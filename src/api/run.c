@@ -3,14 +3,13 @@
  * all), score every row by walking training backwards, and for trial 0 run
  * the leave-one-out self-check if asked. Also the result's accessors.
  */
-#include <cblas.h>
 #include <math.h>
-#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "api/result.h"
+#include "api/setup.h"
 #include "data/dataset.h"
 #include "graph/builtin.h"
 #include "influence/estimator.h"
@@ -184,69 +183,7 @@ done:
     return st;
 }
 
-// --- A model from a file ------------------------------------------------------------
-
-// The number of classes the loss of `g` can take, or 0 if it takes any label
-// (a loss over probabilities or values rather than class indices).
-static int64_t loss_classes(const sgdi_graph *g) {
-    for (int n = 0; n < g->n_nodes; n++) {
-        const sgdi_node *node = &g->nodes[n];
-        if (node->out[0] != g->loss_var) continue;
-        if (node->op != SGDI_OP_SOFTMAX_CROSS_ENTROPY &&
-            node->op != SGDI_OP_CATEGORICAL_CROSS_ENTROPY)
-            return 0;
-        const sgdi_var *x = &g->vars[node->in[0]];
-        return x->shape.dim[node->attr.axis];
-    }
-    return 0;
-}
-
-// Takes the network, parameters, solver and schedule from the model; the
-// result's options record what was used.
-static sgdi_status use_model(sgdi_result *res, const sgdi_model *m, sgdi_train_plan *plan,
-                             sgdi_error *err) {
-    if (m->unsupported[0])
-        return sgdi_fail(err, SGDI_ERR_UNSUPPORTED, "%s: %s", m->path, m->unsupported);
-    const sgdi_graph *g = &m->graph;
-    int64_t inputs = g->vars[g->input_var].count;
-    if (!sgdi_dataset_is_image(res->train) && inputs != res->features)
-        return sgdi_fail(err, SGDI_ERR_INVALID,
-                         "%s: input '%s' takes %lld values per sample; the table has %lld "
-                         "features",
-                         m->path, g->vars[g->input_var].name, (long long)inputs,
-                         (long long)res->features);
-    int64_t classes = loss_classes(g);
-    if (classes > 0 && res->classes > classes)
-        return sgdi_fail(err, SGDI_ERR_INVALID,
-                         "%s: the table's labels go up to %d, but the model's loss has %lld "
-                         "classes",
-                         m->path, (int)res->classes - 1, (long long)classes);
-    sgdi_options *o = &res->options;
-    const sgdi_options *s = &m->solver;
-    o->solver = s->solver, o->lr = s->lr, o->momentum = s->momentum;
-    o->beta1 = s->beta1, o->beta2 = s->beta2, o->eps = s->eps, o->decay = s->decay, o->wd = s->wd;
-    o->weight_decay = s->weight_decay;
-    plan->graph = g;
-    plan->lr_mult = m->lr_mult;
-    plan->schedule = &m->schedule;
-    plan->state0 = m->state0;
-    plan->t0 = m->t0;
-    return SGDI_OK;
-}
-
 // --- sgdi_run ------------------------------------------------------------------------
-
-// "auto": images get the CNN, method last and the plugins' damped curvature, as the
-// image plugin; tables logistic regression (see docs/ARCHITECTURE.md for why not the
-// MLP), method all and Hara et al.'s curvature.
-static void resolve_auto(sgdi_options *o, const sgdi_dataset *train) {
-    bool images = sgdi_dataset_is_image(train);
-    if (o->method == SGDI_METHOD_AUTO) o->method = images ? SGDI_METHOD_LAST : SGDI_METHOD_ALL;
-    if (o->hessian == SGDI_HESSIAN_AUTO)
-        o->hessian = images ? SGDI_HESSIAN_PLUGIN : SGDI_HESSIAN_PAPER;
-    if (o->network == SGDI_NETWORK_AUTO)
-        o->network = images ? SGDI_NETWORK_CNN : SGDI_NETWORK_LOGREG;
-}
 
 // Units of work reported through the progress callback: one per training,
 // replayed or scored step.
@@ -267,45 +204,29 @@ sgdi_status sgdi_run(const sgdi_options *opt, const sgdi_dataset *train, const s
     double start = seconds_now();
     *out = NULL;
     if (!opt || !train || !val) return sgdi_fail(err, SGDI_ERR_INVALID, "sgdi_run: NULL argument");
-    sgdi_status st = sgdi_options_check(opt, err);
+    sgdi_status st = sgdi_dataset_check_compatible(train, val, err);
     if (st != SGDI_OK) return st;
-    if ((st = sgdi_dataset_check_compatible(train, val, err)) != SGDI_OK) return st;
-
-    sgdi_graph builtin;
-    sgdi_graph_init(&builtin);
-    float *builtin_lr_mult = NULL;
+    sgdi_setup setup;
+    if ((st = sgdi_setup_init(&setup, opt, train, err)) != SGDI_OK) {
+        sgdi_setup_free(&setup);
+        return st;
+    }
+    const sgdi_graph *g = setup.plan.graph;
     sgdi_result *res = calloc(1, sizeof *res);
-    if (!res) return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory");
-    res->options = *opt;
-    opt = &res->options; // with "auto" resolved below
+    if (!res) {
+        sgdi_setup_free(&setup);
+        return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory");
+    }
+    res->options = setup.opt;
+    opt = &res->options; // with "auto" (and a model's solver) resolved
     res->rows = sgdi_dataset_rows(train);
     res->features = sgdi_dataset_features(train);
     res->classes = sgdi_dataset_classes(train);
     res->train = train; // for sgdi_result_write_csv: an image dataset's file names
-    res->input_shape = sgdi_dataset_sample_shape(train);
-    resolve_auto(&res->options, train);
-    sgdi_train_plan plan = {.graph = &builtin};
-    const float *model_theta0 = NULL;
-    if (opt->model) {
-        if ((st = use_model(res, opt->model, &plan, err)) != SGDI_OK) goto fail;
-        model_theta0 = opt->model->theta0;
-    } else if ((st = sgdi_build_network(opt, res->input_shape, res->classes, &builtin, err)) !=
-                   SGDI_OK ||
-               (st = sgdi_graph_lr_mult(&builtin, &builtin_lr_mult, err)) != SGDI_OK) {
-        goto fail;
-    } else {
-        plan.lr_mult = builtin_lr_mult;
-    }
-    // Both sets must give samples of the network's input shape (images: resized or
-    // refused, per the datasets' options).
-    {
-        const sgdi_graph *g = plan.graph;
-        res->input_shape = g->vars[g->input_var].shape;
-        if ((st = sgdi_dataset_check_shape(train, res->input_shape, err)) != SGDI_OK ||
-            (st = sgdi_dataset_check_shape(val, res->input_shape, err)) != SGDI_OK)
-            goto fail;
-    }
-    res->parameters = plan.graph->n_params;
+    res->input_shape = g->vars[g->input_var].shape;
+    // The validation set too must give samples of the network's input shape.
+    if ((st = sgdi_dataset_check_shape(val, res->input_shape, err)) != SGDI_OK) goto fail;
+    res->parameters = g->n_params;
     int64_t per_epoch = (res->rows + opt->batch_size - 1) / opt->batch_size;
     res->steps = per_epoch * opt->epochs;
     res->scores = sgdi_calloc_array(res->rows, sizeof(double));
@@ -316,35 +237,25 @@ sgdi_status sgdi_run(const sgdi_options *opt, const sgdi_dataset *train, const s
         st = sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory for %lld scores", (long long)res->rows);
         goto fail;
     }
-
-    // The matrix work's thread count is process-wide in OpenBLAS and OpenMP. Below this
-    // many parameters the products are too thin for threads to pay (bench_step: two
-    // threads are 1.5-2.6x slower on the 8-8 MLP), so they run on one; the choice depends
-    // on the network only, so results stay deterministic for a given --threads.
-    enum { THREADED_MIN_PARAMETERS = 100000 };
-    int threads = res->parameters < THREADED_MIN_PARAMETERS ? 1 : opt->threads;
-    openblas_set_num_threads(threads);
-    omp_set_num_threads(threads);
+    sgdi_setup_threads(&setup);
 
     sgdi_progress_counter pc = {.fn = progress, .user = progress_user};
     pc.state.trials = opt->trials;
     pc.state.total = work_units(opt, res->steps, per_epoch, res->rows);
     for (int k = 0; k < opt->trials; k++)
-        if ((st = run_trial(res, &plan, model_theta0, train, val, k, &pc, err)) != SGDI_OK)
+        if ((st = run_trial(res, &setup.plan, setup.theta0, train, val, k, &pc, err)) != SGDI_OK)
             goto fail;
     for (int64_t i = 0; i < res->rows; i++) {
         double sum = 0.0;
         for (int k = 0; k < opt->trials; k++) sum += res->trial_scores[(int64_t)k * res->rows + i];
         res->scores[i] = sum / opt->trials;
     }
-    sgdi_graph_free(&builtin);
-    free(builtin_lr_mult);
+    sgdi_setup_free(&setup);
     res->seconds = seconds_now() - start;
     *out = res;
     return SGDI_OK;
 fail:
-    sgdi_graph_free(&builtin);
-    free(builtin_lr_mult);
+    sgdi_setup_free(&setup);
     sgdi_result_free(res);
     return st;
 }
