@@ -167,7 +167,12 @@ void cli_print_help(FILE *out) {
             "             has the sign of the mean; zero counts as a sign of its own)\n"
             "\n"
             "Progress and a summary go to stderr when it is a terminal; stdout stays empty.\n"
-            "Exit status: 0 success, 1 failure (bad input, I/O error), 2 usage error.\n",
+            "Exit status: 0 success, 1 failure (bad input, I/O error), 2 usage error.\n"
+            "\n"
+            "Commands on a run's outputs (each with its own --help; man sgd-influence):\n"
+            "  sgd-influence cleanse   the training CSV without its most harmful rows\n"
+            "  sgd-influence evaluate  retrain without the most harmful vs random rows\n"
+            "  sgd-influence report    one self-contained HTML page about a run\n",
             data.image_cache_bytes >> 20, (unsigned long long)d.seed, (long long)d.batch_size,
             d.epochs, d.trials, sgdi_network_name(d.network), SGDI_MAX_HIDDEN, hidden,
             SGDI_MAX_BLOCKS, channels, activations, sgdi_activation_name(d.activation), d.dropout,
