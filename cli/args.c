@@ -131,6 +131,10 @@ static number_status parse_integer(const char *s, long long lo, long long hi, lo
     return NUM_OK;
 }
 
+bool cli_whole_number(const char *s, long long lo, long long hi, long long *out) {
+    return parse_integer(s, lo, hi, out) == NUM_OK;
+}
+
 // A whole unsigned 64-bit decimal (seeds): no sign.
 static number_status parse_unsigned(const char *s, uint64_t *out) {
     if (!isdigit((unsigned char)*s)) return NUM_SYNTAX; // no sign, no spaces

@@ -50,6 +50,9 @@ typedef enum cli_parse_result {
 // msg[cap].
 cli_parse_result cli_parse(int argc, char **argv, cli_args *args, char *msg, size_t cap);
 
+// A whole decimal integer in [lo, hi], no spaces, no trailing text, into *out.
+bool cli_whole_number(const char *s, long long lo, long long hi, long long *out);
+
 // The default of --threads: online processors, or the library's default.
 int cli_default_threads(void);
 

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,17 +43,6 @@ static void print_help(FILE *out) {
           out);
 }
 
-// A whole number >= 0, no spaces, no trailing text.
-static bool parse_count(const char *s, int64_t *out) {
-    if (*s < '0' || *s > '9') return false;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (*end || errno == ERANGE) return false;
-    *out = v;
-    return true;
-}
-
 // A whole finite real number.
 static bool parse_real(const char *s, double *out) {
     if (!*s || strchr(" \t\n", *s)) return false;
@@ -84,6 +72,7 @@ int cli_cleanse_main(int argc, char **argv) {
     sgdi_cleanse_options_init(&opt);
     int selectors = 0;
     bool quiet = false;
+    long long count;
     opterr = 0;
     optind = 1;
     int c;
@@ -107,8 +96,9 @@ int cli_cleanse_main(int argc, char **argv) {
         case 'k':
             selectors++;
             opt.by = SGDI_CLEANSE_COUNT;
-            if (!parse_count(optarg, &opt.count))
+            if (!cli_whole_number(optarg, 0, INT64_MAX, &count))
                 return cli_usage("cleanse", "-k/--count: '%s' is not a whole number >= 0", optarg);
+            opt.count = count;
             break;
         case OPT_FRACTION:
             selectors++;

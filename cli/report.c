@@ -2,9 +2,7 @@
  * report.c — `sgd-influence report`: one self-contained HTML page about a run
  * (sgdi_report_write in sgdi.h does the work).
  */
-#include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,17 +44,6 @@ static void print_help(FILE *out) {
           out);
 }
 
-// A whole number in [1, 1000000], no spaces, no trailing text.
-static bool parse_top(const char *s, int *out) {
-    if (*s < '0' || *s > '9') return false;
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (*end || errno == ERANGE || v < 1 || v > 1000000) return false;
-    *out = (int)v;
-    return true;
-}
-
 enum { OPT_SIDECAR = 256, OPT_EVALUATION, OPT_TOP };
 
 int cli_report_main(int argc, char **argv) {
@@ -76,6 +63,7 @@ int cli_report_main(int argc, char **argv) {
     sgdi_report_inputs_init(&in);
     const char *output = "report.html";
     bool quiet = false;
+    long long top;
     opterr = 0;
     optind = 1;
     int c;
@@ -97,9 +85,10 @@ int cli_report_main(int argc, char **argv) {
             in.evaluation = optarg;
             break;
         case OPT_TOP:
-            if (!parse_top(optarg, &in.top))
+            if (!cli_whole_number(optarg, 1, 1000000, &top))
                 return cli_usage("report", "--top: '%s' is not a whole number from 1 to 1000000",
                                  optarg);
+            in.top = (int)top;
             break;
         case 'q':
             quiet = true;
