@@ -223,12 +223,6 @@ static sgdi_status retrainer_init(retrainer *rt, const sgdi_options *opt, const 
     const sgdi_graph *g = rt->setup.plan.graph;
     if ((st = sgdi_dataset_check_shape(test, g->vars[g->input_var].shape, err)) != SGDI_OK)
         return st;
-    sgdi_prediction_source src;
-    if (sgdi_prediction_source_find(g, &src) && src.classes < sgdi_dataset_classes(train))
-        return sgdi_fail(err, SGDI_ERR_INVALID,
-                         "%s: the labels go up to %d, but the network's loss has %lld classes",
-                         sgdi_dataset_path(train), (int)sgdi_dataset_classes(train) - 1,
-                         (long long)src.classes);
     sgdi_setup_threads(&rt->setup);
     return SGDI_OK;
 }

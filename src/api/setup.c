@@ -10,6 +10,7 @@
 #include "data/dataset.h"
 #include "graph/builtin.h"
 #include "model/model.h"
+#include "train/predict.h"
 #include "util/error.h"
 
 // "auto": images get the CNN, method last and the plugins' damped curvature, as the
@@ -22,21 +23,6 @@ static void resolve_auto(sgdi_options *o, const sgdi_dataset *train) {
         o->hessian = images ? SGDI_HESSIAN_PLUGIN : SGDI_HESSIAN_PAPER;
     if (o->network == SGDI_NETWORK_AUTO)
         o->network = images ? SGDI_NETWORK_CNN : SGDI_NETWORK_LOGREG;
-}
-
-// The number of classes the loss of `g` can take, or 0 if it takes any label
-// (a loss over probabilities or values rather than class indices).
-static int64_t loss_classes(const sgdi_graph *g) {
-    for (int n = 0; n < g->n_nodes; n++) {
-        const sgdi_node *node = &g->nodes[n];
-        if (node->out[0] != g->loss_var) continue;
-        if (node->op != SGDI_OP_SOFTMAX_CROSS_ENTROPY &&
-            node->op != SGDI_OP_CATEGORICAL_CROSS_ENTROPY)
-            return 0;
-        const sgdi_var *x = &g->vars[node->in[0]];
-        return x->shape.dim[node->attr.axis];
-    }
-    return 0;
 }
 
 // Takes the network, parameters, solver and schedule from the model.
@@ -52,7 +38,7 @@ static sgdi_status use_model(sgdi_setup *s, const sgdi_model *m, const sgdi_data
                          "features",
                          m->path, g->vars[g->input_var].name, (long long)inputs,
                          (long long)features);
-    int64_t classes = loss_classes(g);
+    int64_t classes = sgdi_loss_classes(g);
     if (classes > 0 && sgdi_dataset_classes(train) > classes)
         return sgdi_fail(err, SGDI_ERR_INVALID,
                          "%s: the table's labels go up to %d, but the model's loss has %lld "

@@ -11,26 +11,36 @@
 #include "data/dataset.h"
 #include "util/error.h"
 
-bool sgdi_prediction_source_find(const sgdi_graph *g, sgdi_prediction_source *out) {
+// The node computing the loss when that loss is over classes, else NULL.
+static const sgdi_node *class_loss_node(const sgdi_graph *g) {
     for (int n = 0; n < g->n_nodes; n++) {
         const sgdi_node *node = &g->nodes[n];
         if (node->out[0] != g->loss_var) continue;
-        if (node->op != SGDI_OP_SOFTMAX_CROSS_ENTROPY &&
-            node->op != SGDI_OP_CATEGORICAL_CROSS_ENTROPY)
-            return false;
+        bool over_classes = node->op == SGDI_OP_SOFTMAX_CROSS_ENTROPY ||
+                            node->op == SGDI_OP_CATEGORICAL_CROSS_ENTROPY;
         const sgdi_var *x = &g->vars[node->in[0]];
         int axis = node->attr.axis;
-        if (x->is_param || axis < 0 || axis >= x->shape.ndim) return false;
-        // Scores spread over more than the class axis (per pixel, per time step) are many
-        // predictions per sample, not one.
-        if (x->shape.dim[axis] != x->count) return false;
-        *out = (sgdi_prediction_source){.var = node->in[0],
-                                        .classes = x->count,
-                                        .probabilities =
-                                            node->op == SGDI_OP_CATEGORICAL_CROSS_ENTROPY};
-        return true;
+        return over_classes && axis >= 0 && axis < x->shape.ndim ? node : NULL;
     }
-    return false;
+    return NULL;
+}
+
+int64_t sgdi_loss_classes(const sgdi_graph *g) {
+    const sgdi_node *node = class_loss_node(g);
+    return node ? g->vars[node->in[0]].shape.dim[node->attr.axis] : 0;
+}
+
+bool sgdi_prediction_source_find(const sgdi_graph *g, sgdi_prediction_source *out) {
+    const sgdi_node *node = class_loss_node(g);
+    if (!node) return false;
+    const sgdi_var *x = &g->vars[node->in[0]];
+    // Scores spread over more than the class axis (per pixel, per time step) are many
+    // predictions per sample, not one.
+    if (x->is_param || x->shape.dim[node->attr.axis] != x->count) return false;
+    *out = (sgdi_prediction_source){.var = node->in[0],
+                                    .classes = x->count,
+                                    .probabilities = node->op == SGDI_OP_CATEGORICAL_CROSS_ENTROPY};
+    return true;
 }
 
 // The class with the highest score (the first on ties) and its probability.

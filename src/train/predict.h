@@ -27,6 +27,10 @@ typedef struct sgdi_prediction_source {
     bool probabilities; // the values are probabilities already (else logits)
 } sgdi_prediction_source;
 
+// The number of classes the loss of `g` takes (the size of its class axis), or 0 if
+// the loss is not over classes (probabilities or values rather than class indices).
+int64_t sgdi_loss_classes(const sgdi_graph *g);
+
 // Fills *out and returns true when the loss of `g` is over classes and its
 // input holds one score per class and sample; false otherwise (no accuracy).
 bool sgdi_prediction_source_find(const sgdi_graph *g, sgdi_prediction_source *out);
