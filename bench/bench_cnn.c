@@ -20,7 +20,9 @@
  * backward 2, tangent backward 4), 4 for the first layer (x has no tangent and no
  * adjoint: forward 1, W' cols(x) 1, weight gradient 1, its tangent 1). im2col, bias,
  * batch-norm, ReLU, pooling and the final Affine are not counted (they are time, not
- * FLOPs, here).
+ * FLOPs, here). Layers that take Winograd's F(2x2, 3x3) (src/ops/winograd.c) multiply
+ * less: "effective" GFLOP/s counts the im2col work (what the layer is worth), "products
+ * run" the GEMMs actually run (16 multiply-adds per 2x2 tile and channel pair).
  *
  * Usage: bench_cnn [--threads N] [--reps N] [--batch N] [--peak 0|1]   (defaults 1, 5, 64, 1;
  * --peak 0 skips the GEMM peak, for profiling the steps alone)
@@ -34,6 +36,8 @@
 
 #include "graph/builtin.h"
 #include "graph/exec.h"
+#include "ops/im2col.h"
+#include "ops/winograd.h"
 
 static double now(void) {
     struct timespec ts;
@@ -70,22 +74,33 @@ static double gemm_peak_gflops(void) {
     return 2.0 * n * n * (double)n / best / 1e9;
 }
 
-// FLOPs of the convolutions' products for one forward pass (forward[0]), one training
-// step (forward[1]) and one scoring step (forward[2]) over `batch` samples (see header).
-static void conv_flops(const sgdi_graph *g, int64_t batch, double flops[3]) {
-    flops[0] = flops[1] = flops[2] = 0;
+// FLOPs of the convolutions for one forward pass (forward[0]), one training step
+// (forward[1]) and one scoring step (forward[2]) over `batch` samples (see header):
+// `direct` as im2col + GEMM computes them, `run` what the products actually multiply
+// (Winograd's layers: 16 per 2x2 tile instead of 9 per output).
+static void conv_flops(const sgdi_graph *g, int64_t batch, double direct[3], double run[3]) {
+    for (int k = 0; k < 3; k++) direct[k] = run[k] = 0;
     for (int n = 0; n < g->n_nodes; n++) {
         const sgdi_node *node = &g->nodes[n];
         if (node->op != SGDI_OP_CONVOLUTION) continue;
-        const sgdi_shape *w = &g->vars[node->in[1]].shape;
-        const sgdi_var *y = &g->vars[node->out[0]];
+        const sgdi_shape *w = &g->vars[node->in[1]].shape, *x = &g->vars[node->in[0]].shape;
+        const sgdi_var *out = &g->vars[node->out[0]];
+        const sgdi_shape *y = &out->shape;
         double taps = 1;
         for (int d = 1; d < w->ndim; d++) taps *= (double)w->dim[d];
-        double product = 2.0 * (double)batch * (double)y->count * taps; // out_ch out_size taps
+        double product = 2.0 * (double)batch * (double)out->count * taps;
+        sgdi_conv_plan plan =
+            sgdi_conv_plan_make(&node->attr.window, w->dim + 2, x->dim[0], x->dim + 1, y->dim[0],
+                                y->dim + 1, node->attr.window.group);
+        double multiplied = product;
+        if (sgdi_winograd_applies(&plan)) {
+            double tiles = (double)((plan.out[0] + 1) / 2) * (double)((plan.out[1] + 1) / 2);
+            multiplied = 2.0 * (double)batch * (double)(plan.out_ch * plan.in_ch) * 16 * tiles;
+        }
         bool first = node->in[0] == g->input_var;
-        flops[0] += product;
-        flops[1] += (first ? 2 : 3) * product;
-        flops[2] += (first ? 4 : 9) * product;
+        double per_step[3] = {1, first ? 2 : 3, first ? 4 : 9};
+        for (int k = 0; k < 3; k++)
+            direct[k] += per_step[k] * product, run[k] += per_step[k] * multiplied;
     }
 }
 
@@ -200,24 +215,30 @@ int main(int argc, char **argv) {
     double t_score = time_step(&ex, &score, p, reps);
     double sum_hvp = checksum(hvp, p), sum_tan = 0;
     for (int64_t i = 0; i < batch; i++) sum_tan += tangent[i] * (double)(i + 1);
-    double flops[3];
-    conv_flops(&g, batch, flops);
+    double flops[3], run[3];
+    conv_flops(&g, batch, flops, run);
 
     printf("bench_cnn: cnn 32-64-128 on (1, 28, 28), 10 classes, batch %lld, %lld parameters\n",
            (long long)batch, (long long)p);
     printf("threads %d, best of %d runs, load average %.2f before / %.2f after\n", threads, reps,
            load_before, load_average());
-    printf("convolution work: forward %.3f GFLOP, train %.3f, score %.3f per step\n",
+    printf("convolution work as im2col + GEMM: forward %.3f GFLOP, train %.3f, score %.3f per "
+           "step\n",
            flops[0] / 1e9, flops[1] / 1e9, flops[2] / 1e9);
+    printf("products actually run (Winograd layers): forward %.3f GFLOP, train %.3f, score %.3f\n",
+           run[0] / 1e9, run[1] / 1e9, run[2] / 1e9);
     printf("sgemm 2048^3 peak: %.1f GFLOP/s\n\n", peak);
-    printf("| step  | ms/step | samples/s | conv GFLOP/s | of peak |\n");
-    printf("|---|---:|---:|---:|---:|\n");
+    printf("| step  | ms/step | samples/s | effective conv GFLOP/s | of peak | products run "
+           "GFLOP/s | of peak |\n");
+    printf("|---|---:|---:|---:|---:|---:|---:|\n");
     const char *names[2] = {"train", "score"};
-    double times[2] = {t_train, t_score}, work[2] = {flops[1], flops[2]};
+    double times[2] = {t_train, t_score}, work[2] = {flops[1], flops[2]},
+           done[2] = {run[1], run[2]};
     for (int k = 0; k < 2; k++) {
-        double rate = work[k] / times[k] / 1e9;
-        printf("| %-5s | %7.1f | %9.0f | %12.1f | %6.1f %% |\n", names[k], 1e3 * times[k],
-               (double)batch / times[k], rate, peak > 0 ? 100.0 * rate / peak : 0.0);
+        double rate = work[k] / times[k] / 1e9, rate_run = done[k] / times[k] / 1e9;
+        printf("| %-5s | %7.1f | %9.0f | %12.1f | %6.1f %% | %12.1f | %6.1f %% |\n", names[k],
+               1e3 * times[k], (double)batch / times[k], rate, peak > 0 ? 100.0 * rate / peak : 0.0,
+               rate_run, peak > 0 ? 100.0 * rate_run / peak : 0.0);
     }
     printf("\nchecksums: grad %.9g, hvp %.9g, tangents %.9g\n", sum_grad, sum_hvp, sum_tan);
     sgdi_exec_free(&ex);

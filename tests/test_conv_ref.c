@@ -331,6 +331,16 @@ static void test_convolution(void) {
                     sh(4, 8, 16, 3, 3),        true,
                     win2(1, 1, 1, 1, 1, 1, 1), 19};
     run_case("Convolution over several weight blocks", &big, true);
+    // Winograd F(2x2, 3x3) (winograd.c): no padding, odd output 7x35 (a last tile row and
+    // column half outside, tile columns in lane groups of 8, 8 and 2)
+    ref_case wino = {SGDI_OP_CONVOLUTION,       sh(3, 5, 9, 37, 0),
+                     sh(4, 6, 5, 3, 3),         true,
+                     win2(0, 0, 1, 1, 1, 1, 1), 3};
+    run_case("Convolution 3x3 Winograd, no padding, odd", &wino, true);
+    ref_case wino_pad = {SGDI_OP_CONVOLUTION,       sh(3, 4, 7, 6, 0),
+                         sh(4, 4, 4, 3, 3),         true,
+                         win2(2, 2, 1, 1, 1, 1, 1), 2};
+    run_case("Convolution 3x3 Winograd, pad 2", &wino_pad, true);
 }
 
 static void test_depthwise(void) {
@@ -380,6 +390,10 @@ static void test_deconvolution(void) {
                     sh(4, 16, 8, 3, 3),        true,
                     win2(1, 1, 1, 1, 1, 1, 1), 9};
     run_case("Deconvolution over several weight blocks", &big, false);
+    ref_case wino = {SGDI_OP_DECONVOLUTION,     sh(3, 6, 9, 10, 0),
+                     sh(4, 6, 5, 3, 3),         true,
+                     win2(1, 1, 1, 1, 1, 1, 1), 2};
+    run_case("Deconvolution 3x3 stride 1 (Winograd)", &wino, false);
 }
 
 int main(void) {

@@ -5,7 +5,8 @@
  * Small shapes (the harness differentiates in double precision, many calls per case) that
  * between them reach every path of the kernels: padding wider than the kernel's reach,
  * strides, dilations, groups, multipliers, output_padding, 1-D samples, no bias, and the
- * 1x1 kernels that use the image as its own columns (no scratch).
+ * 1x1 kernels that use the image as its own columns (no scratch), and the 3x3 stride-1
+ * shapes with four or more channels that take Winograd's transforms (winograd.c).
  */
 #include "test_ops_cases.h"
 
@@ -61,6 +62,15 @@ bool setup_convolution(int variant, op_case *c) {
         conv_inputs(c, shape4(3, 3, 3, 3, 0), shape4(4, 6, 1, 2, 2), 6);
         window(c, 2, (int64_t[]){2, 2}, (int64_t[]){3, 3}, (int64_t[]){1, 1}, 3);
         return true;
+    case 6: // Winograd F(2x2, 3x3): 4 channels each side, pad 1, odd output (5x3): partial
+            // tiles at both edges
+        conv_inputs(c, shape4(3, 4, 5, 3, 0), shape4(4, 4, 4, 3, 3), 4);
+        window(c, 2, (int64_t[]){1, 1}, (int64_t[]){1, 1}, (int64_t[]){1, 1}, 1);
+        return true;
+    case 7: // Winograd, no padding (6x7 -> 4x5), 5 -> 4 channels, no bias
+        conv_inputs(c, shape4(3, 5, 6, 7, 0), shape4(4, 4, 5, 3, 3), 0);
+        window(c, 2, (int64_t[]){0, 0}, (int64_t[]){1, 1}, (int64_t[]){1, 1}, 1);
+        return true;
     }
     return false;
 }
@@ -103,6 +113,10 @@ bool setup_deconvolution(int variant, op_case *c) {
     case 3: // 1x1, stride 1: no scratch; three groups, bias
         conv_inputs(c, shape4(3, 3, 2, 3, 0), shape4(4, 3, 2, 1, 1), 6);
         window(c, 2, (int64_t[]){0, 0}, (int64_t[]){1, 1}, (int64_t[]){1, 1}, 3);
+        return true;
+    case 4: // 3x3, stride 1, 4 -> 4 channels: Winograd read backwards (4x3 -> 6x5)
+        conv_inputs(c, shape4(3, 4, 4, 3, 0), shape4(4, 4, 4, 3, 3), 4);
+        window(c, 2, (int64_t[]){0, 0}, (int64_t[]){1, 1}, (int64_t[]){1, 1}, 1);
         return true;
     }
     return false;

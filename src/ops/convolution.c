@@ -116,7 +116,7 @@ void sgdi_conv_like_forward(const sgdi_op_call *call, const sgdi_conv_plan *p) {
     sgdi_real *y = call->out[0].val;
     sgdi_conv_fill_channels(y, b ? b->val : NULL, call->batch, p->out_ch, p->out_size);
     sgdi_conv_apply(p, call->batch, call->work, call->work_len, call->in[1].val, call->in[0].val,
-                    y);
+                    NULL, NULL, y);
 }
 
 // y' = b' + W cols(x') + W' cols(x)
@@ -124,8 +124,14 @@ void sgdi_conv_like_tangent_forward(const sgdi_op_call *call, const sgdi_conv_pl
     const sgdi_port *x = &call->in[0], *w = &call->in[1], *b = bias_port(call);
     sgdi_real *y_tan = call->out[0].tan;
     sgdi_conv_fill_channels(y_tan, b ? b->tan : NULL, call->batch, p->out_ch, p->out_size);
-    if (x->tan) sgdi_conv_apply(p, call->batch, call->work, call->work_len, w->val, x->tan, y_tan);
-    if (w->tan) sgdi_conv_apply(p, call->batch, call->work, call->work_len, w->tan, x->val, y_tan);
+    // the non-zero terms, first one first (a NULL pair is skipped)
+    const sgdi_real *wk[2] = {NULL, NULL}, *xk[2] = {NULL, NULL};
+    int terms = 0;
+    if (x->tan) wk[terms] = w->val, xk[terms++] = x->tan;
+    if (w->tan) wk[terms] = w->tan, xk[terms++] = x->val;
+    if (terms > 0)
+        sgdi_conv_apply(p, call->batch, call->work, call->work_len, wk[0], xk[0], wk[1], xk[1],
+                        y_tan);
 }
 
 // x_bar += cols^T(W^T y_bar), W_bar += sum_n y_bar[n] cols(x[n])^T, b_bar += sums of y_bar
@@ -133,11 +139,8 @@ void sgdi_conv_like_backward(const sgdi_op_call *call, const sgdi_conv_plan *p) 
     const sgdi_port *x = &call->in[0], *w = &call->in[1], *b = bias_port(call);
     const sgdi_real *y_bar = call->out[0].adj;
     if (!y_bar) return;
-    if (x->adj)
-        sgdi_conv_transpose(p, call->batch, call->work, call->work_len, w->val, y_bar, NULL, NULL,
-                            x->adj);
-    if (w->adj)
-        sgdi_conv_weight_corr(p, call->batch, call->work, call->work_len, y_bar, x->val, w->adj);
+    sgdi_conv_term term = {.col = y_bar, .w = w->val, .img = x->val};
+    sgdi_conv_backward_terms(p, call->batch, call->work, call->work_len, &term, 1, x->adj, w->adj);
     if (b && b->adj) sgdi_conv_add_channel_sums(b->adj, y_bar, call->batch, p->out_ch, p->out_size);
 }
 
@@ -147,24 +150,14 @@ void sgdi_conv_like_backward(const sgdi_op_call *call, const sgdi_conv_plan *p) 
 void sgdi_conv_like_tangent_backward(const sgdi_op_call *call, const sgdi_conv_plan *p) {
     const sgdi_port *x = &call->in[0], *w = &call->in[1], *b = bias_port(call);
     const sgdi_real *y_bar = call->out[0].adj, *y_bar_tan = call->out[0].adj_tan;
-    if (x->adj_tan) {
-        // the non-zero terms of the sum, first one first (a NULL pair is skipped)
-        const sgdi_real *wk[2] = {NULL, NULL}, *yk[2] = {NULL, NULL};
-        int terms = 0;
-        if (y_bar_tan) wk[terms] = w->val, yk[terms++] = y_bar_tan;
-        if (y_bar && w->tan) wk[terms] = w->tan, yk[terms++] = y_bar;
-        if (terms > 0)
-            sgdi_conv_transpose(p, call->batch, call->work, call->work_len, wk[0], yk[0], wk[1],
-                                yk[1], x->adj_tan);
-    }
-    if (w->adj_tan) {
-        if (y_bar_tan)
-            sgdi_conv_weight_corr(p, call->batch, call->work, call->work_len, y_bar_tan, x->val,
-                                  w->adj_tan);
-        if (y_bar && x->tan)
-            sgdi_conv_weight_corr(p, call->batch, call->work, call->work_len, y_bar, x->tan,
-                                  w->adj_tan);
-    }
+    // the terms by column-side adjoint (a NULL tangent drops its part of a term)
+    sgdi_conv_term terms[2];
+    int n = 0;
+    if (y_bar_tan) terms[n++] = (sgdi_conv_term){.col = y_bar_tan, .w = w->val, .img = x->val};
+    if (y_bar && (w->tan || x->tan))
+        terms[n++] = (sgdi_conv_term){.col = y_bar, .w = w->tan, .img = x->tan};
+    sgdi_conv_backward_terms(p, call->batch, call->work, call->work_len, terms, n, x->adj_tan,
+                             w->adj_tan);
     if (b && b->adj_tan && y_bar_tan)
         sgdi_conv_add_channel_sums(b->adj_tan, y_bar_tan, call->batch, p->out_ch, p->out_size);
 }

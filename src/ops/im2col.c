@@ -18,6 +18,7 @@
 
 #include "ops/kernel_math.h"
 #include "ops/op_private.h"
+#include "ops/winograd.h"
 
 // Samples whose weight-gradient terms are summed into one partial before the partials are
 // added up in order: fixed, so the sums are the same bytes whatever the thread count.
@@ -81,6 +82,7 @@ static int64_t slot_len(const sgdi_conv_plan *p) {
 }
 
 int64_t sgdi_conv_workspace(const sgdi_conv_plan *p, int64_t batch) {
+    if (sgdi_winograd_applies(p)) return sgdi_winograd_workspace(p, batch, omp_get_max_threads());
     int64_t slots = omp_get_max_threads();
     if (slots > batch) slots = batch;
     return (slots < 1 ? 1 : slots) * slot_len(p);
@@ -246,8 +248,8 @@ static group_dims group_dims_of(const sgdi_conv_plan *p) {
 }
 
 // col[batch][out_ch, out_size] += W cols(img)
-void sgdi_conv_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
-                     const sgdi_real *w, const sgdi_real *img, sgdi_real *col) {
+static void apply_columns(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
+                          const sgdi_real *w, const sgdi_real *img, sgdi_real *col) {
     group_dims d = group_dims_of(p);
     int threads = slots_for(p, work_len, batch);
 #pragma omp parallel for schedule(static) num_threads(threads)
@@ -266,6 +268,10 @@ void sgdi_conv_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, in
 void sgdi_conv_transpose(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
                          const sgdi_real *w, const sgdi_real *col1, const sgdi_real *w2,
                          const sgdi_real *col2, sgdi_real *img) {
+    if (sgdi_winograd_applies(p)) {
+        sgdi_winograd_transpose(p, batch, work, work_len, w, col1, w2, col2, img);
+        return;
+    }
     group_dims d = group_dims_of(p);
     int threads = slots_for(p, work_len, batch);
 #pragma omp parallel for schedule(static) num_threads(threads)
@@ -308,9 +314,9 @@ static void weight_block(const sgdi_conv_plan *p, int64_t n0, int64_t n_end, sgd
 
 // W_bar += sum_n col[n] cols(img[n])^T: blocks of WEIGHT_BLOCK samples in parallel, their
 // partials added in block order.
-void sgdi_conv_weight_corr(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
-                           int64_t work_len, const sgdi_real *col, const sgdi_real *img,
-                           sgdi_real *w_bar) {
+static void weight_corr_columns(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
+                                int64_t work_len, const sgdi_real *col, const sgdi_real *img,
+                                sgdi_real *w_bar) {
     const int64_t blocks = (batch + WEIGHT_BLOCK - 1) / WEIGHT_BLOCK, wlen = weight_len(p),
                   slot = slot_len(p);
     const int slots = slots_for(p, work_len, blocks);
@@ -326,6 +332,50 @@ void sgdi_conv_weight_corr(const sgdi_conv_plan *p, int64_t batch, sgdi_real *wo
         for (int64_t e = 0; e < wlen; e++)
             for (int64_t i = 0; i < round; i++) w_bar[e] += work[i * slot + e];
     }
+}
+
+void sgdi_conv_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
+                     const sgdi_real *w, const sgdi_real *img, const sgdi_real *w2,
+                     const sgdi_real *img2, sgdi_real *col) {
+    if (sgdi_winograd_applies(p)) {
+        sgdi_winograd_apply(p, batch, work, work_len, w, img, w2, img2, col);
+        return;
+    }
+    apply_columns(p, batch, work, work_len, w, img, col);
+    if (w2 && img2) apply_columns(p, batch, work, work_len, w2, img2, col);
+}
+
+void sgdi_conv_weight_corr(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
+                           int64_t work_len, const sgdi_real *col, const sgdi_real *img,
+                           const sgdi_real *col2, const sgdi_real *img2, sgdi_real *w_bar) {
+    if (sgdi_winograd_applies(p)) {
+        sgdi_winograd_weight_corr(p, batch, work, work_len, col, img, col2, img2, w_bar);
+        return;
+    }
+    weight_corr_columns(p, batch, work, work_len, col, img, w_bar);
+    if (col2 && img2) weight_corr_columns(p, batch, work, work_len, col2, img2, w_bar);
+}
+
+void sgdi_conv_backward_terms(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
+                              int64_t work_len, const sgdi_conv_term *terms, int n_terms,
+                              sgdi_real *img_bar, sgdi_real *w_bar) {
+    if (n_terms < 1) return;
+    if (sgdi_winograd_applies(p)) {
+        sgdi_winograd_backward(p, batch, work, work_len, terms, n_terms, img_bar, w_bar);
+        return;
+    }
+    // the terms each product has, first one first
+    const sgdi_real *w[2] = {NULL, NULL}, *wc[2] = {NULL, NULL}, *x[2] = {NULL, NULL},
+                    *xc[2] = {NULL, NULL};
+    int nw = 0, nx = 0;
+    for (int k = 0; k < n_terms; k++) {
+        if (terms[k].w) w[nw] = terms[k].w, wc[nw++] = terms[k].col;
+        if (terms[k].img) x[nx] = terms[k].img, xc[nx++] = terms[k].col;
+    }
+    if (img_bar && nw > 0)
+        sgdi_conv_transpose(p, batch, work, work_len, w[0], wc[0], w[1], wc[1], img_bar);
+    if (w_bar && nx > 0)
+        sgdi_conv_weight_corr(p, batch, work, work_len, xc[0], x[0], xc[1], x[1], w_bar);
 }
 
 // --- Bias ----------------------------------------------------------------------------------

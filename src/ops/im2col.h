@@ -14,10 +14,11 @@
  * DepthwiseConvolution is the case group = in_ch. Deconvolution is Convolution read
  * backwards: its input is the column side, its output the image side.
  *
- * A 1-D operator is run as a 2-D one of height 1. Scratch (call->work) has one slot per
- * thread: a sample's columns and a partial weight gradient, whatever the batch. Weight
- * gradients are summed over fixed blocks of samples and the blocks' sums added in order,
- * so that they never depend on the thread count.
+ * 3x3 stride-1 plans with enough channels take Winograd's F(2x2, 3x3) instead of columns
+ * (winograd.h); the functions below choose. A 1-D operator is run as a 2-D one of height 1. Scratch
+ * (call->work) has one slot per thread: a sample's columns and a partial weight gradient, whatever
+ * the batch. Weight gradients are summed over fixed blocks of samples and the blocks' sums added in
+ * order, so that they never depend on the thread count.
  */
 #ifndef SGDI_OPS_IM2COL_H
 #define SGDI_OPS_IM2COL_H
@@ -63,8 +64,10 @@ sgdi_status sgdi_conv_check_window(const char *name, const sgdi_window_attr *w, 
                                    char *msg, size_t msg_size);
 
 // col[batch][out_ch, out_size] += W[out_ch, in_ch / group * ksize] col(img[batch][in_ch, in_size])
+// + W2 col(img2); (w2, img2) may be NULL (skipped).
 void sgdi_conv_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
-                     const sgdi_real *w, const sgdi_real *img, sgdi_real *col);
+                     const sgdi_real *w, const sgdi_real *img, const sgdi_real *w2,
+                     const sgdi_real *img2, sgdi_real *col);
 
 // img[batch][in_ch, in_size] += col^T(W^T col1 + W2^T col2), per group; (w2, col2) may be
 // NULL (skipped). col^T is the adjoint of col(): it adds each column entry back into the
@@ -74,10 +77,26 @@ void sgdi_conv_transpose(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work
                          const sgdi_real *col2, sgdi_real *img);
 
 // W_bar[out_ch, in_ch / group * ksize] += sum over samples n (in order) of
-// col[n] col(img[n])^T, per group, summed over fixed blocks of samples.
+// col[n] col(img[n])^T + col2[n] col(img2[n])^T, per group, summed over fixed blocks of
+// samples; (col2, img2) may be NULL (skipped).
 void sgdi_conv_weight_corr(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
                            int64_t work_len, const sgdi_real *col, const sgdi_real *img,
-                           sgdi_real *w_bar);
+                           const sgdi_real *col2, const sgdi_real *img2, sgdi_real *w_bar);
+
+// One term of a backward pass: a column-side adjoint, the weight its image adjoint goes
+// through (NULL: no image-adjoint term) and the image its weight gradient pairs it with
+// (NULL: no weight-gradient term).
+typedef struct sgdi_conv_term {
+    const sgdi_real *col, *w, *img;
+} sgdi_conv_term;
+
+// img_bar += sum_k cols^T(terms[k].w^T terms[k].col) (unless img_bar is NULL) and
+// w_bar += sum_k terms[k].col cols(terms[k].img)^T (unless w_bar is NULL), 1 or 2 terms:
+// the backward of a convolution and its tangent, whose two products read the same
+// column-side adjoints (Winograd's plans transform them once for both).
+void sgdi_conv_backward_terms(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
+                              int64_t work_len, const sgdi_conv_term *terms, int n_terms,
+                              sgdi_real *img_bar, sgdi_real *w_bar);
 
 // dst[batch][channels, size] = b[channel], or 0 when b is NULL.
 void sgdi_conv_fill_channels(sgdi_real *dst, const sgdi_real *b, int64_t batch, int64_t channels,

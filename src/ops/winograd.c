@@ -1,0 +1,496 @@
+/*
+ * winograd.c — F(2x2, 3x3) convolution products and their adjoints (see winograd.h).
+ *
+ * Notation of Lavin & Gray ("Fast Algorithms for Convolutional Neural Networks", 2016): a
+ * 4x4 tile d of the image side, a 3x3 kernel g, the 2x2 block y of the column side it
+ * gives,
+ *
+ *     y = A^T [(G g G^T) .* (B^T d B)] A,       B^T = [1  0 -1  0]   G = [1   0   0]
+ *                                                     [0  1  1  0]       [1/2 1/2 1/2]
+ *     A^T = [1 1  1  0]                               [0 -1  1  0]       [1/2 -1/2 1/2]
+ *           [0 1 -1 -1]                               [0  1  0 -1]       [0   0   1]
+ *
+ * Summed over channels, the elementwise product is, for each of the 16 transform points
+ * xi, one GEMM: M_xi[K, T] = U_xi[K, C] V_xi[C, T], over the T tiles of a chunk of samples.
+ * The adjoints run the same maps transposed: image side dV_xi = U_xi^T dM_xi with
+ * dM = A dY A^T, then each tile's B dV B^T added back where it was read; weights
+ * dU_xi = sum over chunks of dM_xi V_xi^T, then dW = G^T dU G.
+ *
+ * Layouts: U [16][K][C]; V [16][C][T] and M [16][K][T], T ordered by sample, tile row,
+ * tile column. The transforms run one tile row at a time, each 1-D transform a loop over
+ * the row's tiles; a plane of the image side is first copied into a zero-padded plane so
+ * that no tile needs bounds checks.
+ *
+ * Threads: the transforms split the (sample, channel) planes, the products split the 16
+ * points, each GEMM whole on one thread; chunks depend only on the batch and the plan.
+ * So every sum is formed in one order whatever the thread count.
+ */
+#include "ops/winograd.h"
+
+#include <omp.h>
+#include <string.h>
+
+#include "ops/kernel_math.h"
+
+// Transform points; rows of TW a thread's transforms keep in scratch.
+enum { POINTS = 16, ROW_BUFFERS = 20 };
+
+// Tiles per chunk: a chunk's transforms small enough to be still in the thread's cache
+// when its products read them (measured best among 64 ... 4096 on the built-in CNN).
+static const int64_t CHUNK_TILES = 128;
+// Below this many channels on either side the transforms cost more than they save.
+static const int64_t MIN_CHANNELS = 4;
+
+// A plan seen as tiles: C image-side and K column-side channels.
+typedef struct geom {
+    int64_t C, K, H, W, OH, OW, ph, pw;
+    int64_t TH, TW, P; // tile rows, tile columns, tiles per sample
+    int64_t PH, PW;    // the padded plane: tile rows and columns times two, plus two
+} geom;
+
+static int64_t min64(int64_t a, int64_t b) {
+    return a < b ? a : b;
+}
+
+static geom geometry(const sgdi_conv_plan *p) {
+    geom g = {.C = p->in_ch,
+              .K = p->out_ch,
+              .H = p->in[0],
+              .W = p->in[1],
+              .OH = p->out[0],
+              .OW = p->out[1],
+              .ph = p->pad[0],
+              .pw = p->pad[1]};
+    g.TH = (g.OH + 1) / 2, g.TW = (g.OW + 1) / 2, g.P = g.TH * g.TW;
+    g.PH = 2 * g.TH + 2; // >= H + 2 ph, as OH = H + 2 ph - 2
+    g.PW = 2 * g.TW + 2; // >= W + 2 pw
+    return g;
+}
+
+// Samples per chunk: about CHUNK_TILES tiles (at least one sample), so that a chunk's
+// transforms are still in the thread's cache when its products read them.
+static int64_t chunk_samples(const geom *g, int64_t batch) {
+    int64_t fit = CHUNK_TILES / g->P;
+    return min64(batch, fit < 1 ? 1 : fit);
+}
+
+bool sgdi_winograd_applies(const sgdi_conv_plan *p) {
+    return p->kernel[0] == 3 && p->kernel[1] == 3 && p->stride[0] == 1 && p->stride[1] == 1 &&
+           p->dilation[0] == 1 && p->dilation[1] == 1 && p->group == 1 &&
+           p->in_ch >= MIN_CHANNELS && p->out_ch >= MIN_CHANNELS && p->out[0] >= 2 &&
+           p->out[1] >= 2;
+}
+
+// The scratch: the transformed weights of two terms and a weight gradient's sum (shared),
+// then one slot per thread: a chunk's column side and image side for two terms, a
+// chunk's weight-gradient partial, a padded plane and ROW_BUFFERS rows.
+typedef struct slot {
+    sgdi_real *m1, *m2, *v1, *v2, *u_part, *pad, *rows;
+} slot;
+
+typedef struct layout {
+    int64_t weights, column, image, slot_len;
+    sgdi_real *u1, *u2, *u_sum, *slots;
+    int threads;
+} layout;
+
+static int64_t shared_len(const geom *g) {
+    return 3 * POINTS * g->K * g->C;
+}
+
+static int64_t slot_len(const geom *g, int64_t samples) {
+    int64_t tiles = samples * g->P;
+    return 2 * POINTS * (g->K + g->C) * tiles + POINTS * g->K * g->C + g->PH * g->PW +
+           ROW_BUFFERS * g->TW;
+}
+
+int64_t sgdi_winograd_workspace(const sgdi_conv_plan *p, int64_t batch, int threads) {
+    geom g = geometry(p);
+    return shared_len(&g) + (threads < 1 ? 1 : threads) * slot_len(&g, chunk_samples(&g, batch));
+}
+
+// The layout of `work` for chunks of `samples`: as many threads as it has slots for (>= 1)
+// and OpenMP offers.
+static layout layout_of(const geom *g, int64_t samples, sgdi_real *work, int64_t work_len) {
+    layout l = {.weights = POINTS * g->K * g->C, .slot_len = slot_len(g, samples)};
+    l.column = POINTS * g->K * samples * g->P, l.image = POINTS * g->C * samples * g->P;
+    l.u1 = work, l.u2 = work + l.weights, l.u_sum = work + 2 * l.weights;
+    l.slots = work + shared_len(g);
+    int64_t room = (work_len - shared_len(g)) / l.slot_len, threads = omp_get_max_threads();
+    l.threads = (int)(room < threads ? (room < 1 ? 1 : room) : threads);
+    return l;
+}
+
+static slot slot_at(const geom *g, const layout *l, int64_t i) {
+    slot s = {.m1 = l->slots + i * l->slot_len};
+    s.m2 = s.m1 + l->column, s.v1 = s.m2 + l->column, s.v2 = s.v1 + l->image;
+    s.u_part = s.v2 + l->image, s.pad = s.u_part + l->weights, s.rows = s.pad + g->PH * g->PW;
+    return s;
+}
+
+// --- Kernels ---------------------------------------------------------------------------
+
+// u[xi * us] = (G g G^T)[xi] for one 3x3 kernel g (row-major)
+static void kernel_to_points(const sgdi_real *g, sgdi_real *u, int64_t us) {
+    const sgdi_real half = (sgdi_real)0.5;
+    sgdi_real t[4][3]; // G g
+    for (int q = 0; q < 3; q++) {
+        sgdi_real g0 = g[q], g1 = g[3 + q], g2 = g[6 + q];
+        t[0][q] = g0, t[1][q] = (g0 + g1 + g2) * half, t[2][q] = (g0 - g1 + g2) * half;
+        t[3][q] = g2;
+    }
+    for (int i = 0; i < 4; i++) {
+        sgdi_real *row = u + 4 * i * us;
+        row[0] = t[i][0], row[us] = (t[i][0] + t[i][1] + t[i][2]) * half;
+        row[2 * us] = (t[i][0] - t[i][1] + t[i][2]) * half, row[3 * us] = t[i][2];
+    }
+}
+
+// g_bar[3x3] += G^T e G for the 16 points e[xi * es]: the adjoint of kernel_to_points
+static void points_to_kernel(const sgdi_real *e, int64_t es, sgdi_real *g_bar) {
+    const sgdi_real half = (sgdi_real)0.5;
+    sgdi_real t[4][3]; // e G
+    for (int i = 0; i < 4; i++) {
+        const sgdi_real *row = e + 4 * i * es;
+        sgdi_real e0 = row[0], e1 = row[es], e2 = row[2 * es], e3 = row[3 * es];
+        t[i][0] = e0 + (e1 + e2) * half, t[i][1] = (e1 - e2) * half,
+        t[i][2] = (e1 + e2) * half + e3;
+    }
+    for (int q = 0; q < 3; q++) {
+        sgdi_real t0 = t[0][q], t1 = t[1][q], t2 = t[2][q], t3 = t[3][q];
+        g_bar[q] += t0 + (t1 + t2) * half;
+        g_bar[3 + q] += (t1 - t2) * half;
+        g_bar[6 + q] += (t1 + t2) * half + t3;
+    }
+}
+
+// u[16][K][C] = the points of every kernel of w[K][C][3][3]
+static void weights_to_points(const geom *g, const sgdi_real *w, sgdi_real *u) {
+#pragma omp parallel for schedule(static)
+    for (int64_t k = 0; k < g->K; k++)
+        for (int64_t c = 0; c < g->C; c++)
+            kernel_to_points(w + (k * g->C + c) * 9, u + k * g->C + c, g->K * g->C);
+}
+
+// w_bar[K][C][3][3] += the adjoint of weights_to_points applied to u_bar[16][K][C]
+static void points_to_weights(const geom *g, const sgdi_real *u_bar, sgdi_real *w_bar) {
+#pragma omp parallel for schedule(static)
+    for (int64_t k = 0; k < g->K; k++)
+        for (int64_t c = 0; c < g->C; c++)
+            points_to_kernel(u_bar + k * g->C + c, g->K * g->C, w_bar + (k * g->C + c) * 9);
+}
+
+// --- Planes ----------------------------------------------------------------------------
+// One tile row at a time, each 1-D transform a loop over the row's TW tiles (which the
+// compiler vectorises); `rows` is a thread's scratch of ROW_BUFFERS rows of TW.
+
+// pad[PH][PW] = the plane img[H][W] shifted by the padding, zero around it.
+static void pad_plane(const geom *g, const sgdi_real *img, sgdi_real *pad) {
+    memset(pad, 0, (size_t)(g->PH * g->PW) * sizeof *pad);
+    for (int64_t y = 0; y < g->H; y++)
+        memcpy(pad + (y + g->ph) * g->PW + g->pw, img + y * g->W, (size_t)g->W * sizeof *pad);
+}
+
+// v[xi * ldv + tile] = (B^T d B)[xi] for every tile d of one padded plane: d B along each
+// of a tile row's four pixel rows into h[4 p + j], then B^T down the columns.
+static void input_transform(const geom *g, const sgdi_real *pad, sgdi_real *v, int64_t ldv,
+                            sgdi_real *rows) {
+    const int64_t TW = g->TW;
+    for (int64_t ti = 0; ti < g->TH; ti++) {
+        for (int p = 0; p < 4; p++) {
+            const sgdi_real *r = pad + (2 * ti + p) * g->PW;
+            sgdi_real *h0 = rows + 4 * p * TW, *h1 = h0 + TW, *h2 = h1 + TW, *h3 = h2 + TW;
+#pragma omp simd
+            for (int64_t t = 0; t < TW; t++) {
+                sgdi_real d0 = r[2 * t], d1 = r[2 * t + 1], d2 = r[2 * t + 2], d3 = r[2 * t + 3];
+                h0[t] = d0 - d2, h1[t] = d1 + d2, h2[t] = d2 - d1, h3[t] = d1 - d3;
+            }
+        }
+        for (int j = 0; j < 4; j++) {
+            const sgdi_real *x0 = rows + j * TW, *x1 = x0 + 4 * TW, *x2 = x1 + 4 * TW,
+                            *x3 = x2 + 4 * TW;
+            sgdi_real *y0 = v + j * ldv + ti * TW, *y1 = y0 + 4 * ldv, *y2 = y1 + 4 * ldv,
+                      *y3 = y2 + 4 * ldv;
+#pragma omp simd
+            for (int64_t t = 0; t < TW; t++) {
+                y0[t] = x0[t] - x2[t], y1[t] = x1[t] + x2[t], y2[t] = x2[t] - x1[t];
+                y3[t] = x1[t] - x3[t];
+            }
+        }
+    }
+}
+
+// img[H][W] += the adjoint of pad_plane + input_transform applied to v_bar: B down the
+// columns into h[4 p + j], then along each pixel row, where neighbouring tiles overlap by
+// two pixels (added in order); `pad` is scratch.
+static void input_adjoint(const geom *g, const sgdi_real *v_bar, int64_t ldv, sgdi_real *pad,
+                          sgdi_real *rows, sgdi_real *img) {
+    const int64_t TW = g->TW;
+    memset(pad, 0, (size_t)(g->PH * g->PW) * sizeof *pad);
+    sgdi_real *d0 = rows + 16 * TW, *d1 = d0 + TW, *d2 = d1 + TW, *d3 = d2 + TW;
+    for (int64_t ti = 0; ti < g->TH; ti++) {
+        for (int j = 0; j < 4; j++) {
+            const sgdi_real *x0 = v_bar + j * ldv + ti * TW, *x1 = x0 + 4 * ldv, *x2 = x1 + 4 * ldv,
+                            *x3 = x2 + 4 * ldv;
+            sgdi_real *h0 = rows + j * TW, *h1 = h0 + 4 * TW, *h2 = h1 + 4 * TW, *h3 = h2 + 4 * TW;
+#pragma omp simd
+            for (int64_t t = 0; t < TW; t++) {
+                h0[t] = x0[t], h1[t] = x1[t] - x2[t] + x3[t], h2[t] = x1[t] + x2[t] - x0[t];
+                h3[t] = -x3[t];
+            }
+        }
+        for (int p = 0; p < 4; p++) {
+            const sgdi_real *h0 = rows + 4 * p * TW, *h1 = h0 + TW, *h2 = h1 + TW, *h3 = h2 + TW;
+#pragma omp simd
+            for (int64_t t = 0; t < TW; t++) {
+                d0[t] = h0[t], d1[t] = h1[t] - h2[t] + h3[t], d2[t] = h1[t] + h2[t] - h0[t];
+                d3[t] = -h3[t];
+            }
+            sgdi_real *r = pad + (2 * ti + p) * g->PW;
+            r[0] += d0[0], r[1] += d1[0];
+#pragma omp simd
+            for (int64_t t = 1; t < TW; t++) {
+                r[2 * t] += d0[t] + d2[t - 1];
+                r[2 * t + 1] += d1[t] + d3[t - 1];
+            }
+            r[2 * TW] += d2[TW - 1], r[2 * TW + 1] += d3[TW - 1];
+        }
+    }
+    for (int64_t y = 0; y < g->H; y++) {
+        const sgdi_real *src = pad + (y + g->ph) * g->PW + g->pw;
+        sgdi_real *row = img + y * g->W;
+#pragma omp simd
+        for (int64_t x = 0; x < g->W; x++) row[x] += src[x];
+    }
+}
+
+// y[OH][OW] += A^T m A for every tile of one plane of the column side, m[xi * ldm + tile]:
+// A^T down the columns into e[4 a + j], then along the rows, straight into y.
+static void output_transform(const geom *g, const sgdi_real *m, int64_t ldm, sgdi_real *y,
+                             sgdi_real *rows) {
+    const int64_t TW = g->TW, pairs = g->OW / 2;
+    for (int64_t ti = 0; ti < g->TH; ti++) {
+        for (int j = 0; j < 4; j++) {
+            const sgdi_real *x0 = m + j * ldm + ti * TW, *x1 = x0 + 4 * ldm, *x2 = x1 + 4 * ldm,
+                            *x3 = x2 + 4 * ldm;
+            sgdi_real *e0 = rows + j * TW, *e1 = e0 + 4 * TW;
+#pragma omp simd
+            for (int64_t t = 0; t < TW; t++)
+                e0[t] = x0[t] + x1[t] + x2[t], e1[t] = x1[t] - x2[t] - x3[t];
+        }
+        for (int a = 0; a < 2 && 2 * ti + a < g->OH; a++) {
+            const sgdi_real *e0 = rows + 4 * a * TW, *e1 = e0 + TW, *e2 = e1 + TW, *e3 = e2 + TW;
+            sgdi_real *dst = y + (2 * ti + a) * g->OW;
+#pragma omp simd
+            for (int64_t t = 0; t < pairs; t++) {
+                dst[2 * t] += e0[t] + e1[t] + e2[t];
+                dst[2 * t + 1] += e1[t] - e2[t] - e3[t];
+            }
+            if (g->OW % 2) dst[2 * pairs] += e0[pairs] + e1[pairs] + e2[pairs];
+        }
+    }
+}
+
+// m_bar[xi * ldm + tile] = the adjoint of output_transform applied to y_bar[OH][OW]
+// (outputs beyond the edge read as zero): A along the rows into e[4 a + j], then down
+// the columns.
+static void output_adjoint(const geom *g, const sgdi_real *y_bar, sgdi_real *m_bar, int64_t ldm,
+                           sgdi_real *rows) {
+    const int64_t TW = g->TW, pairs = g->OW / 2;
+    for (int64_t ti = 0; ti < g->TH; ti++) {
+        for (int a = 0; a < 2; a++) {
+            sgdi_real *e0 = rows + 4 * a * TW, *e1 = e0 + TW, *e2 = e1 + TW, *e3 = e2 + TW;
+            if (2 * ti + a >= g->OH) {
+                memset(e0, 0, (size_t)(4 * TW) * sizeof *e0);
+                continue;
+            }
+            const sgdi_real *src = y_bar + (2 * ti + a) * g->OW;
+#pragma omp simd
+            for (int64_t t = 0; t < pairs; t++) {
+                sgdi_real y0 = src[2 * t], y1 = src[2 * t + 1];
+                e0[t] = y0, e1[t] = y0 + y1, e2[t] = y0 - y1, e3[t] = -y1;
+            }
+            if (g->OW % 2) {
+                sgdi_real y0 = src[2 * pairs];
+                e0[pairs] = e1[pairs] = e2[pairs] = y0, e3[pairs] = 0;
+            }
+        }
+        for (int j = 0; j < 4; j++) {
+            const sgdi_real *e0 = rows + j * TW, *e1 = e0 + 4 * TW;
+            sgdi_real *x0 = m_bar + j * ldm + ti * TW, *x1 = x0 + 4 * ldm, *x2 = x1 + 4 * ldm,
+                      *x3 = x2 + 4 * ldm;
+#pragma omp simd
+            for (int64_t t = 0; t < TW; t++) {
+                x0[t] = e0[t], x1[t] = e0[t] + e1[t], x2[t] = e0[t] - e1[t], x3[t] = -e1[t];
+            }
+        }
+    }
+}
+
+// --- Products ---------------------------------------------------------------------------
+
+// c[m, n] = op(a) op(b) + beta c, row-major, on the calling thread.
+static void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const sgdi_real *a, int64_t lda,
+                 const sgdi_real *b, int64_t ldb, sgdi_real beta, sgdi_real *c, int64_t ldc) {
+#ifdef SGDI_REAL_DOUBLE
+    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                (int)m, (int)n, (int)k, 1.0, a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
+#else
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                (int)m, (int)n, (int)k, 1.0f, a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
+#endif
+}
+
+// --- A chunk on one thread --------------------------------------------------------------
+// Samples [n0, n0 + samples) of a batch; tiles = samples P.
+
+// v[16][C][tiles] = the image side's points
+static void chunk_image_to_points(const geom *g, const slot *sl, const sgdi_real *img, int64_t n0,
+                                  int64_t samples, sgdi_real *v) {
+    int64_t tiles = samples * g->P;
+    for (int64_t s = 0; s < samples; s++)
+        for (int64_t c = 0; c < g->C; c++) {
+            pad_plane(g, img + ((n0 + s) * g->C + c) * g->H * g->W, sl->pad);
+            input_transform(g, sl->pad, v + c * tiles + s * g->P, g->C * tiles, sl->rows);
+        }
+}
+
+// img += the adjoint of chunk_image_to_points applied to v_bar[16][C][tiles]
+static void chunk_points_to_image(const geom *g, const slot *sl, const sgdi_real *v_bar, int64_t n0,
+                                  int64_t samples, sgdi_real *img) {
+    int64_t tiles = samples * g->P;
+    for (int64_t s = 0; s < samples; s++)
+        for (int64_t c = 0; c < g->C; c++)
+            input_adjoint(g, v_bar + c * tiles + s * g->P, g->C * tiles, sl->pad, sl->rows,
+                          img + ((n0 + s) * g->C + c) * g->H * g->W);
+}
+
+// col += the column side of the points m[16][K][tiles]
+static void chunk_points_to_column(const geom *g, const slot *sl, const sgdi_real *m, int64_t n0,
+                                   int64_t samples, sgdi_real *col) {
+    int64_t tiles = samples * g->P;
+    for (int64_t s = 0; s < samples; s++)
+        for (int64_t k = 0; k < g->K; k++)
+            output_transform(g, m + k * tiles + s * g->P, g->K * tiles,
+                             col + ((n0 + s) * g->K + k) * g->OH * g->OW, sl->rows);
+}
+
+// m_bar[16][K][tiles] = the adjoint of chunk_points_to_column applied to col_bar
+static void chunk_column_to_points(const geom *g, const slot *sl, const sgdi_real *col_bar,
+                                   int64_t n0, int64_t samples, sgdi_real *m_bar) {
+    int64_t tiles = samples * g->P;
+    for (int64_t s = 0; s < samples; s++)
+        for (int64_t k = 0; k < g->K; k++)
+            output_adjoint(g, col_bar + ((n0 + s) * g->K + k) * g->OH * g->OW,
+                           m_bar + k * tiles + s * g->P, g->K * tiles, sl->rows);
+}
+
+// --- Products ---------------------------------------------------------------------------
+
+void sgdi_winograd_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
+                         const sgdi_real *w1, const sgdi_real *img1, const sgdi_real *w2,
+                         const sgdi_real *img2, sgdi_real *col) {
+    geom g = geometry(p);
+    int64_t S = chunk_samples(&g, batch), chunks = (batch + S - 1) / S;
+    layout l = layout_of(&g, S, work, work_len);
+    bool two = w2 && img2;
+    weights_to_points(&g, w1, l.u1);
+    if (two) weights_to_points(&g, w2, l.u2);
+#pragma omp parallel for schedule(static) num_threads(l.threads)
+    for (int64_t q = 0; q < chunks; q++) {
+        slot sl = slot_at(&g, &l, omp_get_thread_num());
+        int64_t n0 = q * S, samples = min64(S, batch - n0), tiles = samples * g.P;
+        chunk_image_to_points(&g, &sl, img1, n0, samples, sl.v1);
+        if (two) chunk_image_to_points(&g, &sl, img2, n0, samples, sl.v2);
+        for (int xi = 0; xi < POINTS; xi++) {
+            sgdi_real *mx = sl.m1 + xi * g.K * tiles;
+            gemm(false, false, g.K, tiles, g.C, l.u1 + xi * g.K * g.C, g.C,
+                 sl.v1 + xi * g.C * tiles, tiles, 0, mx, tiles);
+            if (two)
+                gemm(false, false, g.K, tiles, g.C, l.u2 + xi * g.K * g.C, g.C,
+                     sl.v2 + xi * g.C * tiles, tiles, 1, mx, tiles);
+        }
+        chunk_points_to_column(&g, &sl, sl.m1, n0, samples, col);
+    }
+}
+
+// One chunk of sgdi_winograd_backward on one thread: its image adjoint added to img_bar,
+// its weight-gradient points assigned to sl->u_part.
+static void backward_chunk(const geom *g, const layout *l, const slot *sl,
+                           const sgdi_conv_term *terms, int n_terms, int64_t n0, int64_t samples,
+                           sgdi_real *img_bar, bool weights) {
+    int64_t tiles = samples * g->P;
+    sgdi_real *m[2] = {sl->m1, sl->m2};
+    const sgdi_real *u[2] = {l->u1, l->u2};
+    bool adjoint = false;
+    for (int k = 0; k < n_terms; k++) {
+        chunk_column_to_points(g, sl, terms[k].col, n0, samples, m[k]);
+        adjoint |= img_bar && terms[k].w;
+    }
+    if (adjoint) {
+        bool first = true;
+        for (int xi = 0; xi < POINTS; xi++, first = true)
+            for (int k = 0; k < n_terms; k++) {
+                if (!terms[k].w) continue;
+                gemm(true, false, g->C, tiles, g->K, u[k] + xi * g->K * g->C, g->C,
+                     m[k] + xi * g->K * tiles, tiles, first ? 0 : 1, sl->v1 + xi * g->C * tiles,
+                     tiles);
+                first = false;
+            }
+        chunk_points_to_image(g, sl, sl->v1, n0, samples, img_bar);
+    }
+    if (!weights) return;
+    bool first = true;
+    for (int k = 0; k < n_terms; k++) {
+        if (!terms[k].img) continue;
+        chunk_image_to_points(g, sl, terms[k].img, n0, samples, sl->v1);
+        for (int xi = 0; xi < POINTS; xi++)
+            gemm(false, true, g->K, g->C, tiles, m[k] + xi * g->K * tiles, tiles,
+                 sl->v1 + xi * g->C * tiles, tiles, first ? 0 : 1, sl->u_part + xi * g->K * g->C,
+                 g->C);
+        first = false;
+    }
+    if (first) memset(sl->u_part, 0, (size_t)l->weights * sizeof *sl->u_part);
+}
+
+void sgdi_winograd_backward(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
+                            int64_t work_len, const sgdi_conv_term *terms, int n_terms,
+                            sgdi_real *img_bar, sgdi_real *w_bar) {
+    geom g = geometry(p);
+    int64_t S = chunk_samples(&g, batch), chunks = (batch + S - 1) / S;
+    layout l = layout_of(&g, S, work, work_len);
+    sgdi_real *u[2] = {l.u1, l.u2};
+    for (int k = 0; k < n_terms; k++)
+        if (img_bar && terms[k].w) weights_to_points(&g, terms[k].w, u[k]);
+    if (w_bar) memset(l.u_sum, 0, (size_t)l.weights * sizeof *l.u_sum);
+    // Rounds of one chunk per thread; the round's partials added to the sum in chunk order.
+    for (int64_t q0 = 0; q0 < chunks; q0 += l.threads) {
+        int64_t round = min64(l.threads, chunks - q0);
+#pragma omp parallel for schedule(static) num_threads(l.threads)
+        for (int64_t i = 0; i < round; i++) {
+            slot sl = slot_at(&g, &l, i);
+            int64_t n0 = (q0 + i) * S;
+            backward_chunk(&g, &l, &sl, terms, n_terms, n0, min64(S, batch - n0), img_bar,
+                           w_bar != NULL);
+        }
+        if (!w_bar) continue;
+#pragma omp parallel for schedule(static) num_threads(l.threads)
+        for (int64_t e = 0; e < l.weights; e++)
+            for (int64_t i = 0; i < round; i++) l.u_sum[e] += slot_at(&g, &l, i).u_part[e];
+    }
+    if (w_bar) points_to_weights(&g, l.u_sum, w_bar);
+}
+
+void sgdi_winograd_transpose(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
+                             int64_t work_len, const sgdi_real *w1, const sgdi_real *col1,
+                             const sgdi_real *w2, const sgdi_real *col2, sgdi_real *img) {
+    sgdi_conv_term terms[2] = {{.col = col1, .w = w1}, {.col = col2, .w = w2}};
+    sgdi_winograd_backward(p, batch, work, work_len, terms, w2 && col2 ? 2 : 1, img, NULL);
+}
+
+void sgdi_winograd_weight_corr(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
+                               int64_t work_len, const sgdi_real *col1, const sgdi_real *img1,
+                               const sgdi_real *col2, const sgdi_real *img2, sgdi_real *w_bar) {
+    sgdi_conv_term terms[2] = {{.col = col1, .img = img1}, {.col = col2, .img = img2}};
+    sgdi_winograd_backward(p, batch, work, work_len, terms, col2 && img2 ? 2 : 1, NULL, w_bar);
+}
