@@ -331,8 +331,8 @@ static void test_convolution(void) {
                     sh(4, 8, 16, 3, 3),        true,
                     win2(1, 1, 1, 1, 1, 1, 1), 19};
     run_case("Convolution over several weight blocks", &big, true);
-    // Winograd F(2x2, 3x3) (winograd.c): no padding, odd output 7x35 (a last tile row and
-    // column half outside, tile columns in lane groups of 8, 8 and 2)
+    // Winograd F(2x2, 3x3) (winograd.c): no padding, odd output 7x35, so the last tile row
+    // and column are half outside
     ref_case wino = {SGDI_OP_CONVOLUTION,       sh(3, 5, 9, 37, 0),
                      sh(4, 6, 5, 3, 3),         true,
                      win2(0, 0, 1, 1, 1, 1, 1), 3};
