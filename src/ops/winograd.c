@@ -330,7 +330,7 @@ static void output_adjoint(const geom *g, const sgdi_real *y_bar, sgdi_real *m_b
     }
 }
 
-// --- Products ---------------------------------------------------------------------------
+// --- GEMM ------------------------------------------------------------------------------
 
 // c[m, n] = op(a) op(b) + beta c, row-major, on the calling thread.
 static void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const sgdi_real *a, int64_t lda,
