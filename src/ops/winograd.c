@@ -22,11 +22,14 @@
  * that no tile needs bounds checks.
  *
  * Threads: a chunk of samples (fixed by the plan and the batch) is transformed, multiplied
- * and transformed back on one thread, each GEMM whole; the weight gradient's chunk
- * partials are added in chunk order. So every sum is formed in one order whatever the
- * thread count. (F(4x4, 3x3) was tried: 36 points per 16 outputs, but its 36-point weight
- * transforms of the 128x128-channel layers at 7x7 cost more than its smaller products
- * saved; the built-in CNN's steps were 10 % slower.)
+ * and transformed back on one thread, each GEMM whole; the weight gradient is summed over
+ * a fixed number of groups of consecutive chunks, each group on one thread in chunk
+ * order, and the groups' sums added in group order. So every sum is formed in one order
+ * whatever the thread count.
+ *
+ * F(4x4, 3x3) was tried: 36 points per 16 outputs, but its 36-point weight transforms of
+ * the 128x128-channel layers at 7x7 cost more than its smaller products saved; the
+ * built-in CNN's steps were 10 % slower.
  */
 #include "ops/winograd.h"
 
@@ -35,8 +38,10 @@
 
 #include "ops/kernel_math.h"
 
-// Transform points; rows of TW a thread's transforms keep in scratch.
-enum { POINTS = 16, ROW_BUFFERS = 20 };
+// Transform points; rows of TW a thread's transforms keep in scratch; groups of chunks
+// whose weight-gradient partials are summed apart (a fixed number: the sums' order must
+// not depend on the thread count).
+enum { POINTS = 16, ROW_BUFFERS = 20, GROUPS = 8 };
 
 // Tiles per chunk: a chunk's transforms small enough to be still in the thread's cache
 // when its products read them (measured best among 64 ... 4096 on the built-in CNN).
@@ -84,27 +89,26 @@ bool sgdi_winograd_applies(const sgdi_conv_plan *p) {
            p->out[1] >= 2;
 }
 
-// The scratch: the transformed weights of two terms and a weight gradient's sum (shared),
-// then one slot per thread: a chunk's column side and image side for two terms, a
-// chunk's weight-gradient partial, a padded plane and ROW_BUFFERS rows.
+// The scratch: the transformed weights of two terms and the GROUPS weight-gradient
+// partials (shared), then one slot per thread: a chunk's column side and image side for
+// two terms, a padded plane and ROW_BUFFERS rows.
 typedef struct slot {
-    sgdi_real *m1, *m2, *v1, *v2, *u_part, *pad, *rows;
+    sgdi_real *m1, *m2, *v1, *v2, *pad, *rows;
 } slot;
 
 typedef struct layout {
     int64_t weights, column, image, slot_len;
-    sgdi_real *u1, *u2, *u_sum, *slots;
+    sgdi_real *u1, *u2, *u_groups, *slots;
     int threads;
 } layout;
 
 static int64_t shared_len(const geom *g) {
-    return 3 * POINTS * g->K * g->C;
+    return (2 + GROUPS) * POINTS * g->K * g->C;
 }
 
 static int64_t slot_len(const geom *g, int64_t samples) {
     int64_t tiles = samples * g->P;
-    return 2 * POINTS * (g->K + g->C) * tiles + POINTS * g->K * g->C + g->PH * g->PW +
-           ROW_BUFFERS * g->TW;
+    return 2 * POINTS * (g->K + g->C) * tiles + g->PH * g->PW + ROW_BUFFERS * g->TW;
 }
 
 int64_t sgdi_winograd_workspace(const sgdi_conv_plan *p, int64_t batch, int threads) {
@@ -117,7 +121,7 @@ int64_t sgdi_winograd_workspace(const sgdi_conv_plan *p, int64_t batch, int thre
 static layout layout_of(const geom *g, int64_t samples, sgdi_real *work, int64_t work_len) {
     layout l = {.weights = POINTS * g->K * g->C, .slot_len = slot_len(g, samples)};
     l.column = POINTS * g->K * samples * g->P, l.image = POINTS * g->C * samples * g->P;
-    l.u1 = work, l.u2 = work + l.weights, l.u_sum = work + 2 * l.weights;
+    l.u1 = work, l.u2 = work + l.weights, l.u_groups = work + 2 * l.weights;
     l.slots = work + shared_len(g);
     int64_t room = (work_len - shared_len(g)) / l.slot_len, threads = omp_get_max_threads();
     l.threads = (int)(room < threads ? (room < 1 ? 1 : room) : threads);
@@ -127,7 +131,7 @@ static layout layout_of(const geom *g, int64_t samples, sgdi_real *work, int64_t
 static slot slot_at(const geom *g, const layout *l, int64_t i) {
     slot s = {.m1 = l->slots + i * l->slot_len};
     s.m2 = s.m1 + l->column, s.v1 = s.m2 + l->column, s.v2 = s.v1 + l->image;
-    s.u_part = s.v2 + l->image, s.pad = s.u_part + l->weights, s.rows = s.pad + g->PH * g->PW;
+    s.pad = s.v2 + l->image, s.rows = s.pad + g->PH * g->PW;
     return s;
 }
 
@@ -418,10 +422,10 @@ void sgdi_winograd_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work
 }
 
 // One chunk of sgdi_winograd_backward on one thread: its image adjoint added to img_bar,
-// its weight-gradient points assigned to sl->u_part.
+// its weight-gradient points added to u_acc (assigned when !accumulate; NULL: none).
 static void backward_chunk(const geom *g, const layout *l, const slot *sl,
                            const sgdi_conv_term *terms, int n_terms, int64_t n0, int64_t samples,
-                           sgdi_real *img_bar, bool weights) {
+                           sgdi_real *img_bar, sgdi_real *u_acc, bool accumulate) {
     int64_t tiles = samples * g->P;
     sgdi_real *m[2] = {sl->m1, sl->m2};
     const sgdi_real *u[2] = {l->u1, l->u2};
@@ -442,18 +446,17 @@ static void backward_chunk(const geom *g, const layout *l, const slot *sl,
             }
         chunk_points_to_image(g, sl, sl->v1, n0, samples, img_bar);
     }
-    if (!weights) return;
-    bool first = true;
+    if (!u_acc) return;
+    bool first = !accumulate;
     for (int k = 0; k < n_terms; k++) {
         if (!terms[k].img) continue;
         chunk_image_to_points(g, sl, terms[k].img, n0, samples, sl->v1);
         for (int xi = 0; xi < POINTS; xi++)
             gemm(false, true, g->K, g->C, tiles, m[k] + xi * g->K * tiles, tiles,
-                 sl->v1 + xi * g->C * tiles, tiles, first ? 0 : 1, sl->u_part + xi * g->K * g->C,
-                 g->C);
+                 sl->v1 + xi * g->C * tiles, tiles, first ? 0 : 1, u_acc + xi * g->K * g->C, g->C);
         first = false;
     }
-    if (first) memset(sl->u_part, 0, (size_t)l->weights * sizeof *sl->u_part);
+    if (first) memset(u_acc, 0, (size_t)l->weights * sizeof *u_acc);
 }
 
 void sgdi_winograd_backward(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
@@ -465,23 +468,23 @@ void sgdi_winograd_backward(const sgdi_conv_plan *p, int64_t batch, sgdi_real *w
     sgdi_real *u[2] = {l.u1, l.u2};
     for (int k = 0; k < n_terms; k++)
         if (img_bar && terms[k].w) weights_to_points(&g, terms[k].w, u[k]);
-    if (w_bar) memset(l.u_sum, 0, (size_t)l.weights * sizeof *l.u_sum);
-    // Rounds of one chunk per thread; the round's partials added to the sum in chunk order.
-    for (int64_t q0 = 0; q0 < chunks; q0 += l.threads) {
-        int64_t round = min64(l.threads, chunks - q0);
+    // Each group of consecutive chunks runs on one thread, its weight-gradient points
+    // summed in chunk order; the groups' sums are added in group order.
+    int64_t groups = min64(GROUPS, chunks);
 #pragma omp parallel for schedule(static) num_threads(l.threads)
-        for (int64_t i = 0; i < round; i++) {
-            slot sl = slot_at(&g, &l, i);
-            int64_t n0 = (q0 + i) * S;
-            backward_chunk(&g, &l, &sl, terms, n_terms, n0, min64(S, batch - n0), img_bar,
-                           w_bar != NULL);
-        }
-        if (!w_bar) continue;
-#pragma omp parallel for schedule(static) num_threads(l.threads)
-        for (int64_t e = 0; e < l.weights; e++)
-            for (int64_t i = 0; i < round; i++) l.u_sum[e] += slot_at(&g, &l, i).u_part[e];
+    for (int64_t gi = 0; gi < groups; gi++) {
+        slot sl = slot_at(&g, &l, omp_get_thread_num());
+        sgdi_real *acc = w_bar ? l.u_groups + gi * l.weights : NULL;
+        int64_t q_begin = gi * chunks / groups, q_end = (gi + 1) * chunks / groups;
+        for (int64_t q = q_begin; q < q_end; q++)
+            backward_chunk(&g, &l, &sl, terms, n_terms, q * S, min64(S, batch - q * S), img_bar,
+                           acc, q > q_begin);
     }
-    if (w_bar) points_to_weights(&g, l.u_sum, w_bar);
+    if (!w_bar) return;
+#pragma omp parallel for schedule(static) num_threads(l.threads)
+    for (int64_t e = 0; e < l.weights; e++)
+        for (int64_t gi = 1; gi < groups; gi++) l.u_groups[e] += l.u_groups[gi * l.weights + e];
+    points_to_weights(&g, l.u_groups, w_bar);
 }
 
 void sgdi_winograd_transpose(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
