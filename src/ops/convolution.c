@@ -124,14 +124,8 @@ void sgdi_conv_like_tangent_forward(const sgdi_op_call *call, const sgdi_conv_pl
     const sgdi_port *x = &call->in[0], *w = &call->in[1], *b = bias_port(call);
     sgdi_real *y_tan = call->out[0].tan;
     sgdi_conv_fill_channels(y_tan, b ? b->tan : NULL, call->batch, p->out_ch, p->out_size);
-    // the non-zero terms, first one first (a NULL pair is skipped)
-    const sgdi_real *wk[2] = {NULL, NULL}, *xk[2] = {NULL, NULL};
-    int terms = 0;
-    if (x->tan) wk[terms] = w->val, xk[terms++] = x->tan;
-    if (w->tan) wk[terms] = w->tan, xk[terms++] = x->val;
-    if (terms > 0)
-        sgdi_conv_apply(p, call->batch, call->work, call->work_len, wk[0], xk[0], wk[1], xk[1],
-                        y_tan);
+    sgdi_conv_apply(p, call->batch, call->work, call->work_len, w->val, x->tan, w->tan, x->val,
+                    y_tan);
 }
 
 // x_bar += cols^T(W^T y_bar), W_bar += sum_n y_bar[n] cols(x[n])^T, b_bar += sums of y_bar

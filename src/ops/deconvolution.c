@@ -126,13 +126,8 @@ void sgdi_deconvolution_tangent_forward(const sgdi_op_call *call) {
     const sgdi_port *x = &call->in[0], *w = &call->in[1], *b = bias_port(call);
     sgdi_real *y_tan = call->out[0].tan;
     sgdi_conv_fill_channels(y_tan, b ? b->tan : NULL, call->batch, p.in_ch, p.in_size);
-    const sgdi_real *wk[2] = {NULL, NULL}, *xk[2] = {NULL, NULL};
-    int terms = 0;
-    if (x->tan) wk[terms] = w->val, xk[terms++] = x->tan;
-    if (w->tan) wk[terms] = w->tan, xk[terms++] = x->val;
-    if (terms > 0)
-        sgdi_conv_transpose(&p, call->batch, call->work, call->work_len, wk[0], xk[0], wk[1], xk[1],
-                            y_tan);
+    sgdi_conv_transpose(&p, call->batch, call->work, call->work_len, w->val, x->tan, w->tan, x->val,
+                        y_tan);
 }
 
 // x_bar[B][C, sp] += W cols(y_bar), W_bar += sum_n x[n] cols(y_bar[n])^T,
@@ -158,24 +153,12 @@ void sgdi_deconvolution_tangent_backward(const sgdi_op_call *call) {
     sgdi_conv_plan p = call_plan(call);
     const sgdi_port *x = &call->in[0], *w = &call->in[1], *b = bias_port(call);
     const sgdi_real *y_bar = call->out[0].adj, *y_bar_tan = call->out[0].adj_tan;
-    // the non-zero terms of each product rule, first one first (a NULL pair is skipped)
-    const sgdi_real *ak[2] = {NULL, NULL}, *bk[2] = {NULL, NULL};
-    int terms = 0;
-    if (x->adj_tan) {
-        if (y_bar_tan) ak[terms] = w->val, bk[terms++] = y_bar_tan;
-        if (y_bar && w->tan) ak[terms] = w->tan, bk[terms++] = y_bar;
-        if (terms > 0)
-            sgdi_conv_apply(&p, call->batch, call->work, call->work_len, ak[0], bk[0], ak[1], bk[1],
-                            x->adj_tan);
-    }
-    if (w->adj_tan) {
-        ak[0] = ak[1] = bk[0] = bk[1] = NULL, terms = 0;
-        if (y_bar_tan) ak[terms] = x->val, bk[terms++] = y_bar_tan;
-        if (y_bar && x->tan) ak[terms] = x->tan, bk[terms++] = y_bar;
-        if (terms > 0)
-            sgdi_conv_weight_corr(&p, call->batch, call->work, call->work_len, ak[0], bk[0], ak[1],
-                                  bk[1], w->adj_tan);
-    }
+    if (x->adj_tan)
+        sgdi_conv_apply(&p, call->batch, call->work, call->work_len, w->val, y_bar_tan, w->tan,
+                        y_bar, x->adj_tan);
+    if (w->adj_tan)
+        sgdi_conv_weight_corr(&p, call->batch, call->work, call->work_len, x->val, y_bar_tan,
+                              x->tan, y_bar, w->adj_tan);
     if (b && b->adj_tan && y_bar_tan)
         sgdi_conv_add_channel_sums(b->adj_tan, y_bar_tan, call->batch, p.in_ch, p.in_size);
 }

@@ -227,6 +227,16 @@ static void gemm_set(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const sg
 #endif
 }
 
+// Keeps the pairs (a[k], b[k]) of a product rule whose members are both present (a NULL
+// tangent makes its term zero), first one first; returns how many.
+static int present_pairs(const sgdi_real *a[2], const sgdi_real *b[2]) {
+    int n = 0;
+    for (int k = 0; k < 2; k++)
+        if (a[k] && b[k]) a[n] = a[k], b[n++] = b[k];
+    for (int k = n; k < 2; k++) a[k] = b[k] = NULL;
+    return n;
+}
+
 // --- The three products ----------------------------------------------------------------
 //
 // Threads split the samples; each sample's products run whole on one thread (OpenBLAS's
@@ -268,6 +278,9 @@ static void apply_columns(const sgdi_conv_plan *p, int64_t batch, sgdi_real *wor
 void sgdi_conv_transpose(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
                          const sgdi_real *w, const sgdi_real *col1, const sgdi_real *w2,
                          const sgdi_real *col2, sgdi_real *img) {
+    const sgdi_real *a[2] = {w, w2}, *b[2] = {col1, col2};
+    if (present_pairs(a, b) == 0) return;
+    w = a[0], col1 = b[0], w2 = a[1], col2 = b[1];
     if (sgdi_winograd_applies(p)) {
         sgdi_winograd_transpose(p, batch, work, work_len, w, col1, w2, col2, img);
         return;
@@ -337,23 +350,26 @@ static void weight_corr_columns(const sgdi_conv_plan *p, int64_t batch, sgdi_rea
 void sgdi_conv_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
                      const sgdi_real *w, const sgdi_real *img, const sgdi_real *w2,
                      const sgdi_real *img2, sgdi_real *col) {
-    if (sgdi_winograd_applies(p)) {
-        sgdi_winograd_apply(p, batch, work, work_len, w, img, w2, img2, col);
+    const sgdi_real *a[2] = {w, w2}, *b[2] = {img, img2};
+    int pairs = present_pairs(a, b);
+    if (pairs > 0 && sgdi_winograd_applies(p)) {
+        sgdi_winograd_apply(p, batch, work, work_len, a[0], b[0], a[1], b[1], col);
         return;
     }
-    apply_columns(p, batch, work, work_len, w, img, col);
-    if (w2 && img2) apply_columns(p, batch, work, work_len, w2, img2, col);
+    for (int k = 0; k < pairs; k++) apply_columns(p, batch, work, work_len, a[k], b[k], col);
 }
 
 void sgdi_conv_weight_corr(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
                            int64_t work_len, const sgdi_real *col, const sgdi_real *img,
                            const sgdi_real *col2, const sgdi_real *img2, sgdi_real *w_bar) {
-    if (sgdi_winograd_applies(p)) {
-        sgdi_winograd_weight_corr(p, batch, work, work_len, col, img, col2, img2, w_bar);
+    const sgdi_real *a[2] = {col, col2}, *b[2] = {img, img2};
+    int pairs = present_pairs(a, b);
+    if (pairs > 0 && sgdi_winograd_applies(p)) {
+        sgdi_winograd_weight_corr(p, batch, work, work_len, a[0], b[0], a[1], b[1], w_bar);
         return;
     }
-    weight_corr_columns(p, batch, work, work_len, col, img, w_bar);
-    if (col2 && img2) weight_corr_columns(p, batch, work, work_len, col2, img2, w_bar);
+    for (int k = 0; k < pairs; k++)
+        weight_corr_columns(p, batch, work, work_len, a[k], b[k], w_bar);
 }
 
 void sgdi_conv_backward_terms(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
@@ -364,18 +380,11 @@ void sgdi_conv_backward_terms(const sgdi_conv_plan *p, int64_t batch, sgdi_real 
         sgdi_winograd_backward(p, batch, work, work_len, terms, n_terms, img_bar, w_bar);
         return;
     }
-    // the terms each product has, first one first
-    const sgdi_real *w[2] = {NULL, NULL}, *wc[2] = {NULL, NULL}, *x[2] = {NULL, NULL},
-                    *xc[2] = {NULL, NULL};
-    int nw = 0, nx = 0;
-    for (int k = 0; k < n_terms; k++) {
-        if (terms[k].w) w[nw] = terms[k].w, wc[nw++] = terms[k].col;
-        if (terms[k].img) x[nx] = terms[k].img, xc[nx++] = terms[k].col;
-    }
-    if (img_bar && nw > 0)
-        sgdi_conv_transpose(p, batch, work, work_len, w[0], wc[0], w[1], wc[1], img_bar);
-    if (w_bar && nx > 0)
-        sgdi_conv_weight_corr(p, batch, work, work_len, xc[0], x[0], xc[1], x[1], w_bar);
+    const sgdi_conv_term none = {0}, *t1 = &terms[0], *t2 = n_terms > 1 ? &terms[1] : &none;
+    if (img_bar)
+        sgdi_conv_transpose(p, batch, work, work_len, t1->w, t1->col, t2->w, t2->col, img_bar);
+    if (w_bar)
+        sgdi_conv_weight_corr(p, batch, work, work_len, t1->col, t1->img, t2->col, t2->img, w_bar);
 }
 
 // --- Bias ----------------------------------------------------------------------------------

@@ -64,21 +64,21 @@ sgdi_status sgdi_conv_check_window(const char *name, const sgdi_window_attr *w, 
                                    char *msg, size_t msg_size);
 
 // col[batch][out_ch, out_size] += W[out_ch, in_ch / group * ksize] col(img[batch][in_ch, in_size])
-// + W2 col(img2); (w2, img2) may be NULL (skipped).
+// + W2 col(img2). In this and the next two, a pair with a NULL member is skipped (a term
+// of a product rule whose tangent is zero).
 void sgdi_conv_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
                      const sgdi_real *w, const sgdi_real *img, const sgdi_real *w2,
                      const sgdi_real *img2, sgdi_real *col);
 
-// img[batch][in_ch, in_size] += col^T(W^T col1 + W2^T col2), per group; (w2, col2) may be
-// NULL (skipped). col^T is the adjoint of col(): it adds each column entry back into the
-// pixel it was read from.
+// img[batch][in_ch, in_size] += col^T(W^T col1 + W2^T col2), per group. col^T is the adjoint of
+// col(): it adds each column entry back into the pixel it was read from.
 void sgdi_conv_transpose(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
                          const sgdi_real *w, const sgdi_real *col1, const sgdi_real *w2,
                          const sgdi_real *col2, sgdi_real *img);
 
 // W_bar[out_ch, in_ch / group * ksize] += sum over samples n (in order) of
 // col[n] col(img[n])^T + col2[n] col(img2[n])^T, per group, summed over fixed blocks of
-// samples; (col2, img2) may be NULL (skipped).
+// samples.
 void sgdi_conv_weight_corr(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
                            int64_t work_len, const sgdi_real *col, const sgdi_real *img,
                            const sgdi_real *col2, const sgdi_real *img2, sgdi_real *w_bar);
