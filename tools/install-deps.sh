@@ -10,6 +10,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config                          # the C build
   libopenblas-openmp-dev                                    # BLAS in OpenMP's thread pool
+  libxsmm-dev                                               # small products, JIT-compiled
   libzip-dev libprotobuf-c-dev protobuf-c-compiler libhdf5-dev   # reading and writing .nnp
   libpng-dev libjpeg62-turbo-dev                            # image datasets
   libjson-c-dev                                             # report: reading JSON

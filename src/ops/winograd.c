@@ -17,9 +17,11 @@
  * dU_xi = sum over chunks of dM_xi V_xi^T, then dW = G^T dU G.
  *
  * Layouts: U [16][K][C]; V [16][C][T] and M [16][K][T], T ordered by sample, tile row,
- * tile column. The transforms run one tile row at a time, each 1-D transform a loop over
- * the row's tiles; a plane of the image side is first copied into a zero-padded plane so
- * that no tile needs bounds checks.
+ * tile column. The products are small GEMMs (small_gemm.h) with no transposed operand:
+ * the image-side adjoint reads U transposed, [16][C][K], as weights_to_points can write
+ * it, and the weight gradient each point of V transposed, [T][C]. The transforms run one
+ * tile row at a time, each 1-D transform a loop over the row's tiles; a plane of the
+ * image side is first copied into a zero-padded plane so that no tile needs bounds checks.
  *
  * Threads: a chunk of samples (fixed by the plan and the batch) is transformed, multiplied
  * and transformed back on one thread, each GEMM whole; the weight gradient is summed over
@@ -37,6 +39,7 @@
 #include <string.h>
 
 #include "ops/kernel_math.h"
+#include "ops/small_gemm.h"
 
 // Transform points; rows of TW a thread's transforms keep in scratch; groups of chunks
 // whose weight-gradient partials are summed apart (a fixed number: the sums' order must
@@ -171,12 +174,14 @@ static void points_to_kernel(const sgdi_real *e, int64_t es, sgdi_real *g_bar) {
     }
 }
 
-// u[16][K][C] = the points of every kernel of w[K][C][3][3]
-static void weights_to_points(const geom *g, const sgdi_real *w, sgdi_real *u) {
+// u[16][K][C] (or u[16][C][K] when transposed) = the points of every kernel of
+// w[K][C][3][3]
+static void weights_to_points(const geom *g, const sgdi_real *w, bool transposed, sgdi_real *u) {
 #pragma omp parallel for schedule(static)
     for (int64_t k = 0; k < g->K; k++)
         for (int64_t c = 0; c < g->C; c++)
-            kernel_to_points(w + (k * g->C + c) * 9, u + k * g->C + c, g->K * g->C);
+            kernel_to_points(w + (k * g->C + c) * 9, u + (transposed ? c * g->K + k : k * g->C + c),
+                             g->K * g->C);
 }
 
 // w_bar[K][C][3][3] += the adjoint of weights_to_points applied to u_bar[16][K][C]
@@ -334,20 +339,6 @@ static void output_adjoint(const geom *g, const sgdi_real *y_bar, sgdi_real *m_b
     }
 }
 
-// --- GEMM ------------------------------------------------------------------------------
-
-// c[m, n] = op(a) op(b) + beta c, row-major, on the calling thread.
-static void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const sgdi_real *a, int64_t lda,
-                 const sgdi_real *b, int64_t ldb, sgdi_real beta, sgdi_real *c, int64_t ldc) {
-#ifdef SGDI_REAL_DOUBLE
-    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                (int)m, (int)n, (int)k, 1.0, a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
-#else
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                (int)m, (int)n, (int)k, 1.0f, a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
-#endif
-}
-
 // --- A chunk on one thread --------------------------------------------------------------
 // Samples [n0, n0 + samples) of a batch; tiles = samples P.
 
@@ -401,8 +392,8 @@ void sgdi_winograd_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work
     int64_t S = chunk_samples(&g, batch), chunks = (batch + S - 1) / S;
     layout l = layout_of(&g, S, work, work_len);
     bool two = w2 && img2;
-    weights_to_points(&g, w1, l.u1);
-    if (two) weights_to_points(&g, w2, l.u2);
+    weights_to_points(&g, w1, false, l.u1);
+    if (two) weights_to_points(&g, w2, false, l.u2);
 #pragma omp parallel for schedule(static) num_threads(l.threads)
     for (int64_t q = 0; q < chunks; q++) {
         slot sl = slot_at(&g, &l, omp_get_thread_num());
@@ -411,11 +402,11 @@ void sgdi_winograd_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work
         if (two) chunk_image_to_points(&g, &sl, img2, n0, samples, sl.v2);
         for (int xi = 0; xi < POINTS; xi++) {
             sgdi_real *mx = sl.m1 + xi * g.K * tiles;
-            gemm(false, false, g.K, tiles, g.C, l.u1 + xi * g.K * g.C, g.C,
-                 sl.v1 + xi * g.C * tiles, tiles, 0, mx, tiles);
+            sgdi_small_gemm(g.K, tiles, g.C, l.u1 + xi * g.K * g.C, g.C, sl.v1 + xi * g.C * tiles,
+                            tiles, false, mx, tiles);
             if (two)
-                gemm(false, false, g.K, tiles, g.C, l.u2 + xi * g.K * g.C, g.C,
-                     sl.v2 + xi * g.C * tiles, tiles, 1, mx, tiles);
+                sgdi_small_gemm(g.K, tiles, g.C, l.u2 + xi * g.K * g.C, g.C,
+                                sl.v2 + xi * g.C * tiles, tiles, true, mx, tiles);
         }
         chunk_points_to_column(&g, &sl, sl.m1, n0, samples, col);
     }
@@ -439,9 +430,9 @@ static void backward_chunk(const geom *g, const layout *l, const slot *sl,
         for (int xi = 0; xi < POINTS; xi++, first = true)
             for (int k = 0; k < n_terms; k++) {
                 if (!terms[k].w) continue;
-                gemm(true, false, g->C, tiles, g->K, u[k] + xi * g->K * g->C, g->C,
-                     m[k] + xi * g->K * tiles, tiles, first ? 0 : 1, sl->v1 + xi * g->C * tiles,
-                     tiles);
+                sgdi_small_gemm(g->C, tiles, g->K, u[k] + xi * g->K * g->C, g->K,
+                                m[k] + xi * g->K * tiles, tiles, !first, sl->v1 + xi * g->C * tiles,
+                                tiles);
                 first = false;
             }
         chunk_points_to_image(g, sl, sl->v1, n0, samples, img_bar);
@@ -451,9 +442,12 @@ static void backward_chunk(const geom *g, const layout *l, const slot *sl,
     for (int k = 0; k < n_terms; k++) {
         if (!terms[k].img) continue;
         chunk_image_to_points(g, sl, terms[k].img, n0, samples, sl->v1);
-        for (int xi = 0; xi < POINTS; xi++)
-            gemm(false, true, g->K, g->C, tiles, m[k] + xi * g->K * tiles, tiles,
-                 sl->v1 + xi * g->C * tiles, tiles, first ? 0 : 1, u_acc + xi * g->K * g->C, g->C);
+        for (int xi = 0; xi < POINTS; xi++) {
+            sgdi_real *v_tiles = sl->v2 + xi * g->C * tiles; // [tiles][C]
+            sgdi_small_transpose(g->C, tiles, sl->v1 + xi * g->C * tiles, tiles, v_tiles, g->C);
+            sgdi_small_gemm(g->K, g->C, tiles, m[k] + xi * g->K * tiles, tiles, v_tiles, g->C,
+                            !first, u_acc + xi * g->K * g->C, g->C);
+        }
         first = false;
     }
     if (first) memset(u_acc, 0, (size_t)l->weights * sizeof *u_acc);
@@ -467,7 +461,7 @@ void sgdi_winograd_backward(const sgdi_conv_plan *p, int64_t batch, sgdi_real *w
     layout l = layout_of(&g, S, work, work_len);
     sgdi_real *u[2] = {l.u1, l.u2};
     for (int k = 0; k < n_terms; k++)
-        if (img_bar && terms[k].w) weights_to_points(&g, terms[k].w, u[k]);
+        if (img_bar && terms[k].w) weights_to_points(&g, terms[k].w, true, u[k]);
     // Each group of consecutive chunks runs on one thread, its weight-gradient points
     // summed in chunk order; the groups' sums are added in group order.
     int64_t groups = min64(GROUPS, chunks);

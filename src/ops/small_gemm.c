@@ -1,0 +1,67 @@
+/*
+ * small_gemm.c — small row-major products by libxsmm's JIT kernels, cblas where there is
+ * none (see small_gemm.h).
+ *
+ * libxsmm is column-major: the row-major c = a b is the column-major c^T = b^T a^T, so a
+ * row-major (m, n, k) product is libxsmm's (n, m, k) with the operands swapped. Kernels
+ * are generated once per shape and kept in libxsmm's registry, which is safe to query
+ * from every thread; the query is a hash lookup, negligible next to a product.
+ */
+#include "ops/small_gemm.h"
+
+#include <cblas.h>
+#include <libxsmm.h>
+
+#ifdef SGDI_REAL_DOUBLE
+typedef libxsmm_dmmfunction kernel_fn;
+#define DISPATCH libxsmm_dmmdispatch
+#else
+typedef libxsmm_smmfunction kernel_fn;
+#define DISPATCH libxsmm_smmdispatch
+#endif
+
+static void blas_gemm(int64_t m, int64_t n, int64_t k, const sgdi_real *a, int64_t lda,
+                      const sgdi_real *b, int64_t ldb, bool accumulate, sgdi_real *c, int64_t ldc) {
+#ifdef SGDI_REAL_DOUBLE
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)n, (int)k, 1.0, a, (int)lda,
+                b, (int)ldb, accumulate ? 1.0 : 0.0, c, (int)ldc);
+#else
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)n, (int)k, 1.0f, a,
+                (int)lda, b, (int)ldb, accumulate ? 1.0f : 0.0f, c, (int)ldc);
+#endif
+}
+
+// The JIT kernels end with the upper halves of the vector registers dirty, and every
+// SSE instruction of the compiler's baseline x86-64 code that runs after them (batch
+// normalization, pooling, the transforms) then pays for it: the CNN's steps were 30 %
+// slower until this vzeroupper. The kernels are SSE-only below AVX, where the
+// instruction does not exist.
+static void leave_wide_vectors(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    if (libxsmm_get_target_archid() >= LIBXSMM_X86_AVX) __asm__ volatile("vzeroupper");
+#endif
+}
+
+void sgdi_small_gemm(int64_t m, int64_t n, int64_t k, const sgdi_real *a, int64_t lda,
+                     const sgdi_real *b, int64_t ldb, bool accumulate, sgdi_real *c, int64_t ldc) {
+    const sgdi_real alpha = 1, beta = accumulate ? 1 : 0;
+    const libxsmm_blasint xm = (libxsmm_blasint)n, xn = (libxsmm_blasint)m, xk = (libxsmm_blasint)k,
+                          xlda = (libxsmm_blasint)ldb, xldb = (libxsmm_blasint)lda,
+                          xldc = (libxsmm_blasint)ldc;
+    const int flags = LIBXSMM_GEMM_FLAG_NONE, prefetch = LIBXSMM_GEMM_PREFETCH_NONE;
+    kernel_fn kernel = DISPATCH(xm, xn, xk, &xlda, &xldb, &xldc, &alpha, &beta, &flags, &prefetch);
+    if (!kernel) {
+        blas_gemm(m, n, k, a, lda, b, ldb, accumulate, c, ldc);
+        return;
+    }
+    kernel(b, a, c);
+    leave_wide_vectors();
+}
+
+void sgdi_small_transpose(int64_t m, int64_t n, const sgdi_real *in, int64_t ldi, sgdi_real *out,
+                          int64_t ldo) {
+    // Row-major in[m][n] is column-major n x m.
+    libxsmm_otrans(out, in, (unsigned)sizeof *in, (libxsmm_blasint)n, (libxsmm_blasint)m,
+                   (libxsmm_blasint)ldi, (libxsmm_blasint)ldo);
+    leave_wide_vectors();
+}

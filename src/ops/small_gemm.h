@@ -1,0 +1,30 @@
+/*
+ * small_gemm.h — the small matrix products of the Winograd transform domain (private to
+ * src/ops/).
+ *
+ * Winograd's convolutions multiply 16 small matrices per chunk of tiles (32 to 128
+ * channels by about 128 tiles), each already in the thread's cache. OpenBLAS packs both
+ * operands for every such product and runs its AVX2 kernel; libxsmm JIT-compiles a kernel
+ * for the exact shape and the machine's widest vectors (AVX-512 where there is one) and
+ * reads the operands in place: twice the rate on these shapes (bench/README.md, "CNN
+ * step"). Where libxsmm has no kernel (another architecture, a shape it declines) the
+ * product falls back to cblas. Either way a product runs whole on the calling thread.
+ */
+#ifndef SGDI_OPS_SMALL_GEMM_H
+#define SGDI_OPS_SMALL_GEMM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ops/op.h"
+
+// c[m][n] = a[m][k] b[k][n] (+ c[m][n] when accumulate), row-major with leading
+// dimensions lda, ldb, ldc, on the calling thread.
+void sgdi_small_gemm(int64_t m, int64_t n, int64_t k, const sgdi_real *a, int64_t lda,
+                     const sgdi_real *b, int64_t ldb, bool accumulate, sgdi_real *c, int64_t ldc);
+
+// out[n][m] = in[m][n]^T, row-major with leading dimensions ldi, ldo.
+void sgdi_small_transpose(int64_t m, int64_t n, const sgdi_real *in, int64_t ldi, sgdi_real *out,
+                          int64_t ldo);
+
+#endif // SGDI_OPS_SMALL_GEMM_H
