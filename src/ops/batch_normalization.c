@@ -86,18 +86,39 @@ typedef struct bn_stats {
         }                                                                                          \
     }
 
+// The channel sums: each in LANES partial sums, element j of a row segment into lane
+// j % LANES, the lanes added in order at the end. One running sum is a chain of
+// dependent additions (a double add's latency per element); LANES independent chains
+// overlap, and the order stays fixed, so the sums are the same bytes for any thread count.
+enum { LANES = 8 };
+
+#define BN_LANES(base, n, i, lane, ...)                                                            \
+    for (int64_t blk_ = 0; blk_ < (n); blk_ += LANES)                                              \
+        for (int lane = 0; lane < LANES && blk_ + lane < (n); lane++) {                            \
+            int64_t i = (base) + blk_ + lane;                                                      \
+            __VA_ARGS__                                                                            \
+        }
+
+// BN_FOR_EACH with the lane of each element.
+#define BN_FOR_EACH_LANE(b, c, row, i, lane, ...)                                                  \
+    for (int64_t row = 0; row < (b)->batch * (b)->outer; row++) {                                  \
+        BN_LANES(((row) * (b)->channels + (c)) * (b)->inner, (b)->inner, i, lane, __VA_ARGS__)     \
+    }
 // The same over the samples that count, with w their weight: a left-out sample adds
 // nothing, not even 0 * x (its x may be anything), so the sums are those of the batch
 // without it, bit for bit.
-#define BN_FOR_EACH_COUNTED(b, c, w, idx, ...)                                                     \
+#define BN_FOR_EACH_COUNTED_LANE(b, c, w, i, lane, ...)                                            \
     for (int64_t row_ = 0; row_ < (b)->batch * (b)->outer; row_++) {                               \
         double w = bn_weight((b), row_ / (b)->outer);                                              \
         if (w == 0) continue;                                                                      \
-        int64_t base_ = (row_ * (b)->channels + (c)) * (b)->inner;                                 \
-        for (int64_t idx = base_; idx < base_ + (b)->inner; idx++) {                               \
-            __VA_ARGS__                                                                            \
-        }                                                                                          \
+        BN_LANES((row_ * (b)->channels + (c)) * (b)->inner, (b)->inner, i, lane, __VA_ARGS__)      \
     }
+
+static double lanes_total(const double *lanes) {
+    double total = 0;
+    for (int l = 0; l < LANES; l++) total += lanes[l];
+    return total;
+}
 
 static bn_stats bn_channel_stats(const bn_call *b, int64_t c, double eps) {
     bn_stats s = {0};
@@ -112,14 +133,14 @@ static bn_stats bn_channel_stats(const bn_call *b, int64_t c, double eps) {
     s.count = w_sum * (double)(b->outer * b->inner);
     if (!(s.count > 0)) return s; // nothing counts: x_hat = 0, y = beta
     const sgdi_real *x = b->x->val;
-    double sum = 0, sq = 0;
-    BN_FOR_EACH_COUNTED(b, c, w, i, sum += w * (double)x[i];)
-    s.mean = sum / s.count;
-    BN_FOR_EACH_COUNTED(b, c, w, i, {
+    double sum[LANES] = {0}, sq[LANES] = {0};
+    BN_FOR_EACH_COUNTED_LANE(b, c, w, i, l, sum[l] += w * (double)x[i];)
+    s.mean = lanes_total(sum) / s.count;
+    BN_FOR_EACH_COUNTED_LANE(b, c, w, i, l, {
         double d = (double)x[i] - s.mean;
-        sq += w * d * d;
+        sq[l] += w * d * d;
     })
-    s.var = sq / s.count;
+    s.var = lanes_total(sq) / s.count;
     s.rstd = 1.0 / sqrt(s.var + eps);
     s.inv_n = 1.0 / s.count;
     return s;
@@ -138,12 +159,12 @@ static void bn_tangent_moments(const bn_call *b, int64_t c, const bn_stats *s, d
     *mu_t = *c1 = 0;
     const sgdi_real *x = b->x->val, *xt = b->x->tan;
     if (!xt || s->inv_n == 0) return;
-    double m = 0, q = 0;
-    BN_FOR_EACH_COUNTED(b, c, w, i, {
-        m += w * (double)xt[i];
-        q += w * ((double)x[i] - s->mean) * s->rstd * (double)xt[i];
+    double m[LANES] = {0}, q[LANES] = {0};
+    BN_FOR_EACH_COUNTED_LANE(b, c, w, i, l, {
+        m[l] += w * (double)xt[i];
+        q[l] += w * ((double)x[i] - s->mean) * s->rstd * (double)xt[i];
     })
-    *mu_t = m * s->inv_n, *c1 = q * s->inv_n;
+    *mu_t = lanes_total(m) * s->inv_n, *c1 = lanes_total(q) * s->inv_n;
 }
 
 static bool bn_parallel(const bn_call *b) {
@@ -249,11 +270,12 @@ void sgdi_batch_normalization_backward(const sgdi_op_call *call) {
     for (int64_t c = 0; c < b.channels; c++) {
         bn_stats s = bn_channel_stats(&b, c, eps);
         double gamma = param_or(b.gamma, c, 1.0);
-        double sum_yb = 0, sum_yb_xh = 0;
-        BN_FOR_EACH(&b, c, row, i, {
-            sum_yb += (double)yb[i];
-            sum_yb_xh += (double)yb[i] * ((double)x[i] - s.mean) * s.rstd;
+        double yb_lanes[LANES] = {0}, yb_xh_lanes[LANES] = {0};
+        BN_FOR_EACH_LANE(&b, c, row, i, l, {
+            yb_lanes[l] += (double)yb[i];
+            yb_xh_lanes[l] += (double)yb[i] * ((double)x[i] - s.mean) * s.rstd;
         })
+        double sum_yb = lanes_total(yb_lanes), sum_yb_xh = lanes_total(yb_xh_lanes);
         if (beta_b) beta_b[c] += (sgdi_real)sum_yb;
         if (gamma_b) gamma_b[c] += (sgdi_real)sum_yb_xh;
         if (!xb) continue;
@@ -283,17 +305,20 @@ void sgdi_batch_normalization_tangent_backward(const sgdi_op_call *call) {
         double gamma = param_or(b.gamma, c, 1.0), gamma_t = tan_or_zero(b.gamma, c);
         double rstd_t = -s.rstd * s.rstd * c1;
         // g = gamma y_bar, g' = gamma' y_bar + gamma y_bar'
-        double g0 = 0, g1 = 0, g0_t = 0, g1_t = 0, sum_ybt = 0, gamma_sum = 0;
-        BN_FOR_EACH(&b, c, row, i, {
+        double lanes[6][LANES] = {{0}}; // g0, g1, g0', g1', sum y_bar', gamma_bar'
+        BN_FOR_EACH_LANE(&b, c, row, i, l, {
             double xh = ((double)x[i] - s.mean) * s.rstd;
             double xh_t = xt ? s.rstd * ((double)xt[i] - mu_t - xh * c1) : 0.0;
             double ybv = yb ? (double)yb[i] : 0.0, ybt_v = ybt ? (double)ybt[i] : 0.0;
             double g = gamma * ybv, g_t = gamma_t * ybv + gamma * ybt_v;
-            g0 += g, g1 += g * xh;
-            g0_t += g_t, g1_t += g_t * xh + g * xh_t;
-            sum_ybt += ybt_v;
-            gamma_sum += ybt_v * xh + ybv * xh_t;
+            lanes[0][l] += g, lanes[1][l] += g * xh;
+            lanes[2][l] += g_t, lanes[3][l] += g_t * xh + g * xh_t;
+            lanes[4][l] += ybt_v;
+            lanes[5][l] += ybt_v * xh + ybv * xh_t;
         })
+        double g0 = lanes_total(lanes[0]), g1 = lanes_total(lanes[1]);
+        double g0_t = lanes_total(lanes[2]), g1_t = lanes_total(lanes[3]);
+        double sum_ybt = lanes_total(lanes[4]), gamma_sum = lanes_total(lanes[5]);
         if (beta_bt) beta_bt[c] += (sgdi_real)sum_ybt;
         if (gamma_bt) gamma_bt[c] += (sgdi_real)gamma_sum;
         if (!xbt) continue;
@@ -315,9 +340,12 @@ void sgdi_batch_normalization_update_state(const sgdi_op_call *call) {
     bn_call b = bn_bind(call);
     if (!b.batch_stats) return;
     double decay = call->attr->norm.decay_rate, eps = call->attr->norm.eps;
+    double w_sum = 0;
+    for (int64_t k = 0; k < b.batch; k++) w_sum += bn_weight(&b, k);
+    if (!(w_sum > 0)) return; // an empty batch: keep the state
+#pragma omp parallel for schedule(static) if (bn_parallel(&b))
     for (int64_t c = 0; c < b.channels; c++) {
         bn_stats s = bn_channel_stats(&b, c, eps);
-        if (!(s.count > 0)) return; // an empty batch (the same for every channel): keep the state
         double unbiased = s.count > 1 ? s.var * s.count / (s.count - 1) : s.var;
         b.mean->val[c] = (sgdi_real)(decay * (double)b.mean->val[c] + (1 - decay) * s.mean);
         b.var->val[c] = (sgdi_real)(decay * (double)b.var->val[c] + (1 - decay) * unbiased);
