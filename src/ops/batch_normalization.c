@@ -92,12 +92,20 @@ typedef struct bn_stats {
 // overlap, and the order stays fixed, so the sums are the same bytes for any thread count.
 enum { LANES = 8 };
 
+// Whole blocks of LANES (a fixed trip count the compiler unrolls), then the tail.
 #define BN_LANES(base, n, i, lane, ...)                                                            \
-    for (int64_t blk_ = 0; blk_ < (n); blk_ += LANES)                                              \
-        for (int lane = 0; lane < LANES && blk_ + lane < (n); lane++) {                            \
+    {                                                                                              \
+        int64_t blk_ = 0;                                                                          \
+        for (; blk_ + LANES <= (n); blk_ += LANES)                                                 \
+            for (int lane = 0; lane < LANES; lane++) {                                             \
+                int64_t i = (base) + blk_ + lane;                                                  \
+                __VA_ARGS__                                                                        \
+            }                                                                                      \
+        for (int lane = 0; blk_ + lane < (n); lane++) {                                            \
             int64_t i = (base) + blk_ + lane;                                                      \
             __VA_ARGS__                                                                            \
-        }
+        }                                                                                          \
+    }
 
 // BN_FOR_EACH with the lane of each element.
 #define BN_FOR_EACH_LANE(b, c, row, i, lane, ...)                                                  \

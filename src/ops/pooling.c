@@ -119,18 +119,53 @@ static inline int64_t window_argmax(const sgdi_real *x, int64_t w, const pool_wi
     return best;
 }
 
-// The CNN's 2x2 stride-2 unpadded MaxPooling: the plane offset of window (oy, ox)'s first
-// maximum, the same comparisons in the same (window) order as window_argmax.
+// The CNN's 2x2 stride-2 unpadded MaxPooling, with the same comparisons in the same
+// (window) order as window_argmax.
 static inline bool is_max_2x2(const pool_geom *g, pool_kind kind) {
     return kind == POOL_MAX && g->kh == 2 && g->kw == 2 && g->sh == 2 && g->sw == 2 && g->ph == 0 &&
            g->pw == 0;
 }
-static inline int64_t argmax_2x2(const sgdi_real *x, int64_t w, int64_t oy, int64_t ox) {
-    int64_t i = 2 * oy * w + 2 * ox, best = i;
-    if (x[best] < x[i + 1]) best = i + 1;
-    if (x[best] < x[i + w]) best = i + w;
-    if (x[best] < x[i + w + 1]) best = i + w + 1;
-    return best;
+
+// Which of the four of window (oy, ox) is its first maximum, 0 ... 3 in window order,
+// as selects rather than branches: on real activations the comparisons go either way and
+// branches mispredicted half the time; selects let the compiler vectorise a row.
+static inline int argmax_2x2(const sgdi_real *x, int64_t w, int64_t oy, int64_t ox) {
+    const sgdi_real *r = x + 2 * oy * w + 2 * ox;
+    sgdi_real m = r[0];
+    int k = 0;
+    k = m < r[1] ? 1 : k, m = m < r[1] ? r[1] : m;
+    k = m < r[w] ? 2 : k, m = m < r[w] ? r[w] : m;
+    k = m < r[w + 1] ? 3 : k;
+    return k;
+}
+
+// dst[planes, oh, ow] = src at each 2x2 window's first maximum of x
+static void max_2x2_gather(const pool_geom *g, const sgdi_real *xp, const sgdi_real *sp,
+                           sgdi_real *dp) {
+    for (int64_t oy = 0; oy < g->oh; oy++) {
+        const sgdi_real *s0 = sp + 2 * oy * g->w, *s1 = s0 + g->w;
+        for (int64_t ox = 0; ox < g->ow; ox++) {
+            int k = argmax_2x2(xp, g->w, oy, ox);
+            sgdi_real top = k == 1 ? s0[2 * ox + 1] : s0[2 * ox];
+            sgdi_real bottom = k == 3 ? s1[2 * ox + 1] : s1[2 * ox];
+            dp[oy * g->ow + ox] = k < 2 ? top : bottom;
+        }
+    }
+}
+
+// dst[planes, h, w] += src[planes, oh, ow] at each 2x2 window's first maximum of x (the
+// other three get + 0)
+static void max_2x2_scatter_add(const pool_geom *g, const sgdi_real *xp, const sgdi_real *sp,
+                                sgdi_real *dp) {
+    for (int64_t oy = 0; oy < g->oh; oy++) {
+        sgdi_real *d0 = dp + 2 * oy * g->w, *d1 = d0 + g->w;
+        for (int64_t ox = 0; ox < g->ow; ox++) {
+            int k = argmax_2x2(xp, g->w, oy, ox);
+            sgdi_real v = sp[oy * g->ow + ox];
+            d0[2 * ox] += k == 0 ? v : 0, d0[2 * ox + 1] += k == 1 ? v : 0;
+            d1[2 * ox] += k == 2 ? v : 0, d1[2 * ox + 1] += k == 3 ? v : 0;
+        }
+    }
 }
 
 // dst = P src over every plane; P's argmax (MaxPooling) from x.
@@ -143,9 +178,7 @@ static void pool_apply(const pool_geom *g, pool_kind kind, const sgdi_real *x, c
         const sgdi_real *xp = x + p * in_plane, *sp = src + p * in_plane;
         sgdi_real *dp = dst + p * out_plane;
         if (is_max_2x2(g, kind)) {
-            for (int64_t oy = 0; oy < g->oh; oy++)
-                for (int64_t ox = 0; ox < g->ow; ox++)
-                    dp[oy * g->ow + ox] = sp[argmax_2x2(xp, g->w, oy, ox)];
+            max_2x2_gather(g, xp, sp, dp);
             continue;
         }
         for (int64_t oy = 0; oy < g->oh; oy++)
@@ -173,9 +206,7 @@ static void pool_transpose_add(const pool_geom *g, pool_kind kind, const sgdi_re
         const sgdi_real *xp = x + p * in_plane, *sp = src + p * out_plane;
         sgdi_real *dp = dst + p * in_plane;
         if (is_max_2x2(g, kind)) {
-            for (int64_t oy = 0; oy < g->oh; oy++)
-                for (int64_t ox = 0; ox < g->ow; ox++)
-                    dp[argmax_2x2(xp, g->w, oy, ox)] += sp[oy * g->ow + ox];
+            max_2x2_scatter_add(g, xp, sp, dp);
             continue;
         }
         for (int64_t oy = 0; oy < g->oh; oy++)
