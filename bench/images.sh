@@ -55,7 +55,10 @@ for n in $sizes; do
     tool_score=$(json "$out/inf.csv.json" 'd["seconds"]["score"]')
     printf "| %d | sgd-influence | %.1f | %.1f | %.1f | %d | 1.00 |\n" "$n" "$tool_train" \
         "$tool_score" "$tool_wall" $((tool_kb / 1024))
-    /usr/bin/time -f "%e %M" -o "$out/time.torch" "$py" "$here/baseline_torch_cnn.py" \
+    # PyTorch parallelises with its own OpenMP threads; Debian's torch calls the pthread
+    # OpenBLAS (libblas.so.3), whose pool of $threads more threads spins against them:
+    # one BLAS thread leaves the baseline 17 % faster (bench/README.md).
+    OPENBLAS_NUM_THREADS=1 /usr/bin/time -f "%e %M" -o "$out/time.torch" "$py" "$here/baseline_torch_cnn.py" \
         -t "$data/train.csv" -v "$data/val.csv" -o "$out/torch.csv" --threads "$threads" \
         --trace "$out/trace" --init "$out/init" --time "${common[@]}" 2> "$out/torch.err"
     read -r torch_wall torch_kb < "$out/time.torch"

@@ -197,11 +197,22 @@ static void points_to_weights(const geom *g, const sgdi_real *u_bar, sgdi_real *
 // One tile row at a time, each 1-D transform a loop over the row's TW tiles (which the
 // compiler vectorises); `rows` is a thread's scratch of ROW_BUFFERS rows of TW.
 
-// pad[PH][PW] = the plane img[H][W] shifted by the padding, zero around it.
+// pad[PH][PW] = the plane img[H][W] shifted by the padding, zero around it. Only the
+// border is cleared: clearing the whole plane first wrote it twice (a plane is copied for
+// every channel of every sample in each product).
 static void pad_plane(const geom *g, const sgdi_real *img, sgdi_real *pad) {
-    memset(pad, 0, (size_t)(g->PH * g->PW) * sizeof *pad);
-    for (int64_t y = 0; y < g->H; y++)
-        memcpy(pad + (y + g->ph) * g->PW + g->pw, img + y * g->W, (size_t)g->W * sizeof *pad);
+    int64_t right = g->PW - g->pw - g->W;
+    for (int64_t y = 0; y < g->PH; y++) {
+        sgdi_real *row = pad + y * g->PW;
+        int64_t src = y - g->ph;
+        if (src < 0 || src >= g->H) {
+            memset(row, 0, (size_t)g->PW * sizeof *row);
+            continue;
+        }
+        for (int64_t x = 0; x < g->pw; x++) row[x] = 0;
+        memcpy(row + g->pw, img + src * g->W, (size_t)g->W * sizeof *row);
+        for (int64_t x = 0; x < right; x++) row[g->pw + g->W + x] = 0;
+    }
 }
 
 // v[xi * ldv + tile] = (B^T d B)[xi] for every tile d of one padded plane: d B along each
