@@ -209,7 +209,8 @@ static void test_sidecar_samples(void) {
                           "2.1213203435596424]",
                           "\"sign_agreement\": [1, 0, 1, 1]"};
     for (size_t k = 0; k < sizeof want / sizeof want[0]; k++)
-        CHECK_MSG(text && strstr(text, want[k]), "missing %s in:\n%s", want[k], text);
+        CHECK_MSG(text && strstr(text, want[k]), "missing %s in:\n%s", want[k],
+                  text ? text : "(no file)");
     CHECK(text && !strstr(text, "\"prediction\"") && !strstr(text, "\"confidence\""));
     free(text);
 
