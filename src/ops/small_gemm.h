@@ -3,7 +3,7 @@
  * src/ops/).
  *
  * Winograd's convolutions multiply 16 small matrices per chunk of tiles (32 to 128
- * channels by about 128 tiles), each already in the thread's cache. OpenBLAS packs both
+ * channels by about 64 tiles), each already in the thread's cache. OpenBLAS packs both
  * operands for every such product and runs its AVX2 kernel; libxsmm JIT-compiles a kernel
  * for the exact shape and the machine's widest vectors (AVX-512 where there is one) and
  * reads the operands in place: twice the rate on these shapes (bench/README.md, "CNN
