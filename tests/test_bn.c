@@ -444,7 +444,48 @@ static void test_pooling(void) {
     CHECK_NEAR(y[2], 4.0, 1e-15);
 }
 
+// MaxPooling 2x2 stride 2 (pooling.c's vectorised rows): ties go to the first maximum in
+// window order, in the forward, its tangent and the backward; odd planes with
+// ignore_border false leave the fast rows for the clipped last window.
+static void test_max_pool_2x2(void) {
+    // four windows whose first maximum is top-left, top-right, bottom-left, bottom-right
+    double in[16] = {3, 3, 1, 2, 0, 1, 0, 1, /**/ 3, 1, 2, 2, 5, 5, 1, 7};
+    double tan[16], y[4], yt[4], ybar[4] = {1, 2, 4, 8}, xbar[16] = {0};
+    for (int i = 0; i < 16; i++) tan[i] = i;
+    sgdi_op_attr attr = {.window = {.ndim = 2,
+                                    .kernel = {2, 2},
+                                    .stride = {2, 2},
+                                    .ignore_border = true,
+                                    .including_pad = true}};
+    sgdi_port px = {
+        .val = in, .tan = tan, .adj = xbar, .shape = {2, {2, 8}}, .count = 16, .batched = true};
+    sgdi_port py = {
+        .val = y, .tan = yt, .adj = ybar, .shape = {2, {1, 4}}, .count = 4, .batched = true};
+    sgdi_op_call call = {.attr = &attr, .in = &px, .n_in = 1, .out = &py, .n_out = 1, .batch = 1};
+    const sgdi_op_def *def = &sgdi_op_table[SGDI_OP_MAX_POOLING];
+    def->forward(&call);
+    def->tangent_forward(&call);
+    def->backward(&call);
+    static const double max_y[4] = {3, 2, 5, 7}, max_yt[4] = {0, 3, 12, 15};
+    static const double max_xbar[16] = {1, 0, 0, 2, 0, 0, 0, 0, /**/ 0, 0, 0, 0, 4, 0, 0, 8};
+    CHECK(memcmp(y, max_y, sizeof y) == 0);
+    CHECK(memcmp(yt, max_yt, sizeof yt) == 0);
+    CHECK(memcmp(xbar, max_xbar, sizeof xbar) == 0);
+
+    // a 2x3 plane, ignore_border false: the second window is column 2 alone
+    double odd[6] = {1, 2, 9, 3, 4, 5}, odd_bar[6] = {0};
+    px = (sgdi_port){.val = odd, .adj = odd_bar, .shape = {2, {2, 3}}, .count = 6, .batched = true};
+    py = (sgdi_port){.val = y, .adj = ybar, .shape = {2, {1, 2}}, .count = 2, .batched = true};
+    attr.window.ignore_border = false;
+    def->forward(&call);
+    def->backward(&call);
+    static const double odd_xbar[6] = {0, 0, 2, 0, 1, 0};
+    CHECK(y[0] == 4 && y[1] == 9);
+    CHECK(memcmp(odd_bar, odd_xbar, sizeof odd_bar) == 0);
+}
+
 int main(void) {
+    RUN(test_max_pool_2x2);
     RUN(test_bn_forward);
     RUN(test_bn_weight_zero_is_removal);
     RUN(test_bn_update_state);

@@ -119,52 +119,78 @@ static inline int64_t window_argmax(const sgdi_real *x, int64_t w, const pool_wi
     return best;
 }
 
-// The CNN's 2x2 stride-2 unpadded MaxPooling, with the same comparisons in the same
+// The CNN's 2x2 stride-2 unpadded MaxPooling, every window inside the plane (not so when
+// ignore_border is false and a side is odd), with the same comparisons in the same
 // (window) order as window_argmax.
 static inline bool is_max_2x2(const pool_geom *g, pool_kind kind) {
     return kind == POOL_MAX && g->kh == 2 && g->kw == 2 && g->sh == 2 && g->sw == 2 && g->ph == 0 &&
-           g->pw == 0;
+           g->pw == 0 && 2 * g->oh <= g->h && 2 * g->ow <= g->w;
 }
 
-// Which of the four of window (oy, ox) is its first maximum, 0 ... 3 in window order,
-// as selects rather than branches: on real activations the comparisons go either way and
-// branches mispredicted half the time; selects let the compiler vectorise a row.
-static inline int argmax_2x2(const sgdi_real *x, int64_t w, int64_t oy, int64_t ox) {
-    const sgdi_real *r = x + 2 * oy * w + 2 * ox;
-    sgdi_real m = r[0];
-    int k = 0;
-    k = m < r[1] ? 1 : k, m = m < r[1] ? r[1] : m;
-    k = m < r[w] ? 2 : k, m = m < r[w] ? r[w] : m;
-    k = m < r[w + 1] ? 3 : k;
-    return k;
+// The 2x2 windows of one output row: the same comparisons in the same (window) order as
+// window_argmax, written as selects on floats (no branches, no integer index), so that
+// the compiler vectorises the row: on real activations the comparisons go either way and
+// branches mispredicted half the time. Shapes: x0, x1, s0, s1 two input rows [2 ow].
+
+// dst[ow] = s at each window's first maximum of x
+static void max_2x2_gather_row(int64_t ow, const sgdi_real *restrict x0,
+                               const sgdi_real *restrict x1, const sgdi_real *restrict s0,
+                               const sgdi_real *restrict s1, sgdi_real *restrict dst) {
+#pragma omp simd
+    for (int64_t ox = 0; ox < ow; ox++) {
+        sgdi_real a0 = x0[2 * ox], a1 = x0[2 * ox + 1], a2 = x1[2 * ox], a3 = x1[2 * ox + 1];
+        sgdi_real b0 = s0[2 * ox], b1 = s0[2 * ox + 1], b2 = s1[2 * ox], b3 = s1[2 * ox + 1];
+        sgdi_real m = a0, v = b0;
+        bool c = m < a1;
+        m = c ? a1 : m, v = c ? b1 : v;
+        c = m < a2;
+        m = c ? a2 : m, v = c ? b2 : v;
+        dst[ox] = m < a3 ? b3 : v;
+    }
+}
+
+// d0, d1 [2 ow] += src[ow] at each window's first maximum of x (the other three + 0)
+static void max_2x2_scatter_add_row(int64_t ow, const sgdi_real *restrict x0,
+                                    const sgdi_real *restrict x1, const sgdi_real *restrict src,
+                                    sgdi_real *restrict d0, sgdi_real *restrict d1) {
+#pragma omp simd
+    for (int64_t ox = 0; ox < ow; ox++) {
+        sgdi_real a0 = x0[2 * ox], a1 = x0[2 * ox + 1], a2 = x1[2 * ox], a3 = x1[2 * ox + 1];
+        bool c1 = a0 < a1;
+        sgdi_real m = c1 ? a1 : a0;
+        bool c2 = m < a2;
+        m = c2 ? a2 : m;
+        bool c3 = m < a3;
+        // v goes to the window's first maximum: 3 if c3, else 2 if c2, else 1 if c1, else 0
+        sgdi_real v = src[ox], zero = 0;
+        sgdi_real w3 = c3 ? v : zero, rest = c3 ? zero : v;
+        sgdi_real w2 = c2 ? rest : zero;
+        rest = c2 ? zero : rest;
+        sgdi_real w1 = c1 ? rest : zero, w0 = c1 ? zero : rest;
+        // loads before stores: gcc does not if-convert `d[i] += c ? v : 0` into a vector loop
+        sgdi_real e0 = d0[2 * ox], e1 = d0[2 * ox + 1], e2 = d1[2 * ox], e3 = d1[2 * ox + 1];
+        d0[2 * ox] = e0 + w0, d0[2 * ox + 1] = e1 + w1;
+        d1[2 * ox] = e2 + w2, d1[2 * ox + 1] = e3 + w3;
+    }
 }
 
 // dst[planes, oh, ow] = src at each 2x2 window's first maximum of x
 static void max_2x2_gather(const pool_geom *g, const sgdi_real *xp, const sgdi_real *sp,
                            sgdi_real *dp) {
     for (int64_t oy = 0; oy < g->oh; oy++) {
-        const sgdi_real *s0 = sp + 2 * oy * g->w, *s1 = s0 + g->w;
-        for (int64_t ox = 0; ox < g->ow; ox++) {
-            int k = argmax_2x2(xp, g->w, oy, ox);
-            sgdi_real top = k == 1 ? s0[2 * ox + 1] : s0[2 * ox];
-            sgdi_real bottom = k == 3 ? s1[2 * ox + 1] : s1[2 * ox];
-            dp[oy * g->ow + ox] = k < 2 ? top : bottom;
-        }
+        int64_t row = 2 * oy * g->w;
+        max_2x2_gather_row(g->ow, xp + row, xp + row + g->w, sp + row, sp + row + g->w,
+                           dp + oy * g->ow);
     }
 }
 
-// dst[planes, h, w] += src[planes, oh, ow] at each 2x2 window's first maximum of x (the
-// other three get + 0)
+// dst[planes, h, w] += src[planes, oh, ow] at each 2x2 window's first maximum of x
 static void max_2x2_scatter_add(const pool_geom *g, const sgdi_real *xp, const sgdi_real *sp,
                                 sgdi_real *dp) {
     for (int64_t oy = 0; oy < g->oh; oy++) {
-        sgdi_real *d0 = dp + 2 * oy * g->w, *d1 = d0 + g->w;
-        for (int64_t ox = 0; ox < g->ow; ox++) {
-            int k = argmax_2x2(xp, g->w, oy, ox);
-            sgdi_real v = sp[oy * g->ow + ox];
-            d0[2 * ox] += k == 0 ? v : 0, d0[2 * ox + 1] += k == 1 ? v : 0;
-            d1[2 * ox] += k == 2 ? v : 0, d1[2 * ox + 1] += k == 3 ? v : 0;
-        }
+        int64_t row = 2 * oy * g->w;
+        max_2x2_scatter_add_row(g->ow, xp + row, xp + row + g->w, sp + oy * g->ow, dp + row,
+                                dp + row + g->w);
     }
 }
 
