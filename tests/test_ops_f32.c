@@ -186,8 +186,8 @@ static void test_float_kernels(void) {
         {.val = t, .shape = shp(1, 1, 0, 0), .count = 1, .batched = true}};
     sgdi_port sce_out = {
         .val = l, .adj = l_bar, .shape = shp(1, 1, 0, 0), .count = 1, .batched = true};
-    sgdi_op_call aff = {&attr, &ctx, aff_in, 3, &aff_out, 1, B, NULL, 0};
-    sgdi_op_call sce = {&attr, &ctx, sce_in, 2, &sce_out, 1, B, NULL, 0};
+    sgdi_op_call aff = {&attr, &ctx, aff_in, 3, &aff_out, 1, B, NULL, 0, NULL};
+    sgdi_op_call sce = {&attr, &ctx, sce_in, 2, &sce_out, 1, B, NULL, 0, NULL};
     sgdi_op_table[SGDI_OP_AFFINE].forward(&aff);
     sgdi_op_table[SGDI_OP_SOFTMAX_CROSS_ENTROPY].forward(&sce);
     sgdi_op_table[SGDI_OP_SOFTMAX_CROSS_ENTROPY].backward(&sce);

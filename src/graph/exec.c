@@ -9,6 +9,16 @@
 
 #include "util/error.h"
 
+// The doubles node n keeps between the directions of a pass (its op's saved_len()).
+static int64_t node_saved_len(const sgdi_graph *g, int n) {
+    const sgdi_node *node = &g->nodes[n];
+    const sgdi_op_def *def = &sgdi_op_table[node->op];
+    if (!def->saved_len) return 0;
+    sgdi_shape in[SGDI_MAX_PORTS];
+    for (int k = 0; k < node->n_in; k++) in[k] = g->vars[node->in[k]].shape;
+    return def->saved_len(&node->attr, in, node->n_in);
+}
+
 sgdi_status sgdi_exec_init(sgdi_exec *ex, const sgdi_graph *g, int64_t max_batch, sgdi_error *err) {
     memset(ex, 0, sizeof *ex);
     ex->graph = g;
@@ -44,8 +54,13 @@ sgdi_status sgdi_exec_init(sgdi_exec *ex, const sgdi_graph *g, int64_t max_batch
     }
     ex->work = work > 0 ? sgdi_alloc_array(work, sizeof(float)) : NULL;
     ex->work_len = work;
+    int64_t saved_total = 0;
+    ex->saved = calloc((size_t)g->n_nodes + 1, sizeof *ex->saved);
+    for (int n = 0; n < g->n_nodes; n++) saved_total += node_saved_len(g, n);
+    ex->saved_arena = saved_total > 0 ? sgdi_calloc_array(saved_total, sizeof(double)) : NULL;
     if (!ex->arena || !ex->val || !ex->tan || !ex->adj || !ex->adj_tan || !ex->has_tan ||
-        !ex->adj_zeroed || !ex->ports || (work > 0 && !ex->work)) {
+        !ex->adj_zeroed || !ex->ports || (work > 0 && !ex->work) || !ex->saved ||
+        (saved_total > 0 && !ex->saved_arena)) {
         sgdi_exec_free(ex);
         return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory for the network buffers");
     }
@@ -57,6 +72,11 @@ sgdi_status sgdi_exec_init(sgdi_exec *ex, const sgdi_graph *g, int64_t max_batch
         ex->tan[v] = p, p += n;
         ex->adj[v] = p, p += n;
         ex->adj_tan[v] = p, p += n;
+    }
+    double *q = ex->saved_arena;
+    for (int n = 0; n < g->n_nodes; n++) {
+        int64_t len = node_saved_len(g, n);
+        if (len > 0) ex->saved[n] = q, q += len;
     }
     return SGDI_OK;
 }
@@ -79,6 +99,8 @@ void sgdi_exec_free(sgdi_exec *ex) {
     free(ex->adj_zeroed);
     free(ex->ports);
     free(ex->work);
+    free(ex->saved_arena);
+    free(ex->saved);
     memset(ex, 0, sizeof *ex);
 }
 
@@ -128,7 +150,8 @@ static void bind_node(sgdi_exec *ex, const sgdi_pass *pass, const sgdi_node *nod
                            .n_out = node->n_out,
                            .batch = pass->batch,
                            .work = ex->work,
-                           .work_len = ex->work_len};
+                           .work_len = ex->work_len,
+                           .saved = ex->saved[node - ex->graph->nodes]};
 }
 
 // --- Sweeps --------------------------------------------------------------------------

@@ -25,11 +25,13 @@ typedef struct sgdi_exec {
     float **tan;
     float **adj;
     float **adj_tan;
-    bool *has_tan;    // [n_vars] tangent non-zero in the last forward pass
-    bool *adj_zeroed; // [n_vars] adjoint buffers cleared in this backward pass
-    sgdi_port *ports; // scratch for one node's ports
-    float *work;      // operator scratch: the largest workspace() of any node
-    int64_t work_len; // its length in elements
+    bool *has_tan;       // [n_vars] tangent non-zero in the last forward pass
+    bool *adj_zeroed;    // [n_vars] adjoint buffers cleared in this backward pass
+    sgdi_port *ports;    // scratch for one node's ports
+    float *work;         // operator scratch: the largest workspace() of any node
+    int64_t work_len;    // its length in elements
+    double *saved_arena; // every node's saved_len() doubles
+    double **saved;      // [n_nodes] a node's part of it (NULL: keeps nothing)
 } sgdi_exec;
 
 typedef struct sgdi_pass {
@@ -60,7 +62,8 @@ float *sgdi_exec_target(sgdi_exec *ex);
 void sgdi_exec_forward(sgdi_exec *ex, const sgdi_pass *pass);
 
 // Backward pass (and its tangent if pass->hvp) after sgdi_exec_forward with
-// the same pass: adds into pass->grad and pass->hvp.
+// the same pass (operators read what that forward saved): adds into pass->grad
+// and pass->hvp.
 void sgdi_exec_backward(sgdi_exec *ex, const sgdi_pass *pass);
 
 // After a training sgdi_exec_forward with the same pass: operators with running

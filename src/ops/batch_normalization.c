@@ -39,7 +39,10 @@
  * mean <- decay mean + (1 - decay) mu, var <- decay var + (1 - decay) var_b N / (N - 1),
  * the unbiased batch variance (the factor is dropped when N <= 1; with N = 0 the state
  * stays). Statistics and channel sums are accumulated in double, in a fixed order;
- * channels are independent, so large calls split them over threads.
+ * channels are independent, so large calls split them over threads. Given call->saved,
+ * the forward keeps each channel's statistics there (and the tangent forward mu', c1),
+ * and the later directions of the pass read them back; without it they recompute them,
+ * the same numbers.
  */
 #include "ops/kernel_math.h"
 #include "ops/op_private.h"
@@ -154,6 +157,31 @@ static bn_stats bn_channel_stats(const bn_call *b, int64_t c, double eps) {
     return s;
 }
 
+// What the forward keeps per channel in call->saved (BN_SAVED doubles): its statistics,
+// then the tangent forward's mu' and c1, which the other directions read back instead of
+// recomputing (four passes over x in a scoring step's tangent of the backward).
+enum { BN_SAVED = 8, SAVED_MU_T = 5, SAVED_C1 = 6 };
+
+int64_t sgdi_batch_normalization_saved_len(const sgdi_op_attr *attr, const sgdi_shape *in,
+                                           int n_in) {
+    (void)n_in;
+    int64_t outer, channels, inner;
+    sgdi_shape_split(&in[0], attr->norm.axis, &outer, &channels, &inner);
+    return BN_SAVED * channels;
+}
+
+// Channel c's statistics: computed (and saved) by the forward, read back after it.
+static void bn_save_stats(const sgdi_op_call *call, int64_t c, const bn_stats *s) {
+    if (!call->saved) return;
+    double *v = call->saved + BN_SAVED * c;
+    v[0] = s->mean, v[1] = s->var, v[2] = s->rstd, v[3] = s->inv_n, v[4] = s->count;
+}
+static bn_stats bn_saved_stats(const sgdi_op_call *call, const bn_call *b, int64_t c, double eps) {
+    if (!call->saved) return bn_channel_stats(b, c, eps);
+    const double *v = call->saved + BN_SAVED * c;
+    return (bn_stats){.mean = v[0], .var = v[1], .rstd = v[2], .inv_n = v[3], .count = v[4]};
+}
+
 static inline double param_or(const sgdi_port *p, int64_t c, double absent) {
     return p ? (double)p->val[c] : absent;
 }
@@ -238,6 +266,7 @@ void sgdi_batch_normalization_forward(const sgdi_op_call *call) {
 #pragma omp parallel for schedule(static) if (bn_parallel(&b))
     for (int64_t c = 0; c < b.channels; c++) {
         bn_stats s = bn_channel_stats(&b, c, eps);
+        bn_save_stats(call, c, &s);
         double gamma = param_or(b.gamma, c, 1.0), beta = param_or(b.beta, c, 0.0);
         BN_FOR_EACH(&b, c, row, i,
                     y[i] = (sgdi_real)(gamma * ((double)x[i] - s.mean) * s.rstd + beta);)
@@ -252,9 +281,11 @@ void sgdi_batch_normalization_tangent_forward(const sgdi_op_call *call) {
     sgdi_real *yt = call->out[0].tan;
 #pragma omp parallel for schedule(static) if (bn_parallel(&b))
     for (int64_t c = 0; c < b.channels; c++) {
-        bn_stats s = bn_channel_stats(&b, c, eps);
+        bn_stats s = bn_saved_stats(call, &b, c, eps);
         double mu_t, c1;
         bn_tangent_moments(&b, c, &s, &mu_t, &c1);
+        if (call->saved) call->saved[BN_SAVED * c + SAVED_MU_T] = mu_t;
+        if (call->saved) call->saved[BN_SAVED * c + SAVED_C1] = c1;
         double gamma = param_or(b.gamma, c, 1.0);
         double gamma_t = tan_or_zero(b.gamma, c), beta_t = tan_or_zero(b.beta, c);
         BN_FOR_EACH(&b, c, row, i, {
@@ -276,7 +307,7 @@ void sgdi_batch_normalization_backward(const sgdi_op_call *call) {
     sgdi_real *gamma_b = b.gamma ? b.gamma->adj : NULL, *beta_b = b.beta ? b.beta->adj : NULL;
 #pragma omp parallel for schedule(static) if (bn_parallel(&b))
     for (int64_t c = 0; c < b.channels; c++) {
-        bn_stats s = bn_channel_stats(&b, c, eps);
+        bn_stats s = bn_saved_stats(call, &b, c, eps);
         double gamma = param_or(b.gamma, c, 1.0);
         double yb_lanes[LANES] = {0}, yb_xh_lanes[LANES] = {0};
         BN_FOR_EACH_LANE(&b, c, row, i, l, {
@@ -307,9 +338,13 @@ void sgdi_batch_normalization_tangent_backward(const sgdi_op_call *call) {
     sgdi_real *beta_bt = b.beta ? b.beta->adj_tan : NULL;
 #pragma omp parallel for schedule(static) if (bn_parallel(&b))
     for (int64_t c = 0; c < b.channels; c++) {
-        bn_stats s = bn_channel_stats(&b, c, eps);
-        double mu_t, c1;
-        bn_tangent_moments(&b, c, &s, &mu_t, &c1);
+        bn_stats s = bn_saved_stats(call, &b, c, eps);
+        double mu_t = 0, c1 = 0;
+        if (!call->saved)
+            bn_tangent_moments(&b, c, &s, &mu_t, &c1);
+        else if (xt && s.inv_n != 0) // what bn_tangent_moments gave the tangent forward
+            mu_t = call->saved[BN_SAVED * c + SAVED_MU_T],
+            c1 = call->saved[BN_SAVED * c + SAVED_C1];
         double gamma = param_or(b.gamma, c, 1.0), gamma_t = tan_or_zero(b.gamma, c);
         double rstd_t = -s.rstd * s.rstd * c1;
         // g = gamma y_bar, g' = gamma' y_bar + gamma y_bar'
@@ -353,7 +388,7 @@ void sgdi_batch_normalization_update_state(const sgdi_op_call *call) {
     if (!(w_sum > 0)) return; // an empty batch: keep the state
 #pragma omp parallel for schedule(static) if (bn_parallel(&b))
     for (int64_t c = 0; c < b.channels; c++) {
-        bn_stats s = bn_channel_stats(&b, c, eps);
+        bn_stats s = bn_saved_stats(call, &b, c, eps);
         double unbiased = s.count > 1 ? s.var * s.count / (s.count - 1) : s.var;
         b.mean->val[c] = (sgdi_real)(decay * (double)b.mean->val[c] + (1 - decay) * s.mean);
         b.var->val[c] = (sgdi_real)(decay * (double)b.var->val[c] + (1 - decay) * unbiased);

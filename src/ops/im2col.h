@@ -102,7 +102,8 @@ void sgdi_conv_backward_terms(const sgdi_conv_plan *p, int64_t batch, sgdi_real 
 void sgdi_conv_fill_channels(sgdi_real *dst, const sgdi_real *b, int64_t batch, int64_t channels,
                              int64_t size);
 
-// b_bar[channel] += sum over samples and positions of src[batch][channels, size], in order.
+// b_bar[channel] += sum over samples and positions of src[batch][channels, size], in a
+// fixed order (samples in turn, each plane in 8 partial sums).
 void sgdi_conv_add_channel_sums(sgdi_real *b_bar, const sgdi_real *src, int64_t batch,
                                 int64_t channels, int64_t size);
 

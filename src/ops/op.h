@@ -155,6 +155,9 @@ typedef struct sgdi_op_call {
     int64_t batch;
     sgdi_real *work;  // scratch of workspace() elements (ops without one: NULL)
     int64_t work_len; // its length in elements
+    // This node's saved_len() doubles, kept from the pass's forward to its later
+    // directions (the executor's; NULL: none, the op recomputes what it would read).
+    double *saved;
 } sgdi_op_call;
 
 typedef enum sgdi_op_kind {
@@ -220,6 +223,11 @@ typedef void (*sgdi_kernel_fn)(const sgdi_op_call *call);
 typedef int64_t (*sgdi_workspace_fn)(const sgdi_op_attr *attr, const sgdi_shape *in, int n_in,
                                      const sgdi_shape *out, int64_t batch);
 
+// Doubles an operator keeps per node between the directions of one pass (what its
+// forward computes and its tangent and backward would otherwise recompute), from the
+// shapes infer_shape saw; the executor provides them as call->saved.
+typedef int64_t (*sgdi_saved_fn)(const sgdi_op_attr *attr, const sgdi_shape *in, int n_in);
+
 typedef struct sgdi_op_def {
     const char *name; // nnabla's function type name, e.g. "SoftmaxCrossEntropy"
     int min_inputs;
@@ -232,6 +240,7 @@ typedef struct sgdi_op_def {
     sgdi_kernel_fn backward;
     sgdi_kernel_fn tangent_backward;
     sgdi_workspace_fn workspace; // NULL = needs no scratch
+    sgdi_saved_fn saved_len;     // NULL = keeps nothing between directions
     // Operators with running state (BatchNormalization's mean and variance): after a
     // training forward of the same call, writes the new state into the state inputs'
     // val, which the caller points at the parameters of the next step (in place: they

@@ -109,6 +109,7 @@ const sgdi_op_def sgdi_op_table[SGDI_OP_COUNT] = {
         .backward = sgdi_batch_normalization_backward,
         .tangent_backward = sgdi_batch_normalization_tangent_backward,
         .update_state = sgdi_batch_normalization_update_state,
+        .saved_len = sgdi_batch_normalization_saved_len,
     },
     [SGDI_OP_IMAGE_AUGMENTATION]        = SGDI_OP_ROW("ImageAugmentation", image_augmentation,
                                                       1, 1, 0),
