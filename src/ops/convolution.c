@@ -114,18 +114,16 @@ static const sgdi_port *bias_port(const sgdi_op_call *call) {
 void sgdi_conv_like_forward(const sgdi_op_call *call, const sgdi_conv_plan *p) {
     const sgdi_port *b = bias_port(call);
     sgdi_real *y = call->out[0].val;
-    sgdi_conv_fill_channels(y, b ? b->val : NULL, call->batch, p->out_ch, p->out_size);
-    sgdi_conv_apply(p, call->batch, call->work, call->work_len, call->in[1].val, call->in[0].val,
-                    NULL, NULL, y);
+    sgdi_conv_apply_bias(p, call->batch, call->work, call->work_len, call->in[1].val,
+                         call->in[0].val, NULL, NULL, b ? b->val : NULL, y);
 }
 
 // y' = b' + W cols(x') + W' cols(x)
 void sgdi_conv_like_tangent_forward(const sgdi_op_call *call, const sgdi_conv_plan *p) {
     const sgdi_port *x = &call->in[0], *w = &call->in[1], *b = bias_port(call);
     sgdi_real *y_tan = call->out[0].tan;
-    sgdi_conv_fill_channels(y_tan, b ? b->tan : NULL, call->batch, p->out_ch, p->out_size);
-    sgdi_conv_apply(p, call->batch, call->work, call->work_len, w->val, x->tan, w->tan, x->val,
-                    y_tan);
+    sgdi_conv_apply_bias(p, call->batch, call->work, call->work_len, w->val, x->tan, w->tan, x->val,
+                         b ? b->tan : NULL, y_tan);
 }
 
 // x_bar += cols^T(W^T y_bar), W_bar += sum_n y_bar[n] cols(x[n])^T, b_bar += sums of y_bar

@@ -70,6 +70,14 @@ void sgdi_conv_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, in
                      const sgdi_real *w, const sgdi_real *img, const sgdi_real *w2,
                      const sgdi_real *img2, sgdi_real *col);
 
+// col[batch][out_ch, out_size] = b[out_ch] (0 when b is NULL) + the products of
+// sgdi_conv_apply: a convolution's forward and its tangent. Winograd's layers write each
+// output once, b added as its block leaves the transform domain, rather than filling
+// col with b and adding into it.
+void sgdi_conv_apply_bias(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
+                          const sgdi_real *w, const sgdi_real *img, const sgdi_real *w2,
+                          const sgdi_real *img2, const sgdi_real *b, sgdi_real *col);
+
 // img[batch][in_ch, in_size] += col^T(W^T col1 + W2^T col2), per group. col^T is the adjoint of
 // col(): it adds each column entry back into the pixel it was read from.
 void sgdi_conv_transpose(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,

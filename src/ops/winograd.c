@@ -288,10 +288,11 @@ static void input_adjoint(const geom *g, const sgdi_real *v_bar, int64_t ldv, sg
     }
 }
 
-// y[OH][OW] += A^T m A for every tile of one plane of the column side, m[xi * ldm + tile]:
-// A^T down the columns into e[4 a + j], then along the rows, straight into y.
-static void output_transform(const geom *g, const sgdi_real *m, int64_t ldm, sgdi_real *y,
-                             sgdi_real *rows) {
+// y[OH][OW] += A^T m A for every tile of one plane of the column side, m[xi * ldm + tile]
+// (with `assign`: y = base + A^T m A): A^T down the columns into e[4 a + j], then along
+// the rows, straight into y.
+static void output_transform(const geom *g, const sgdi_real *m, int64_t ldm, bool assign,
+                             sgdi_real base, sgdi_real *y, sgdi_real *rows) {
     const int64_t TW = g->TW, pairs = g->OW / 2;
     for (int64_t ti = 0; ti < g->TH; ti++) {
         for (int j = 0; j < 4; j++) {
@@ -305,6 +306,15 @@ static void output_transform(const geom *g, const sgdi_real *m, int64_t ldm, sgd
         for (int a = 0; a < 2 && 2 * ti + a < g->OH; a++) {
             const sgdi_real *e0 = rows + 4 * a * TW, *e1 = e0 + TW, *e2 = e1 + TW, *e3 = e2 + TW;
             sgdi_real *dst = y + (2 * ti + a) * g->OW;
+            if (assign) { // base + v, as filling y with base and adding v gave
+#pragma omp simd
+                for (int64_t t = 0; t < pairs; t++) {
+                    dst[2 * t] = base + (e0[t] + e1[t] + e2[t]);
+                    dst[2 * t + 1] = base + (e1[t] - e2[t] - e3[t]);
+                }
+                if (g->OW % 2) dst[2 * pairs] = base + (e0[pairs] + e1[pairs] + e2[pairs]);
+                continue;
+            }
 #pragma omp simd
             for (int64_t t = 0; t < pairs; t++) {
                 dst[2 * t] += e0[t] + e1[t] + e2[t];
@@ -375,13 +385,14 @@ static void chunk_points_to_image(const geom *g, const slot *sl, const sgdi_real
                           img + ((n0 + s) * g->C + c) * g->H * g->W);
 }
 
-// col += the column side of the points m[16][K][tiles]
+// col += the column side of the points m[16][K][tiles] (with `assign`: col = bias + it)
 static void chunk_points_to_column(const geom *g, const slot *sl, const sgdi_real *m, int64_t n0,
-                                   int64_t samples, sgdi_real *col) {
+                                   int64_t samples, bool assign, const sgdi_real *bias,
+                                   sgdi_real *col) {
     int64_t tiles = samples * g->P;
     for (int64_t s = 0; s < samples; s++)
         for (int64_t k = 0; k < g->K; k++)
-            output_transform(g, m + k * tiles + s * g->P, g->K * tiles,
+            output_transform(g, m + k * tiles + s * g->P, g->K * tiles, assign, bias ? bias[k] : 0,
                              col + ((n0 + s) * g->K + k) * g->OH * g->OW, sl->rows);
 }
 
@@ -399,7 +410,8 @@ static void chunk_column_to_points(const geom *g, const slot *sl, const sgdi_rea
 
 void sgdi_winograd_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
                          const sgdi_real *w1, const sgdi_real *img1, const sgdi_real *w2,
-                         const sgdi_real *img2, sgdi_real *col) {
+                         const sgdi_real *img2, bool assign, const sgdi_real *bias,
+                         sgdi_real *col) {
     geom g = geometry(p);
     int64_t S = chunk_samples(&g, batch), chunks = (batch + S - 1) / S;
     layout l = layout_of(&g, S, work, work_len);
@@ -420,7 +432,7 @@ void sgdi_winograd_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work
                 sgdi_small_gemm(g.K, tiles, g.C, l.u2 + xi * g.K * g.C, g.C,
                                 sl.v2 + xi * g.C * tiles, tiles, true, mx, tiles);
         }
-        chunk_points_to_column(&g, &sl, sl.m1, n0, samples, col);
+        chunk_points_to_column(&g, &sl, sl.m1, n0, samples, assign, bias, col);
     }
 }
 

@@ -29,10 +29,11 @@ bool sgdi_winograd_applies(const sgdi_conv_plan *p);
 // Scratch elements the products need for `batch` samples on up to `threads` threads.
 int64_t sgdi_winograd_workspace(const sgdi_conv_plan *p, int64_t batch, int threads);
 
-// col[batch][out_ch, out_size] += conv(img1, w1) + conv(img2, w2)
+// col[batch][out_ch, out_size] += conv(img1, w1) + conv(img2, w2), or with `assign`
+// col = bias[out_ch] (0 when bias is NULL) + conv(img1, w1) + conv(img2, w2)
 void sgdi_winograd_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
                          const sgdi_real *w1, const sgdi_real *img1, const sgdi_real *w2,
-                         const sgdi_real *img2, sgdi_real *col);
+                         const sgdi_real *img2, bool assign, const sgdi_real *bias, sgdi_real *col);
 
 // img[batch][in_ch, in_size] += conv^T(col1, w1) + conv^T(col2, w2)
 void sgdi_winograd_transpose(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
