@@ -19,9 +19,10 @@
  * Layouts: U [16][K][C]; V [16][C][T] and M [16][K][T], T ordered by sample, tile row,
  * tile column. The products are small GEMMs (small_gemm.h) with no transposed operand:
  * the image-side adjoint reads U transposed, [16][C][K], as weights_to_points can write
- * it, and the weight gradient each point of V transposed, [T][C]. The transforms run one
- * tile row at a time, each 1-D transform a loop over the row's tiles; a plane of the
- * image side is first copied into a zero-padded plane so that no tile needs bounds checks.
+ * it, and the weight gradient each point of V transposed, [T][C]. Each transform of a
+ * plane runs along its pixel rows (each row once, though it belongs to two tile rows)
+ * and down its columns over all the plane's tiles at once; a plane of the image side is
+ * first copied into a zero-padded plane so that no tile needs bounds checks.
  *
  * Threads: a chunk of samples (fixed by the plan and the batch) is transformed, multiplied
  * and transformed back on one thread, each GEMM whole; the weight gradient is summed over
@@ -41,10 +42,9 @@
 #include "ops/kernel_math.h"
 #include "ops/small_gemm.h"
 
-// Transform points; rows of TW a thread's transforms keep in scratch; groups of chunks
-// whose weight-gradient partials are summed apart (a fixed number: the sums' order must
-// not depend on the thread count).
-enum { POINTS = 16, ROW_BUFFERS = 20, GROUPS = 8 };
+// Transform points; groups of chunks whose weight-gradient partials are summed apart (a fixed
+// number: the sums' order must not depend on the thread count).
+enum { POINTS = 16, GROUPS = 8 };
 
 // Tiles per chunk: a chunk's transforms small enough to be still in the thread's cache
 // when its products read them. Measured on the built-in CNN: 128 was best among 64 ...
@@ -95,7 +95,7 @@ bool sgdi_winograd_applies(const sgdi_conv_plan *p) {
 
 // The scratch: the transformed weights of two terms and the GROUPS weight-gradient
 // partials (shared), then one slot per thread: a chunk's column side and image side for
-// two terms, a padded plane and ROW_BUFFERS rows.
+// two terms, a padded plane and row_scratch().
 typedef struct slot {
     sgdi_real *m1, *m2, *v1, *v2, *pad, *rows;
 } slot;
@@ -110,9 +110,15 @@ static int64_t shared_len(const geom *g) {
     return (2 + GROUPS) * POINTS * g->K * g->C;
 }
 
+// A thread's scratch for the plane transforms: a plane's 16 points and 8 rows of TW
+// (input_adjoint), more than the others need (8 (TH + 1) TW and 8 P).
+static int64_t row_scratch(const geom *g) {
+    return 16 * g->P + 8 * g->TW;
+}
+
 static int64_t slot_len(const geom *g, int64_t samples) {
     int64_t tiles = samples * g->P;
-    return 2 * POINTS * (g->K + g->C) * tiles + g->PH * g->PW + ROW_BUFFERS * g->TW;
+    return 2 * POINTS * (g->K + g->C) * tiles + g->PH * g->PW + row_scratch(g);
 }
 
 int64_t sgdi_winograd_workspace(const sgdi_conv_plan *p, int64_t batch, int threads) {
@@ -178,11 +184,17 @@ static void points_to_kernel(const sgdi_real *e, int64_t es, sgdi_real *g_bar) {
 // u[16][K][C] (or u[16][C][K] when transposed) = the points of every kernel of
 // w[K][C][3][3]
 static void weights_to_points(const geom *g, const sgdi_real *w, bool transposed, sgdi_real *u) {
+    if (transposed) { // c outer: each point's writes run along k, not K apart
+#pragma omp parallel for schedule(static)
+        for (int64_t c = 0; c < g->C; c++)
+            for (int64_t k = 0; k < g->K; k++)
+                kernel_to_points(w + (k * g->C + c) * 9, u + c * g->K + k, g->K * g->C);
+        return;
+    }
 #pragma omp parallel for schedule(static)
     for (int64_t k = 0; k < g->K; k++)
         for (int64_t c = 0; c < g->C; c++)
-            kernel_to_points(w + (k * g->C + c) * 9, u + (transposed ? c * g->K + k : k * g->C + c),
-                             g->K * g->C);
+            kernel_to_points(w + (k * g->C + c) * 9, u + k * g->C + c, g->K * g->C);
 }
 
 // w_bar[K][C][3][3] += the adjoint of weights_to_points applied to u_bar[16][K][C]
@@ -194,8 +206,10 @@ static void points_to_weights(const geom *g, const sgdi_real *u_bar, sgdi_real *
 }
 
 // --- Planes ----------------------------------------------------------------------------
-// One tile row at a time, each 1-D transform a loop over the row's TW tiles (which the
-// compiler vectorises); `rows` is a thread's scratch of ROW_BUFFERS rows of TW.
+// Each 2-D transform is two passes of 1-D ones: along the pixel rows, a loop over a row's
+// TW tiles, and down the columns, one loop over all P tiles of the plane (a tile row's
+// TW are too few to fill the vectors: 14, 7 and 4 in the built-in CNN); the last
+// argument is a thread's row_scratch().
 
 // pad[PH][PW] = the plane img[H][W] shifted by the padding, zero around it. Only the
 // border is cleared: clearing the whole plane first wrote it twice (a plane is copied for
@@ -209,154 +223,166 @@ static void pad_plane(const geom *g, const sgdi_real *img, sgdi_real *pad) {
             memset(row, 0, (size_t)g->PW * sizeof *row);
             continue;
         }
+        // a loop, not memcpy: rows are a few dozen floats, below a library call's overhead
+        const sgdi_real *in = img + src * g->W;
         for (int64_t x = 0; x < g->pw; x++) row[x] = 0;
-        memcpy(row + g->pw, img + src * g->W, (size_t)g->W * sizeof *row);
+#pragma omp simd
+        for (int64_t x = 0; x < g->W; x++) row[g->pw + x] = in[x];
         for (int64_t x = 0; x < right; x++) row[g->pw + g->W + x] = 0;
     }
 }
 
-// v[xi * ldv + tile] = (B^T d B)[xi] for every tile d of one padded plane: d B along each
-// of a tile row's four pixel rows into h[4 p + j], then B^T down the columns.
+// v[xi * ldv + tile] = (B^T d B)[xi] for every tile d of one padded plane. First d B
+// along every pixel row of the plane, once (a row belongs to two tile rows), into
+// r[row % 2][j][row / 2][TW]; then B^T down the columns over all the plane's tiles at
+// once: a tile row's pixel rows 2 ti + p are r[p % 2][j] at tile ti + p / 2, so each of
+// the four inputs of the column transform is a run of P tiles, as is its output.
 static void input_transform(const geom *g, const sgdi_real *pad, sgdi_real *v, int64_t ldv,
-                            sgdi_real *rows) {
-    const int64_t TW = g->TW;
-    for (int64_t ti = 0; ti < g->TH; ti++) {
-        for (int p = 0; p < 4; p++) {
-            const sgdi_real *r = pad + (2 * ti + p) * g->PW;
-            sgdi_real *h0 = rows + 4 * p * TW, *h1 = h0 + TW, *h2 = h1 + TW, *h3 = h2 + TW;
+                            sgdi_real *r) {
+    const int64_t TW = g->TW, P = g->P, plane = (g->TH + 1) * TW, half = 4 * plane;
+    for (int64_t y = 0; y < g->PH; y++) {
+        const sgdi_real *d = pad + y * g->PW;
+        sgdi_real *h0 = r + (y % 2) * half + (y / 2) * TW, *h1 = h0 + plane, *h2 = h1 + plane,
+                  *h3 = h2 + plane;
 #pragma omp simd
-            for (int64_t t = 0; t < TW; t++) {
-                sgdi_real d0 = r[2 * t], d1 = r[2 * t + 1], d2 = r[2 * t + 2], d3 = r[2 * t + 3];
-                h0[t] = d0 - d2, h1[t] = d1 + d2, h2[t] = d2 - d1, h3[t] = d1 - d3;
-            }
+        for (int64_t t = 0; t < TW; t++) {
+            sgdi_real d0 = d[2 * t], d1 = d[2 * t + 1], d2 = d[2 * t + 2], d3 = d[2 * t + 3];
+            h0[t] = d0 - d2, h1[t] = d1 + d2, h2[t] = d2 - d1, h3[t] = d1 - d3;
         }
-        for (int j = 0; j < 4; j++) {
-            const sgdi_real *x0 = rows + j * TW, *x1 = x0 + 4 * TW, *x2 = x1 + 4 * TW,
-                            *x3 = x2 + 4 * TW;
-            sgdi_real *y0 = v + j * ldv + ti * TW, *y1 = y0 + 4 * ldv, *y2 = y1 + 4 * ldv,
-                      *y3 = y2 + 4 * ldv;
+    }
+    for (int j = 0; j < 4; j++) {
+        const sgdi_real *x0 = r + j * plane, *x1 = x0 + half, *x2 = x0 + TW, *x3 = x1 + TW;
+        sgdi_real *y0 = v + j * ldv, *y1 = y0 + 4 * ldv, *y2 = y1 + 4 * ldv, *y3 = y2 + 4 * ldv;
 #pragma omp simd
-            for (int64_t t = 0; t < TW; t++) {
-                y0[t] = x0[t] - x2[t], y1[t] = x1[t] + x2[t], y2[t] = x2[t] - x1[t];
-                y3[t] = x1[t] - x3[t];
-            }
+        for (int64_t u = 0; u < P; u++) {
+            y0[u] = x0[u] - x2[u], y1[u] = x1[u] + x2[u], y2[u] = x2[u] - x1[u];
+            y3[u] = x1[u] - x3[u];
         }
     }
 }
 
 // img[H][W] += the adjoint of pad_plane + input_transform applied to v_bar: B down the
-// columns into h[4 p + j], then along each pixel row, where neighbouring tiles overlap by
-// two pixels (added in order); `pad` is scratch.
+// columns over all the plane's tiles at once into h[p][j][P], then each padded pixel row
+// 2 k + q once: its parts from tile rows k (p = q) and k - 1 (p = q + 2) summed, B along
+// it, where neighbouring tiles overlap by two pixels (added in order), and the row's
+// inside added into img; `pad` is one padded row of scratch.
 static void input_adjoint(const geom *g, const sgdi_real *v_bar, int64_t ldv, sgdi_real *pad,
-                          sgdi_real *rows, sgdi_real *img) {
-    const int64_t TW = g->TW;
-    memset(pad, 0, (size_t)(g->PH * g->PW) * sizeof *pad);
-    sgdi_real *d0 = rows + 16 * TW, *d1 = d0 + TW, *d2 = d1 + TW, *d3 = d2 + TW;
-    for (int64_t ti = 0; ti < g->TH; ti++) {
-        for (int j = 0; j < 4; j++) {
-            const sgdi_real *x0 = v_bar + j * ldv + ti * TW, *x1 = x0 + 4 * ldv, *x2 = x1 + 4 * ldv,
-                            *x3 = x2 + 4 * ldv;
-            sgdi_real *h0 = rows + j * TW, *h1 = h0 + 4 * TW, *h2 = h1 + 4 * TW, *h3 = h2 + 4 * TW;
+                          sgdi_real *h, sgdi_real *img) {
+    const int64_t TW = g->TW, P = g->P;
+    for (int j = 0; j < 4; j++) {
+        const sgdi_real *x0 = v_bar + j * ldv, *x1 = x0 + 4 * ldv, *x2 = x1 + 4 * ldv,
+                        *x3 = x2 + 4 * ldv;
+        sgdi_real *h0 = h + j * P, *h1 = h0 + 4 * P, *h2 = h1 + 4 * P, *h3 = h2 + 4 * P;
 #pragma omp simd
-            for (int64_t t = 0; t < TW; t++) {
-                h0[t] = x0[t], h1[t] = x1[t] - x2[t] + x3[t], h2[t] = x1[t] + x2[t] - x0[t];
-                h3[t] = -x3[t];
-            }
-        }
-        for (int p = 0; p < 4; p++) {
-            const sgdi_real *h0 = rows + 4 * p * TW, *h1 = h0 + TW, *h2 = h1 + TW, *h3 = h2 + TW;
-#pragma omp simd
-            for (int64_t t = 0; t < TW; t++) {
-                d0[t] = h0[t], d1[t] = h1[t] - h2[t] + h3[t], d2[t] = h1[t] + h2[t] - h0[t];
-                d3[t] = -h3[t];
-            }
-            sgdi_real *r = pad + (2 * ti + p) * g->PW;
-            r[0] += d0[0], r[1] += d1[0];
-#pragma omp simd
-            for (int64_t t = 1; t < TW; t++) {
-                r[2 * t] += d0[t] + d2[t - 1];
-                r[2 * t + 1] += d1[t] + d3[t - 1];
-            }
-            r[2 * TW] += d2[TW - 1], r[2 * TW + 1] += d3[TW - 1];
+        for (int64_t u = 0; u < P; u++) {
+            h0[u] = x0[u], h1[u] = x1[u] - x2[u] + x3[u], h2[u] = x1[u] + x2[u] - x0[u];
+            h3[u] = -x3[u];
         }
     }
-    for (int64_t y = 0; y < g->H; y++) {
-        const sgdi_real *src = pad + (y + g->ph) * g->PW + g->pw;
-        sgdi_real *row = img + y * g->W;
+    sgdi_real *e = h + 16 * P, *d0 = e + 4 * TW, *d1 = d0 + TW, *d2 = d1 + TW, *d3 = d2 + TW;
+    for (int64_t y = 0; y < g->PH; y++) {
+        int64_t k = y / 2, q = y % 2;
+        for (int j = 0; j < 4; j++) {
+            sgdi_real *ej = e + j * TW;
+            const sgdi_real *own = k < g->TH ? h + (4 * q + j) * P + k * TW : NULL;
+            const sgdi_real *above = k > 0 ? h + (4 * (q + 2) + j) * P + (k - 1) * TW : NULL;
+            if (!above) {
+                for (int64_t t = 0; t < TW; t++) ej[t] = own[t];
+            } else if (!own) {
+                for (int64_t t = 0; t < TW; t++) ej[t] = above[t];
+            } else {
 #pragma omp simd
-        for (int64_t x = 0; x < g->W; x++) row[x] += src[x];
+                for (int64_t t = 0; t < TW; t++) ej[t] = above[t] + own[t];
+            }
+        }
+        const sgdi_real *e0 = e, *e1 = e0 + TW, *e2 = e1 + TW, *e3 = e2 + TW;
+#pragma omp simd
+        for (int64_t t = 0; t < TW; t++) {
+            d0[t] = e0[t], d1[t] = e1[t] - e2[t] + e3[t], d2[t] = e1[t] + e2[t] - e0[t];
+            d3[t] = -e3[t];
+        }
+        int64_t src = y - g->ph;
+        if (src < 0 || src >= g->H) continue; // padding: its adjoint goes nowhere
+        pad[0] = d0[0], pad[1] = d1[0];
+#pragma omp simd
+        for (int64_t t = 1; t < TW; t++) {
+            pad[2 * t] = d0[t] + d2[t - 1];
+            pad[2 * t + 1] = d1[t] + d3[t - 1];
+        }
+        pad[2 * TW] = d2[TW - 1], pad[2 * TW + 1] = d3[TW - 1];
+        sgdi_real *row = img + src * g->W;
+        const sgdi_real *inside = pad + g->pw;
+#pragma omp simd
+        for (int64_t x = 0; x < g->W; x++) row[x] += inside[x];
     }
 }
 
 // y[OH][OW] += A^T m A for every tile of one plane of the column side, m[xi * ldm + tile]
-// (with `assign`: y = base + A^T m A): A^T down the columns into e[4 a + j], then along
-// the rows, straight into y.
+// (with `assign`: y = base + A^T m A): A^T down the columns over all the plane's tiles at
+// once into e[a][j][P], then along each output row 2 ti + a, straight into y.
 static void output_transform(const geom *g, const sgdi_real *m, int64_t ldm, bool assign,
-                             sgdi_real base, sgdi_real *y, sgdi_real *rows) {
-    const int64_t TW = g->TW, pairs = g->OW / 2;
-    for (int64_t ti = 0; ti < g->TH; ti++) {
-        for (int j = 0; j < 4; j++) {
-            const sgdi_real *x0 = m + j * ldm + ti * TW, *x1 = x0 + 4 * ldm, *x2 = x1 + 4 * ldm,
-                            *x3 = x2 + 4 * ldm;
-            sgdi_real *e0 = rows + j * TW, *e1 = e0 + 4 * TW;
+                             sgdi_real base, sgdi_real *y, sgdi_real *e) {
+    const int64_t TW = g->TW, P = g->P, pairs = g->OW / 2;
+    for (int j = 0; j < 4; j++) {
+        const sgdi_real *x0 = m + j * ldm, *x1 = x0 + 4 * ldm, *x2 = x1 + 4 * ldm,
+                        *x3 = x2 + 4 * ldm;
+        sgdi_real *e0 = e + j * P, *e1 = e0 + 4 * P;
 #pragma omp simd
-            for (int64_t t = 0; t < TW; t++)
-                e0[t] = x0[t] + x1[t] + x2[t], e1[t] = x1[t] - x2[t] - x3[t];
-        }
-        for (int a = 0; a < 2 && 2 * ti + a < g->OH; a++) {
-            const sgdi_real *e0 = rows + 4 * a * TW, *e1 = e0 + TW, *e2 = e1 + TW, *e3 = e2 + TW;
-            sgdi_real *dst = y + (2 * ti + a) * g->OW;
-            if (assign) { // base + v, as filling y with base and adding v gave
-#pragma omp simd
-                for (int64_t t = 0; t < pairs; t++) {
-                    dst[2 * t] = base + (e0[t] + e1[t] + e2[t]);
-                    dst[2 * t + 1] = base + (e1[t] - e2[t] - e3[t]);
-                }
-                if (g->OW % 2) dst[2 * pairs] = base + (e0[pairs] + e1[pairs] + e2[pairs]);
-                continue;
-            }
+        for (int64_t u = 0; u < P; u++)
+            e0[u] = x0[u] + x1[u] + x2[u], e1[u] = x1[u] - x2[u] - x3[u];
+    }
+    for (int64_t oy = 0; oy < g->OH; oy++) {
+        const sgdi_real *e0 = e + 4 * (oy % 2) * P + (oy / 2) * TW, *e1 = e0 + P, *e2 = e1 + P,
+                        *e3 = e2 + P;
+        sgdi_real *dst = y + oy * g->OW;
+        if (assign) { // base + v, as filling y with base and adding v gave
 #pragma omp simd
             for (int64_t t = 0; t < pairs; t++) {
-                dst[2 * t] += e0[t] + e1[t] + e2[t];
-                dst[2 * t + 1] += e1[t] - e2[t] - e3[t];
+                dst[2 * t] = base + (e0[t] + e1[t] + e2[t]);
+                dst[2 * t + 1] = base + (e1[t] - e2[t] - e3[t]);
             }
-            if (g->OW % 2) dst[2 * pairs] += e0[pairs] + e1[pairs] + e2[pairs];
+            if (g->OW % 2) dst[2 * pairs] = base + (e0[pairs] + e1[pairs] + e2[pairs]);
+            continue;
         }
+#pragma omp simd
+        for (int64_t t = 0; t < pairs; t++) {
+            dst[2 * t] += e0[t] + e1[t] + e2[t];
+            dst[2 * t + 1] += e1[t] - e2[t] - e3[t];
+        }
+        if (g->OW % 2) dst[2 * pairs] += e0[pairs] + e1[pairs] + e2[pairs];
     }
 }
 
 // m_bar[xi * ldm + tile] = the adjoint of output_transform applied to y_bar[OH][OW]
-// (outputs beyond the edge read as zero): A along the rows into e[4 a + j], then down
-// the columns.
+// (outputs beyond the edge read as zero): A along each output row 2 ti + a into
+// e[a][j][P], then down the columns over all the plane's tiles at once.
 static void output_adjoint(const geom *g, const sgdi_real *y_bar, sgdi_real *m_bar, int64_t ldm,
-                           sgdi_real *rows) {
-    const int64_t TW = g->TW, pairs = g->OW / 2;
-    for (int64_t ti = 0; ti < g->TH; ti++) {
-        for (int a = 0; a < 2; a++) {
-            sgdi_real *e0 = rows + 4 * a * TW, *e1 = e0 + TW, *e2 = e1 + TW, *e3 = e2 + TW;
-            if (2 * ti + a >= g->OH) {
-                memset(e0, 0, (size_t)(4 * TW) * sizeof *e0);
-                continue;
-            }
-            const sgdi_real *src = y_bar + (2 * ti + a) * g->OW;
-#pragma omp simd
-            for (int64_t t = 0; t < pairs; t++) {
-                sgdi_real y0 = src[2 * t], y1 = src[2 * t + 1];
-                e0[t] = y0, e1[t] = y0 + y1, e2[t] = y0 - y1, e3[t] = -y1;
-            }
-            if (g->OW % 2) {
-                sgdi_real y0 = src[2 * pairs];
-                e0[pairs] = e1[pairs] = e2[pairs] = y0, e3[pairs] = 0;
-            }
+                           sgdi_real *e) {
+    const int64_t TW = g->TW, P = g->P, pairs = g->OW / 2;
+    for (int64_t oy = 0; oy < 2 * g->TH; oy++) {
+        sgdi_real *e0 = e + 4 * (oy % 2) * P + (oy / 2) * TW, *e1 = e0 + P, *e2 = e1 + P,
+                  *e3 = e2 + P;
+        if (oy >= g->OH) {
+            for (int64_t t = 0; t < TW; t++) e0[t] = e1[t] = e2[t] = e3[t] = 0;
+            continue;
         }
-        for (int j = 0; j < 4; j++) {
-            const sgdi_real *e0 = rows + j * TW, *e1 = e0 + 4 * TW;
-            sgdi_real *x0 = m_bar + j * ldm + ti * TW, *x1 = x0 + 4 * ldm, *x2 = x1 + 4 * ldm,
-                      *x3 = x2 + 4 * ldm;
+        const sgdi_real *src = y_bar + oy * g->OW;
 #pragma omp simd
-            for (int64_t t = 0; t < TW; t++) {
-                x0[t] = e0[t], x1[t] = e0[t] + e1[t], x2[t] = e0[t] - e1[t], x3[t] = -e1[t];
-            }
+        for (int64_t t = 0; t < pairs; t++) {
+            sgdi_real y0 = src[2 * t], y1 = src[2 * t + 1];
+            e0[t] = y0, e1[t] = y0 + y1, e2[t] = y0 - y1, e3[t] = -y1;
+        }
+        if (g->OW % 2) {
+            sgdi_real y0 = src[2 * pairs];
+            e0[pairs] = e1[pairs] = e2[pairs] = y0, e3[pairs] = 0;
+        }
+    }
+    for (int j = 0; j < 4; j++) {
+        const sgdi_real *e0 = e + j * P, *e1 = e0 + 4 * P;
+        sgdi_real *x0 = m_bar + j * ldm, *x1 = x0 + 4 * ldm, *x2 = x1 + 4 * ldm, *x3 = x2 + 4 * ldm;
+#pragma omp simd
+        for (int64_t u = 0; u < P; u++) {
+            x0[u] = e0[u], x1[u] = e0[u] + e1[u], x2[u] = e0[u] - e1[u], x3[u] = -e1[u];
         }
     }
 }
