@@ -327,6 +327,73 @@ static void test_bad_options(void) {
     sgdi_dataset_free(val);
 }
 
+// The built-in CNN's executor reused for a second batch gives the same bytes as a fresh
+// executor: adjoint buffers that a first writer assigns instead of adding into
+// (assigns_fresh_adjoint) must never show the previous pass's values, in a training pass
+// (gradient) or a scoring pass (tangents and H v), whichever ran before.
+static void cnn_pass(sgdi_exec *ex, const sgdi_graph *g, const float *x, const float *y,
+                     const float *theta, const float *v, bool score, float *grad, float *hvp,
+                     double *tangent) {
+    enum { BATCH = 6 };
+    static const int64_t rows[BATCH] = {0, 1, 2, 3, 4, 5};
+    int64_t p = g->n_params;
+    memset(grad, 0, (size_t)p * sizeof *grad);
+    memset(hvp, 0, (size_t)p * sizeof *hvp);
+    sgdi_pass pass = {.batch = BATCH,
+                      .x = x,
+                      .target = y,
+                      .scale = 1.0 / BATCH,
+                      .theta = theta,
+                      .direction = score ? v : NULL,
+                      .grad = grad,
+                      .hvp = score ? hvp : NULL,
+                      .sample_tangent = score ? tangent : NULL,
+                      .ctx = {.seed = 1, .rows = rows, .training = true}};
+    sgdi_exec_forward(ex, &pass);
+    sgdi_exec_backward(ex, &pass);
+}
+
+static void test_cnn_buffers_reused(void) {
+    enum { BATCH = 6, SIDE = 12, CLASSES = 3 };
+    sgdi_options opt;
+    sgdi_options_init(&opt);
+    opt.network = SGDI_NETWORK_CNN;
+    opt.channels[0] = 4, opt.channels[1] = 6, opt.channels[2] = 8, opt.n_blocks = 3;
+    sgdi_shape sample = {3, {1, SIDE, SIDE}};
+    sgdi_graph g;
+    sgdi_graph_init(&g);
+    sgdi_error err;
+    sgdi_exec used, fresh;
+    CHECK(sgdi_build_network(&opt, sample, CLASSES, &g, &err) == SGDI_OK);
+    CHECK(sgdi_exec_init(&used, &g, BATCH, &err) == SGDI_OK);
+    CHECK(sgdi_exec_init(&fresh, &g, BATCH, &err) == SGDI_OK);
+    int64_t p = g.n_params, n = BATCH * SIDE * SIDE;
+    float *theta = malloc((size_t)p * 4), *v = malloc((size_t)p * 4), *buf = malloc((size_t)p * 16);
+    float *xa = malloc((size_t)n * 4), *xb = malloc((size_t)n * 4);
+    float ya[BATCH] = {0, 1, 2, 0, 1, 2}, yb[BATCH] = {2, 2, 1, 1, 0, 0};
+    double ta[BATCH], tb[BATCH];
+    unsigned st = 99;
+    sgdi_init_parameters(&g, 3, theta);
+    for (int64_t i = 0; i < p; i++) v[i] = (float)(lcg(&st) - 0.5);
+    for (int64_t i = 0; i < n; i++) xa[i] = (float)lcg(&st), xb[i] = (float)(2 * lcg(&st) - 1);
+    float *g1 = buf, *h1 = buf + p, *g2 = buf + 2 * p, *h2 = buf + 3 * p;
+    for (int order = 0; order < 4; order++) { // what ran first: train or score; then which
+        bool first_score = order & 1, second_score = order & 2;
+        cnn_pass(&used, &g, xa, ya, theta, v, first_score, g1, h1, ta);
+        cnn_pass(&used, &g, xb, yb, theta, v, second_score, g1, h1, ta);
+        cnn_pass(&fresh, &g, xb, yb, theta, v, second_score, g2, h2, tb);
+        CHECK_MSG(memcmp(g1, g2, (size_t)p * 4) == 0, "order %d: gradient differs", order);
+        CHECK_MSG(!second_score || memcmp(h1, h2, (size_t)p * 4) == 0, "order %d: H v differs",
+                  order);
+        CHECK_MSG(!second_score || memcmp(ta, tb, sizeof ta) == 0, "order %d: tangents differ",
+                  order);
+    }
+    free(theta), free(v), free(buf), free(xa), free(xb);
+    sgdi_exec_free(&used);
+    sgdi_exec_free(&fresh);
+    sgdi_graph_free(&g);
+}
+
 int main(void) {
     RUN(test_identities_logreg);
     RUN(test_identities_mlp_tanh);
@@ -338,6 +405,7 @@ int main(void) {
     RUN(test_fidelity_logreg_nesterov);
     RUN(test_fidelity_mlp_dropout);
     RUN(test_deterministic);
+    RUN(test_cnn_buffers_reused);
     RUN(test_bad_options);
     return sgdi_test_finish();
 }

@@ -251,8 +251,18 @@ void sgdi_exec_backward(sgdi_exec *ex, const sgdi_pass *pass) {
         if (!wants_adj && !wants_adj_tan) continue;
         // An output nobody consumed still reads as zero; inputs are added into.
         for (int k = 0; k < node->n_out; k++) zero_adjoint_once(ex, pass, node->out[k]);
-        for (int k = 0; k < node->n_in; k++)
-            if (call.in[k].adj) zero_adjoint_once(ex, pass, node->in[k]);
+        for (int k = 0; k < node->n_in; k++) {
+            int v = node->in[k];
+            if (!call.in[k].adj) continue;
+            // The first writer of a batched adjoint assigns it, if it can: clearing the
+            // buffer first was a pass over it for nothing.
+            if (def->assigns_fresh_adjoint && call.in[k].batched && !ex->adj_zeroed[v]) {
+                call.in[k].adj_fresh = true;
+                ex->adj_zeroed[v] = true;
+                continue;
+            }
+            zero_adjoint_once(ex, pass, v);
+        }
         if (node->out[0] == g->loss_var) call.out[0].adj_tan = NULL; // zero seed tangent
         if (wants_adj) def->backward(&call);
         if (wants_adj_tan) def->tangent_backward(&call);

@@ -26,7 +26,7 @@ typedef struct sgdi_exec {
     float **adj;
     float **adj_tan;
     bool *has_tan;       // [n_vars] tangent non-zero in the last forward pass
-    bool *adj_zeroed;    // [n_vars] adjoint buffers cleared in this backward pass
+    bool *adj_zeroed;    // [n_vars] cleared, or left to a fresh writer, in this backward pass
     sgdi_port *ports;    // scratch for one node's ports
     float *work;         // operator scratch: the largest workspace() of any node
     int64_t work_len;    // its length in elements

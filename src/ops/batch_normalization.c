@@ -301,7 +301,11 @@ void sgdi_batch_normalization_tangent_forward(const sgdi_op_call *call) {
 void sgdi_batch_normalization_backward(const sgdi_op_call *call) {
     bn_call b = bn_bind(call);
     const sgdi_real *yb = call->out[0].adj, *x = b.x->val;
-    if (!yb) return;
+    if (!yb) {
+        sgdi_clear_if_fresh(call, b.x, b.x->adj);
+        return;
+    }
+    bool fresh = b.x->adj_fresh; // assign x_bar (see sgdi_port)
     double eps = call->attr->norm.eps;
     sgdi_real *xb = b.x->adj;
     sgdi_real *gamma_b = b.gamma ? b.gamma->adj : NULL, *beta_b = b.beta ? b.beta->adj : NULL;
@@ -322,7 +326,9 @@ void sgdi_batch_normalization_backward(const sgdi_op_call *call) {
         BN_FOR_EACH(&b, c, row, i, {
             double xh = ((double)x[i] - s.mean) * s.rstd;
             double w = bn_weight(&b, row / b.outer);
-            xb[i] += (sgdi_real)(s.rstd * (gamma * (double)yb[i] - w * s.inv_n * (g0 + xh * g1)));
+            sgdi_real v =
+                (sgdi_real)(s.rstd * (gamma * (double)yb[i] - w * s.inv_n * (g0 + xh * g1)));
+            xb[i] = fresh ? v : xb[i] + v;
         })
     }
 }
@@ -334,6 +340,7 @@ void sgdi_batch_normalization_tangent_backward(const sgdi_op_call *call) {
     const sgdi_real *x = b.x->val, *xt = b.x->tan;
     double eps = call->attr->norm.eps;
     sgdi_real *xbt = b.x->adj_tan;
+    bool fresh = b.x->adj_fresh; // assign x_bar' (see sgdi_port)
     sgdi_real *gamma_bt = b.gamma ? b.gamma->adj_tan : NULL;
     sgdi_real *beta_bt = b.beta ? b.beta->adj_tan : NULL;
 #pragma omp parallel for schedule(static) if (bn_parallel(&b))
@@ -384,7 +391,7 @@ void sgdi_batch_normalization_tangent_backward(const sgdi_op_call *call) {
             double wn = bn_weight(&b, row / b.outer) * s.inv_n;
             double v = rstd_t * (g - wn * (g0 + xh * g1)) +
                        s.rstd * (g_t - wn * (g0_t + xh_t * g1 + xh * g1_t));
-            xbt[i] += (sgdi_real)v;
+            xbt[i] = fresh ? (sgdi_real)v : xbt[i] + (sgdi_real)v;
         })
     }
 }

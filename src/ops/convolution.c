@@ -130,9 +130,13 @@ void sgdi_conv_like_tangent_forward(const sgdi_op_call *call, const sgdi_conv_pl
 void sgdi_conv_like_backward(const sgdi_op_call *call, const sgdi_conv_plan *p) {
     const sgdi_port *x = &call->in[0], *w = &call->in[1], *b = bias_port(call);
     const sgdi_real *y_bar = call->out[0].adj;
-    if (!y_bar) return;
+    if (!y_bar) {
+        sgdi_clear_if_fresh(call, x, x->adj);
+        return;
+    }
     sgdi_conv_term term = {.col = y_bar, .w = w->val, .img = x->val};
-    sgdi_conv_backward_terms(p, call->batch, call->work, call->work_len, &term, 1, x->adj, w->adj);
+    sgdi_conv_backward_terms(p, call->batch, call->work, call->work_len, &term, 1, x->adj,
+                             x->adj_fresh, w->adj);
     if (b && b->adj) sgdi_conv_add_channel_sums(b->adj, y_bar, call->batch, p->out_ch, p->out_size);
 }
 
@@ -149,7 +153,7 @@ void sgdi_conv_like_tangent_backward(const sgdi_op_call *call, const sgdi_conv_p
     if (y_bar && (w->tan || x->tan))
         terms[n++] = (sgdi_conv_term){.col = y_bar, .w = w->tan, .img = x->tan};
     sgdi_conv_backward_terms(p, call->batch, call->work, call->work_len, terms, n, x->adj_tan,
-                             w->adj_tan);
+                             x->adj_fresh, w->adj_tan);
     if (b && b->adj_tan && y_bar_tan)
         sgdi_conv_add_channel_sums(b->adj_tan, y_bar_tan, call->batch, p->out_ch, p->out_size);
 }

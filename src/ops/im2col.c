@@ -387,10 +387,20 @@ void sgdi_conv_weight_corr(const sgdi_conv_plan *p, int64_t batch, sgdi_real *wo
 
 void sgdi_conv_backward_terms(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
                               int64_t work_len, const sgdi_conv_term *terms, int n_terms,
-                              sgdi_real *img_bar, sgdi_real *w_bar) {
+                              sgdi_real *img_bar, bool img_fresh, sgdi_real *w_bar) {
+    bool writes_img = false;
+    for (int k = 0; k < n_terms; k++) writes_img |= terms[k].w != NULL;
+    bool winograd = sgdi_winograd_applies(p);
+    // Only Winograd's image adjoint assigns; elsewhere a fresh img_bar is cleared first.
+    if (img_bar && img_fresh && !(winograd && writes_img)) {
+        int64_t n = batch * p->in_ch * p->in_size;
+#pragma omp parallel for simd schedule(static)
+        for (int64_t i = 0; i < n; i++) img_bar[i] = 0;
+        img_fresh = false;
+    }
     if (n_terms < 1) return;
-    if (sgdi_winograd_applies(p)) {
-        sgdi_winograd_backward(p, batch, work, work_len, terms, n_terms, img_bar, w_bar);
+    if (winograd) {
+        sgdi_winograd_backward(p, batch, work, work_len, terms, n_terms, img_bar, img_fresh, w_bar);
         return;
     }
     const sgdi_conv_term none = {0}, *t1 = &terms[0], *t2 = n_terms > 1 ? &terms[1] : &none;

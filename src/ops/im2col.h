@@ -98,13 +98,14 @@ typedef struct sgdi_conv_term {
     const sgdi_real *col, *w, *img;
 } sgdi_conv_term;
 
-// img_bar += sum_k cols^T(terms[k].w^T terms[k].col) (unless img_bar is NULL) and
-// w_bar += sum_k terms[k].col cols(terms[k].img)^T (unless w_bar is NULL), 1 or 2 terms:
-// the backward of a convolution and its tangent, whose two products read the same
-// column-side adjoints (Winograd's plans transform them once for both).
+// img_bar += sum_k cols^T(terms[k].w^T terms[k].col) (unless img_bar is NULL; = when
+// img_fresh: img_bar holds nothing yet) and w_bar += sum_k terms[k].col cols(terms[k].img)^T
+// (unless w_bar is NULL), 0, 1 or 2 terms: the backward of a convolution and its tangent,
+// whose two products read the same column-side adjoints (Winograd's plans transform them
+// once for both).
 void sgdi_conv_backward_terms(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
                               int64_t work_len, const sgdi_conv_term *terms, int n_terms,
-                              sgdi_real *img_bar, sgdi_real *w_bar);
+                              sgdi_real *img_bar, bool img_fresh, sgdi_real *w_bar);
 
 // dst[batch][channels, size] = b[channel], or 0 when b is NULL.
 void sgdi_conv_fill_channels(sgdi_real *dst, const sgdi_real *b, int64_t batch, int64_t channels,

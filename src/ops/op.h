@@ -65,6 +65,9 @@ typedef struct sgdi_port {
     sgdi_shape shape;   // per-sample shape (batched) or full shape (parameter)
     int64_t count;      // product of shape
     bool batched;
+    // Backward sweeps, batched inputs of ops with assigns_fresh_adjoint: adj and adj_tan
+    // hold nothing yet (not even zeros); the op assigns every element instead of adding.
+    bool adj_fresh;
 } sgdi_port;
 
 // Sliding-window operators (Convolution, DepthwiseConvolution, Deconvolution and the
@@ -241,6 +244,9 @@ typedef struct sgdi_op_def {
     sgdi_kernel_fn tangent_backward;
     sgdi_workspace_fn workspace; // NULL = needs no scratch
     sgdi_saved_fn saved_len;     // NULL = keeps nothing between directions
+    // Its backward and tangent_backward honour in[k].adj_fresh (see sgdi_port): the
+    // executor need not clear an adjoint buffer this op writes first.
+    bool assigns_fresh_adjoint;
     // Operators with running state (BatchNormalization's mean and variance): after a
     // training forward of the same call, writes the new state into the state inputs'
     // val, which the caller points at the parameters of the next step (in place: they

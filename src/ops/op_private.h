@@ -106,6 +106,14 @@ static inline int64_t sgdi_port_len(const sgdi_op_call *call, const sgdi_port *p
     return p->batched ? call->batch * p->count : p->count;
 }
 
+// A fresh adjoint (sgdi_port.adj_fresh) an op will not otherwise write: zeros.
+static inline void sgdi_clear_if_fresh(const sgdi_op_call *call, const sgdi_port *p,
+                                       sgdi_real *buf) {
+    if (!p->adj_fresh || !buf) return;
+    int64_t n = sgdi_port_len(call, p);
+    for (int64_t i = 0; i < n; i++) buf[i] = 0;
+}
+
 // Splits a per-sample shape around `axis`: outer = prod dim[0..axis),
 // n = dim[axis], inner = prod dim(axis..ndim). The batch is not included.
 static inline void sgdi_shape_split(const sgdi_shape *s, int axis, int64_t *outer, int64_t *n,

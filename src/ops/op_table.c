@@ -13,8 +13,7 @@
 #include "ops/op_private.h"
 
 // clang-format off
-#define SGDI_OP_ROW(nnabla_name, fn, min_in, max_in, targets)      \
-    {                                                                \
+#define SGDI_OP_FIELDS(nnabla_name, fn, min_in, max_in, targets)   \
         .name = nnabla_name,                                         \
         .min_inputs = min_in,                                        \
         .max_inputs = max_in,                                        \
@@ -24,28 +23,20 @@
         .forward = sgdi_##fn##_forward,                            \
         .tangent_forward = sgdi_##fn##_tangent_forward,            \
         .backward = sgdi_##fn##_backward,                          \
-        .tangent_backward = sgdi_##fn##_tangent_backward,          \
-    }
+        .tangent_backward = sgdi_##fn##_tangent_backward
+
+#define SGDI_OP_ROW(nnabla_name, fn, min_in, max_in, targets)      \
+    { SGDI_OP_FIELDS(nnabla_name, fn, min_in, max_in, targets) }
 
 // A row whose operator needs scratch (im2col columns): SGDI_OP_ROW plus its workspace().
 #define SGDI_OP_ROW_WS(nnabla_name, fn, min_in, max_in, targets)   \
-    {                                                                \
-        .name = nnabla_name,                                         \
-        .min_inputs = min_in,                                        \
-        .max_inputs = max_in,                                        \
-        .n_outputs = 1,                                              \
-        .target_inputs = targets,                                    \
-        .infer_shape = sgdi_##fn##_infer_shape,                    \
-        .forward = sgdi_##fn##_forward,                            \
-        .tangent_forward = sgdi_##fn##_tangent_forward,            \
-        .backward = sgdi_##fn##_backward,                          \
-        .tangent_backward = sgdi_##fn##_tangent_backward,          \
-        .workspace = sgdi_##fn##_workspace,                        \
-    }
+    { SGDI_OP_FIELDS(nnabla_name, fn, min_in, max_in, targets),    \
+      .workspace = sgdi_##fn##_workspace }
 
 const sgdi_op_def sgdi_op_table[SGDI_OP_COUNT] = {
     [SGDI_OP_AFFINE]                    = SGDI_OP_ROW("Affine", affine, 2, 3, 0),
-    [SGDI_OP_RELU]                      = SGDI_OP_ROW("ReLU", relu, 1, 1, 0),
+    [SGDI_OP_RELU]                      = {SGDI_OP_FIELDS("ReLU", relu, 1, 1, 0),
+                                           .assigns_fresh_adjoint = true},
     [SGDI_OP_LEAKY_RELU]                = SGDI_OP_ROW("LeakyReLU", leaky_relu, 1, 1, 0),
     [SGDI_OP_ELU]                       = SGDI_OP_ROW("ELU", elu, 1, 1, 0),
     [SGDI_OP_TANH]                      = SGDI_OP_ROW("Tanh", tanh, 1, 1, 0),
@@ -85,14 +76,17 @@ const sgdi_op_def sgdi_op_table[SGDI_OP_COUNT] = {
     [SGDI_OP_LOG]                       = SGDI_OP_ROW("Log", log, 1, 1, 0),
     [SGDI_OP_LOG_SOFTMAX]               = SGDI_OP_ROW("LogSoftmax", log_softmax, 1, 1, 0),
     // [convolution rows]
-    [SGDI_OP_CONVOLUTION]               = SGDI_OP_ROW_WS("Convolution", convolution, 2, 3, 0),
+    [SGDI_OP_CONVOLUTION]               = {SGDI_OP_FIELDS("Convolution", convolution, 2, 3, 0),
+                                           .workspace = sgdi_convolution_workspace,
+                                           .assigns_fresh_adjoint = true},
     [SGDI_OP_DEPTHWISE_CONVOLUTION]     = SGDI_OP_ROW_WS("DepthwiseConvolution",
                                                          depthwise_convolution, 2, 3, 0),
     [SGDI_OP_DECONVOLUTION]             = SGDI_OP_ROW_WS("Deconvolution", deconvolution, 2, 3, 0),
     // [pooling and normalization rows]
     // [slice rows]
     [SGDI_OP_SLICE]                     = SGDI_OP_ROW("Slice", slice, 1, 1, 0),
-    [SGDI_OP_MAX_POOLING]               = SGDI_OP_ROW("MaxPooling", max_pooling, 1, 1, 0),
+    [SGDI_OP_MAX_POOLING]               = {SGDI_OP_FIELDS("MaxPooling", max_pooling, 1, 1, 0),
+                                           .assigns_fresh_adjoint = true},
     [SGDI_OP_AVERAGE_POOLING]           = SGDI_OP_ROW("AveragePooling", average_pooling, 1, 1, 0),
     [SGDI_OP_SUM_POOLING]               = SGDI_OP_ROW("SumPooling", sum_pooling, 1, 1, 0),
     [SGDI_OP_GLOBAL_AVERAGE_POOLING]    = SGDI_OP_ROW("GlobalAveragePooling",
@@ -110,6 +104,7 @@ const sgdi_op_def sgdi_op_table[SGDI_OP_COUNT] = {
         .tangent_backward = sgdi_batch_normalization_tangent_backward,
         .update_state = sgdi_batch_normalization_update_state,
         .saved_len = sgdi_batch_normalization_saved_len,
+        .assigns_fresh_adjoint = true,
     },
     [SGDI_OP_IMAGE_AUGMENTATION]        = SGDI_OP_ROW("ImageAugmentation", image_augmentation,
                                                       1, 1, 0),

@@ -149,10 +149,11 @@ static void max_2x2_gather_row(int64_t ow, const sgdi_real *restrict x0,
     }
 }
 
-// d0, d1 [2 ow] += src[ow] at each window's first maximum of x (the other three + 0)
+// d0, d1 [2 ow] += src[ow] at each window's first maximum of x (the other three + 0); with
+// `assign`, = instead of +=
 static void max_2x2_scatter_add_row(int64_t ow, const sgdi_real *restrict x0,
                                     const sgdi_real *restrict x1, const sgdi_real *restrict src,
-                                    sgdi_real *restrict d0, sgdi_real *restrict d1) {
+                                    bool assign, sgdi_real *restrict d0, sgdi_real *restrict d1) {
 #pragma omp simd
     for (int64_t ox = 0; ox < ow; ox++) {
         sgdi_real a0 = x0[2 * ox], a1 = x0[2 * ox + 1], a2 = x1[2 * ox], a3 = x1[2 * ox + 1];
@@ -169,8 +170,8 @@ static void max_2x2_scatter_add_row(int64_t ow, const sgdi_real *restrict x0,
         sgdi_real w1 = c1 ? rest : zero, w0 = c1 ? zero : rest;
         // loads before stores: gcc does not if-convert `d[i] += c ? v : 0` into a vector loop
         sgdi_real e0 = d0[2 * ox], e1 = d0[2 * ox + 1], e2 = d1[2 * ox], e3 = d1[2 * ox + 1];
-        d0[2 * ox] = e0 + w0, d0[2 * ox + 1] = e1 + w1;
-        d1[2 * ox] = e2 + w2, d1[2 * ox + 1] = e3 + w3;
+        d0[2 * ox] = assign ? w0 : e0 + w0, d0[2 * ox + 1] = assign ? w1 : e1 + w1;
+        d1[2 * ox] = assign ? w2 : e2 + w2, d1[2 * ox + 1] = assign ? w3 : e3 + w3;
     }
 }
 
@@ -184,12 +185,13 @@ static void max_2x2_gather(const pool_geom *g, const sgdi_real *xp, const sgdi_r
     }
 }
 
-// dst[planes, h, w] += src[planes, oh, ow] at each 2x2 window's first maximum of x
+// dst[planes, h, w] += src[planes, oh, ow] at each 2x2 window's first maximum of x (with
+// `assign`, =: the windows must then cover the plane)
 static void max_2x2_scatter_add(const pool_geom *g, const sgdi_real *xp, const sgdi_real *sp,
-                                sgdi_real *dp) {
+                                bool assign, sgdi_real *dp) {
     for (int64_t oy = 0; oy < g->oh; oy++) {
         int64_t row = 2 * oy * g->w;
-        max_2x2_scatter_add_row(g->ow, xp + row, xp + row + g->w, sp + oy * g->ow, dp + row,
+        max_2x2_scatter_add_row(g->ow, xp + row, xp + row + g->w, sp + oy * g->ow, assign, dp + row,
                                 dp + row + g->w);
     }
 }
@@ -222,17 +224,21 @@ static void pool_apply(const pool_geom *g, pool_kind kind, const sgdi_real *x, c
     }
 }
 
-// dst += P^T src over every plane; P's argmax (MaxPooling) from x.
-// x, dst: [planes, h, w]; src: [planes, oh, ow]
+// dst += P^T src over every plane (dst = P^T src when `fresh`: dst held nothing yet);
+// P's argmax (MaxPooling) from x. x, dst: [planes, h, w]; src: [planes, oh, ow]
 static void pool_transpose_add(const pool_geom *g, pool_kind kind, const sgdi_real *x,
-                               const sgdi_real *src, sgdi_real *dst) {
+                               const sgdi_real *src, bool fresh, sgdi_real *dst) {
     int64_t in_plane = g->h * g->w, out_plane = g->oh * g->ow;
+    // the 2x2 windows assign only where they cover the plane
+    bool assign = fresh && is_max_2x2(g, kind) && 2 * g->oh == g->h && 2 * g->ow == g->w;
 #pragma omp parallel for schedule(static) if (g->planes * in_plane > POOL_PARALLEL_MIN)
     for (int64_t p = 0; p < g->planes; p++) {
         const sgdi_real *xp = x + p * in_plane, *sp = src + p * out_plane;
         sgdi_real *dp = dst + p * in_plane;
+        if (fresh && !assign)
+            for (int64_t i = 0; i < in_plane; i++) dp[i] = 0;
         if (is_max_2x2(g, kind)) {
-            max_2x2_scatter_add(g, xp, sp, dp);
+            max_2x2_scatter_add(g, xp, sp, assign, dp);
             continue;
         }
         for (int64_t oy = 0; oy < g->oh; oy++)
@@ -268,16 +274,24 @@ static void pool_tangent_forward(const sgdi_op_call *call, pool_kind kind, bool 
 }
 
 static void pool_backward(const sgdi_op_call *call, pool_kind kind, bool global) {
-    if (!call->in[0].adj || !call->out[0].adj) return;
+    if (!call->in[0].adj || !call->out[0].adj) {
+        sgdi_clear_if_fresh(call, &call->in[0], call->in[0].adj);
+        return;
+    }
     pool_geom g = call_geometry(call, global);
-    pool_transpose_add(&g, kind, call->in[0].val, call->out[0].adj, call->in[0].adj);
+    pool_transpose_add(&g, kind, call->in[0].val, call->out[0].adj, call->in[0].adj_fresh,
+                       call->in[0].adj);
 }
 
 // P depends on x only through a locally constant argmax: no second-order term.
 static void pool_tangent_backward(const sgdi_op_call *call, pool_kind kind, bool global) {
-    if (!call->in[0].adj_tan || !call->out[0].adj_tan) return;
+    if (!call->in[0].adj_tan || !call->out[0].adj_tan) {
+        sgdi_clear_if_fresh(call, &call->in[0], call->in[0].adj_tan);
+        return;
+    }
     pool_geom g = call_geometry(call, global);
-    pool_transpose_add(&g, kind, call->in[0].val, call->out[0].adj_tan, call->in[0].adj_tan);
+    pool_transpose_add(&g, kind, call->in[0].val, call->out[0].adj_tan, call->in[0].adj_fresh,
+                       call->in[0].adj_tan);
 }
 
 // --- Shapes ------------------------------------------------------------------------------

@@ -265,9 +265,10 @@ static void input_transform(const geom *g, const sgdi_real *pad, sgdi_real *v, i
 // columns over all the plane's tiles at once into h[p][j][P], then each padded pixel row
 // 2 k + q once: its parts from tile rows k (p = q) and k - 1 (p = q + 2) summed, B along
 // it, where neighbouring tiles overlap by two pixels (added in order), and the row's
-// inside added into img; `pad` is one padded row of scratch.
+// inside added into img (with `assign`, written: every element is); `pad` is one padded
+// row of scratch.
 static void input_adjoint(const geom *g, const sgdi_real *v_bar, int64_t ldv, sgdi_real *pad,
-                          sgdi_real *h, sgdi_real *img) {
+                          sgdi_real *h, bool assign, sgdi_real *img) {
     const int64_t TW = g->TW, P = g->P;
     for (int j = 0; j < 4; j++) {
         const sgdi_real *x0 = v_bar + j * ldv, *x1 = x0 + 4 * ldv, *x2 = x1 + 4 * ldv,
@@ -312,6 +313,10 @@ static void input_adjoint(const geom *g, const sgdi_real *v_bar, int64_t ldv, sg
         pad[2 * TW] = d2[TW - 1], pad[2 * TW + 1] = d3[TW - 1];
         sgdi_real *row = img + src * g->W;
         const sgdi_real *inside = pad + g->pw;
+        if (assign) {
+            for (int64_t x = 0; x < g->W; x++) row[x] = inside[x];
+            continue;
+        }
 #pragma omp simd
         for (int64_t x = 0; x < g->W; x++) row[x] += inside[x];
     }
@@ -401,13 +406,14 @@ static void chunk_image_to_points(const geom *g, const slot *sl, const sgdi_real
         }
 }
 
-// img += the adjoint of chunk_image_to_points applied to v_bar[16][C][tiles]
+// img += the adjoint of chunk_image_to_points applied to v_bar[16][C][tiles] (= with
+// `assign`)
 static void chunk_points_to_image(const geom *g, const slot *sl, const sgdi_real *v_bar, int64_t n0,
-                                  int64_t samples, sgdi_real *img) {
+                                  int64_t samples, bool assign, sgdi_real *img) {
     int64_t tiles = samples * g->P;
     for (int64_t s = 0; s < samples; s++)
         for (int64_t c = 0; c < g->C; c++)
-            input_adjoint(g, v_bar + c * tiles + s * g->P, g->C * tiles, sl->pad, sl->rows,
+            input_adjoint(g, v_bar + c * tiles + s * g->P, g->C * tiles, sl->pad, sl->rows, assign,
                           img + ((n0 + s) * g->C + c) * g->H * g->W);
 }
 
@@ -462,11 +468,12 @@ void sgdi_winograd_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work
     }
 }
 
-// One chunk of sgdi_winograd_backward on one thread: its image adjoint added to img_bar,
-// its weight-gradient points added to u_acc (assigned when !accumulate; NULL: none).
+// One chunk of sgdi_winograd_backward on one thread: its image adjoint added to img_bar
+// (assigned with img_assign), its weight-gradient points added to u_acc (assigned when
+// !accumulate; NULL: none).
 static void backward_chunk(const geom *g, const layout *l, const slot *sl,
                            const sgdi_conv_term *terms, int n_terms, int64_t n0, int64_t samples,
-                           sgdi_real *img_bar, sgdi_real *u_acc, bool accumulate) {
+                           sgdi_real *img_bar, bool img_assign, sgdi_real *u_acc, bool accumulate) {
     int64_t tiles = samples * g->P;
     sgdi_real *m[2] = {sl->m1, sl->m2};
     const sgdi_real *u[2] = {l->u1, l->u2};
@@ -485,7 +492,7 @@ static void backward_chunk(const geom *g, const layout *l, const slot *sl,
                                 tiles);
                 first = false;
             }
-        chunk_points_to_image(g, sl, sl->v1, n0, samples, img_bar);
+        chunk_points_to_image(g, sl, sl->v1, n0, samples, img_assign, img_bar);
     }
     if (!u_acc) return;
     bool first = !accumulate;
@@ -505,7 +512,7 @@ static void backward_chunk(const geom *g, const layout *l, const slot *sl,
 
 void sgdi_winograd_backward(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
                             int64_t work_len, const sgdi_conv_term *terms, int n_terms,
-                            sgdi_real *img_bar, sgdi_real *w_bar) {
+                            sgdi_real *img_bar, bool img_assign, sgdi_real *w_bar) {
     geom g = geometry(p);
     int64_t S = chunk_samples(&g, batch), chunks = (batch + S - 1) / S;
     layout l = layout_of(&g, S, work, work_len);
@@ -522,7 +529,7 @@ void sgdi_winograd_backward(const sgdi_conv_plan *p, int64_t batch, sgdi_real *w
         int64_t q_begin = gi * chunks / groups, q_end = (gi + 1) * chunks / groups;
         for (int64_t q = q_begin; q < q_end; q++)
             backward_chunk(&g, &l, &sl, terms, n_terms, q * S, min64(S, batch - q * S), img_bar,
-                           acc, q > q_begin);
+                           img_assign, acc, q > q_begin);
     }
     if (!w_bar) return;
 #pragma omp parallel for schedule(static) num_threads(l.threads)
@@ -535,12 +542,13 @@ void sgdi_winograd_transpose(const sgdi_conv_plan *p, int64_t batch, sgdi_real *
                              int64_t work_len, const sgdi_real *w1, const sgdi_real *col1,
                              const sgdi_real *w2, const sgdi_real *col2, sgdi_real *img) {
     sgdi_conv_term terms[2] = {{.col = col1, .w = w1}, {.col = col2, .w = w2}};
-    sgdi_winograd_backward(p, batch, work, work_len, terms, w2 && col2 ? 2 : 1, img, NULL);
+    sgdi_winograd_backward(p, batch, work, work_len, terms, w2 && col2 ? 2 : 1, img, false, NULL);
 }
 
 void sgdi_winograd_weight_corr(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
                                int64_t work_len, const sgdi_real *col1, const sgdi_real *img1,
                                const sgdi_real *col2, const sgdi_real *img2, sgdi_real *w_bar) {
     sgdi_conv_term terms[2] = {{.col = col1, .img = img1}, {.col = col2, .img = img2}};
-    sgdi_winograd_backward(p, batch, work, work_len, terms, col2 && img2 ? 2 : 1, NULL, w_bar);
+    sgdi_winograd_backward(p, batch, work, work_len, terms, col2 && img2 ? 2 : 1, NULL, false,
+                           w_bar);
 }

@@ -40,13 +40,14 @@ void sgdi_winograd_transpose(const sgdi_conv_plan *p, int64_t batch, sgdi_real *
                              int64_t work_len, const sgdi_real *w1, const sgdi_real *col1,
                              const sgdi_real *w2, const sgdi_real *col2, sgdi_real *img);
 
-// img_bar += sum_k conv^T(terms[k].col, terms[k].w) (unless img_bar is NULL) and
+// img_bar += sum_k conv^T(terms[k].col, terms[k].w) (unless img_bar is NULL; = with
+// img_assign, when some term has a w: every element is written) and
 // w_bar += sum_k corr(terms[k].col, terms[k].img) (unless w_bar is NULL), 1 or 2 terms:
 // a convolution's backward and the tangent of its backward, each column side carried
 // into the transform domain once for both products.
 void sgdi_winograd_backward(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
                             int64_t work_len, const sgdi_conv_term *terms, int n_terms,
-                            sgdi_real *img_bar, sgdi_real *w_bar);
+                            sgdi_real *img_bar, bool img_assign, sgdi_real *w_bar);
 
 // w_bar[out_ch, in_ch, 3, 3] += sum over samples of corr(col1[n], img1[n]) + corr(col2, img2)
 void sgdi_winograd_weight_corr(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
