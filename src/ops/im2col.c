@@ -347,29 +347,30 @@ static void weight_corr_columns(const sgdi_conv_plan *p, int64_t batch, sgdi_rea
     }
 }
 
+// col (+)= the products of up to two pairs; with `assign` col = b + them (b NULL: 0).
+static void conv_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
+                       const sgdi_real *w, const sgdi_real *img, const sgdi_real *w2,
+                       const sgdi_real *img2, bool assign, const sgdi_real *b, sgdi_real *col) {
+    const sgdi_real *a[2] = {w, w2}, *im[2] = {img, img2};
+    int pairs = present_pairs(a, im);
+    if (pairs > 0 && sgdi_winograd_applies(p)) {
+        sgdi_winograd_apply(p, batch, work, work_len, a[0], im[0], a[1], im[1], assign, b, col);
+        return;
+    }
+    if (assign) sgdi_conv_fill_channels(col, b, batch, p->out_ch, p->out_size);
+    for (int k = 0; k < pairs; k++) apply_columns(p, batch, work, work_len, a[k], im[k], col);
+}
+
 void sgdi_conv_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
                      const sgdi_real *w, const sgdi_real *img, const sgdi_real *w2,
                      const sgdi_real *img2, sgdi_real *col) {
-    const sgdi_real *a[2] = {w, w2}, *b[2] = {img, img2};
-    int pairs = present_pairs(a, b);
-    if (pairs > 0 && sgdi_winograd_applies(p)) {
-        sgdi_winograd_apply(p, batch, work, work_len, a[0], b[0], a[1], b[1], false, NULL, col);
-        return;
-    }
-    for (int k = 0; k < pairs; k++) apply_columns(p, batch, work, work_len, a[k], b[k], col);
+    conv_apply(p, batch, work, work_len, w, img, w2, img2, false, NULL, col);
 }
 
 void sgdi_conv_apply_bias(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
                           const sgdi_real *w, const sgdi_real *img, const sgdi_real *w2,
                           const sgdi_real *img2, const sgdi_real *b, sgdi_real *col) {
-    const sgdi_real *a[2] = {w, w2}, *im[2] = {img, img2};
-    int pairs = present_pairs(a, im);
-    if (pairs > 0 && sgdi_winograd_applies(p)) {
-        sgdi_winograd_apply(p, batch, work, work_len, a[0], im[0], a[1], im[1], true, b, col);
-        return;
-    }
-    sgdi_conv_fill_channels(col, b, batch, p->out_ch, p->out_size);
-    for (int k = 0; k < pairs; k++) apply_columns(p, batch, work, work_len, a[k], im[k], col);
+    conv_apply(p, batch, work, work_len, w, img, w2, img2, true, b, col);
 }
 
 void sgdi_conv_weight_corr(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
