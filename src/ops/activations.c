@@ -100,10 +100,10 @@ void sgdi_relu_tangent_forward(const sgdi_op_call *call) {
     SGDI_EW_LOOP(n, y_tan[i] = relu_d1(x[i]) * x_tan[i];);
 }
 
-// x_bar[n] += [x > 0] y_bar (= when fresh)
-void sgdi_relu_backward(const sgdi_op_call *call) {
-    const sgdi_real *x = call->in[0].val, *y_bar = call->out[0].adj;
-    sgdi_real *x_bar = call->in[0].adj;
+// x_bar[n] += [x > 0] y_bar, for the adjoint and for its tangent alike (f'' = 0); = when
+// x's adjoint is fresh (sgdi_port); nothing but that clearing when y_bar is NULL.
+static void relu_adjoint(const sgdi_op_call *call, const sgdi_real *y_bar, sgdi_real *x_bar) {
+    const sgdi_real *x = call->in[0].val;
     int64_t n = sgdi_port_len(call, &call->in[0]);
     if (!x_bar || !y_bar) {
         sgdi_clear_if_fresh(call, &call->in[0], x_bar);
@@ -115,19 +115,14 @@ void sgdi_relu_backward(const sgdi_op_call *call) {
         SGDI_EW_LOOP(n, x_bar[i] += relu_d1(x[i]) * y_bar[i];);
 }
 
-// x_bar'[n] += [x > 0] y_bar' (f'' = 0; nothing when y_bar' is NULL; = when fresh)
+// x_bar += [x > 0] y_bar
+void sgdi_relu_backward(const sgdi_op_call *call) {
+    relu_adjoint(call, call->out[0].adj, call->in[0].adj);
+}
+
+// x_bar' += [x > 0] y_bar'
 void sgdi_relu_tangent_backward(const sgdi_op_call *call) {
-    const sgdi_real *x = call->in[0].val, *y_bar_tan = call->out[0].adj_tan;
-    sgdi_real *x_bar_tan = call->in[0].adj_tan;
-    int64_t n = sgdi_port_len(call, &call->in[0]);
-    if (!x_bar_tan || !y_bar_tan) {
-        sgdi_clear_if_fresh(call, &call->in[0], x_bar_tan);
-        return;
-    }
-    if (call->in[0].adj_fresh)
-        SGDI_EW_LOOP(n, x_bar_tan[i] = relu_d1(x[i]) * y_bar_tan[i];);
-    else
-        SGDI_EW_LOOP(n, x_bar_tan[i] += relu_d1(x[i]) * y_bar_tan[i];);
+    relu_adjoint(call, call->out[0].adj_tan, call->in[0].adj_tan);
 }
 
 // --- The op table's entry points -------------------------------------------------------

@@ -263,10 +263,10 @@ static void input_transform(const geom *g, const sgdi_real *pad, sgdi_real *v, i
 
 // img[H][W] += the adjoint of pad_plane + input_transform applied to v_bar: B down the
 // columns over all the plane's tiles at once into h[p][j][P], then each padded pixel row
-// 2 k + q once: its parts from tile rows k (p = q) and k - 1 (p = q + 2) summed, B along
-// it, where neighbouring tiles overlap by two pixels (added in order), and the row's
-// inside added into img (with `assign`, written: every element is); `pad` is one padded
-// row of scratch.
+// 2 k + q of the image (not the padding, whose adjoint goes nowhere) once: its parts from tile rows
+// k (p = q) and k - 1 (p = q + 2) summed, B along it, where neighbouring tiles overlap by two
+// pixels (added in order), and the row's inside added into img (with `assign`, written: every
+// element is); `pad` is one padded row of scratch.
 static void input_adjoint(const geom *g, const sgdi_real *v_bar, int64_t ldv, sgdi_real *pad,
                           sgdi_real *h, bool assign, sgdi_real *img) {
     const int64_t TW = g->TW, P = g->P;
@@ -281,7 +281,8 @@ static void input_adjoint(const geom *g, const sgdi_real *v_bar, int64_t ldv, sg
         }
     }
     sgdi_real *e = h + 16 * P, *d0 = e + 4 * TW, *d1 = d0 + TW, *d2 = d1 + TW, *d3 = d2 + TW;
-    for (int64_t y = 0; y < g->PH; y++) {
+    // only the rows inside the padding: the padding's adjoint goes nowhere
+    for (int64_t y = g->ph; y < g->ph + g->H; y++) {
         int64_t k = y / 2, q = y % 2;
         for (int j = 0; j < 4; j++) {
             sgdi_real *ej = e + j * TW;
@@ -302,8 +303,6 @@ static void input_adjoint(const geom *g, const sgdi_real *v_bar, int64_t ldv, sg
             d0[t] = e0[t], d1[t] = e1[t] - e2[t] + e3[t], d2[t] = e1[t] + e2[t] - e0[t];
             d3[t] = -e3[t];
         }
-        int64_t src = y - g->ph;
-        if (src < 0 || src >= g->H) continue; // padding: its adjoint goes nowhere
         pad[0] = d0[0], pad[1] = d1[0];
 #pragma omp simd
         for (int64_t t = 1; t < TW; t++) {
@@ -311,7 +310,7 @@ static void input_adjoint(const geom *g, const sgdi_real *v_bar, int64_t ldv, sg
             pad[2 * t + 1] = d1[t] + d3[t - 1];
         }
         pad[2 * TW] = d2[TW - 1], pad[2 * TW + 1] = d3[TW - 1];
-        sgdi_real *row = img + src * g->W;
+        sgdi_real *row = img + (y - g->ph) * g->W;
         const sgdi_real *inside = pad + g->pw;
         if (assign) {
             for (int64_t x = 0; x < g->W; x++) row[x] = inside[x];
