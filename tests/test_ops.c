@@ -397,6 +397,62 @@ static void check_fixed_inputs(const harness *h, work *w, int variant) {
     }
 }
 
+// An operator's fused directions (forward_with_tangent, backward_with_tangent) give the
+// bytes its two calls in turn give: tangents of the inputs in tan_mask, y_bar' given or
+// NULL, adjoints added to the same nonzero contents.
+static void check_fused(const harness *h, work *w, uint32_t tan_mask, bool with_ybar_tan,
+                        int variant) {
+    const sgdi_op_def *def = &sgdi_op_table[h->kind];
+    size_t out_bytes = (size_t)h->out_len * sizeof(double);
+    if (def->forward_with_tangent) {
+        double *y2 = buf(h->out_len), *y2_tan = buf(h->out_len);
+        io b = {.y = w->yp, .y_tan = w->ym};
+        for (int i = 0; i < h->c.n_in; i++)
+            b.val[i] = w->x[i], b.tan[i] = h->diff[i] && (tan_mask >> i & 1) ? w->v[i] : NULL;
+        invoke(h, def->forward, &b);
+        invoke(h, def->tangent_forward, &b);
+        b.y = y2, b.y_tan = y2_tan;
+        invoke(h, def->forward_with_tangent, &b);
+        CHECK_MSG(memcmp(w->yp, y2, out_bytes) == 0 && memcmp(w->ym, y2_tan, out_bytes) == 0,
+                  "%s variant %d (tangents %#x): forward_with_tangent differs from the two calls",
+                  def->name, variant, tan_mask);
+        free(y2);
+        free(y2_tan);
+    }
+    if (!def->backward_with_tangent) return;
+    double *fused[MAX_IN][2] = {{NULL}};
+    io b = {.y_bar = w->ybar, .y_bar_tan = with_ybar_tan ? w->ybar_tan : NULL};
+    for (int i = 0; i < h->c.n_in; i++) {
+        b.val[i] = w->x[i];
+        b.tan[i] = h->diff[i] && (tan_mask >> i & 1) ? w->v[i] : NULL;
+        if (!h->diff[i]) continue;
+        memcpy(w->g[i], w->pre[i], (size_t)h->len[i] * sizeof(double));
+        memcpy(w->g2[i], w->u[i], (size_t)h->len[i] * sizeof(double));
+        b.adj[i] = w->g[i], b.adj_tan[i] = w->g2[i];
+    }
+    invoke(h, def->backward, &b);
+    invoke(h, def->tangent_backward, &b);
+    for (int i = 0; i < h->c.n_in; i++) {
+        if (!h->diff[i]) continue;
+        fused[i][0] = buf(h->len[i]), fused[i][1] = buf(h->len[i]);
+        memcpy(fused[i][0], w->pre[i], (size_t)h->len[i] * sizeof(double));
+        memcpy(fused[i][1], w->u[i], (size_t)h->len[i] * sizeof(double));
+        b.adj[i] = fused[i][0], b.adj_tan[i] = fused[i][1];
+    }
+    invoke(h, def->backward_with_tangent, &b);
+    for (int i = 0; i < h->c.n_in; i++) {
+        if (!h->diff[i]) continue;
+        size_t bytes = (size_t)h->len[i] * sizeof(double);
+        CHECK_MSG(memcmp(w->g[i], fused[i][0], bytes) == 0 &&
+                      memcmp(w->g2[i], fused[i][1], bytes) == 0,
+                  "%s variant %d (tangents %#x, y_bar' %d): backward_with_tangent differs from "
+                  "the two calls in input %d",
+                  def->name, variant, tan_mask, with_ybar_tan, i);
+        free(fused[i][0]);
+        free(fused[i][1]);
+    }
+}
+
 static void run_case(sgdi_op_kind kind, int variant, const op_case *c) {
     harness h = {.kind = kind, .c = *c, .batch = rand_int(2, 4)};
     const sgdi_op_def *def = &sgdi_op_table[kind];
@@ -456,6 +512,10 @@ static void run_case(sgdi_op_kind kind, int variant, const op_case *c) {
             check_tangent_backward(&h, &w, all, 1u << i, true, variant);
         }
     }
+    check_fused(&h, &w, all, true, variant);
+    check_fused(&h, &w, all, false, variant);
+    for (int i = 0; i < c->n_in && n_diff > 1; i++)
+        if (h.diff[i]) check_fused(&h, &w, 1u << i, true, variant);
     if (op_cases[kind].loss) check_symmetry(&h, &w, variant);
     if (c->fixed_inputs) check_fixed_inputs(&h, &w, variant);
     for (int i = 0; i < c->n_in; i++) // kernels never write their inputs' values

@@ -173,15 +173,22 @@ void sgdi_exec_forward(sgdi_exec *ex, const sgdi_pass *pass) {
         const sgdi_op_def *def = &sgdi_op_table[node->op];
         sgdi_op_call call;
         bind_node(ex, pass, node, SWEEP_FORWARD, &call);
-        def->forward(&call);
         bool any_tangent = false;
         for (int k = 0; k < node->n_in; k++)
             if (!((def->target_inputs >> k) & 1u) && ex->has_tan[node->in[k]]) any_tangent = true;
-        if (!any_tangent) continue;
+        if (!any_tangent) {
+            def->forward(&call);
+            continue;
+        }
         for (int k = 0; k < node->n_out; k++) {
             ex->has_tan[node->out[k]] = true;
             call.out[k].tan = ex->tan[node->out[k]];
         }
+        if (def->forward_with_tangent) {
+            def->forward_with_tangent(&call);
+            continue;
+        }
+        def->forward(&call);
         def->tangent_forward(&call);
     }
 
@@ -264,6 +271,10 @@ void sgdi_exec_backward(sgdi_exec *ex, const sgdi_pass *pass) {
             zero_adjoint_once(ex, pass, v);
         }
         if (node->out[0] == g->loss_var) call.out[0].adj_tan = NULL; // zero seed tangent
+        if (wants_adj && wants_adj_tan && def->backward_with_tangent) {
+            def->backward_with_tangent(&call);
+            continue;
+        }
         if (wants_adj) def->backward(&call);
         if (wants_adj_tan) def->tangent_backward(&call);
     }

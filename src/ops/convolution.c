@@ -100,6 +100,14 @@ void sgdi_convolution_tangent_backward(const sgdi_op_call *call) {
     sgdi_conv_plan p = call_plan(call);
     sgdi_conv_like_tangent_backward(call, &p);
 }
+void sgdi_convolution_forward_with_tangent(const sgdi_op_call *call) {
+    sgdi_conv_plan p = call_plan(call);
+    sgdi_conv_like_forward_with_tangent(call, &p);
+}
+void sgdi_convolution_backward_with_tangent(const sgdi_op_call *call) {
+    sgdi_conv_plan p = call_plan(call);
+    sgdi_conv_like_backward_with_tangent(call, &p);
+}
 // clang-format on
 
 // --- The kernels of a convolution-shaped operator ------------------------------------------
@@ -154,6 +162,49 @@ void sgdi_conv_like_tangent_backward(const sgdi_op_call *call, const sgdi_conv_p
         terms[n++] = (sgdi_conv_term){.col = y_bar, .w = w->tan, .img = x->tan};
     sgdi_conv_backward_terms(p, call->batch, call->work, call->work_len, terms, n, x->adj_tan,
                              x->adj_fresh, w->adj_tan);
+    if (b && b->adj_tan && y_bar_tan)
+        sgdi_conv_add_channel_sums(b->adj_tan, y_bar_tan, call->batch, p->out_ch, p->out_size);
+}
+
+// forward, then tangent_forward: y = b + W cols(x), y' = b' + W cols(x') + W' cols(x)
+void sgdi_conv_like_forward_with_tangent(const sgdi_op_call *call, const sgdi_conv_plan *p) {
+    const sgdi_port *x = &call->in[0], *w = &call->in[1], *b = bias_port(call);
+    sgdi_conv_sum sums[2] = {{.w = {w->val},
+                              .img = {x->val},
+                              .bias = b ? b->val : NULL,
+                              .assign = true,
+                              .col = call->out[0].val},
+                             {.w = {w->val, w->tan},
+                              .img = {x->tan, x->val},
+                              .bias = b ? b->tan : NULL,
+                              .assign = true,
+                              .col = call->out[0].tan}};
+    sgdi_conv_apply_sums(p, call->batch, call->work, call->work_len, sums, 2);
+}
+
+// backward, then tangent_backward (see each): the adjoint and its tangent in one call
+void sgdi_conv_like_backward_with_tangent(const sgdi_op_call *call, const sgdi_conv_plan *p) {
+    const sgdi_port *x = &call->in[0], *w = &call->in[1], *b = bias_port(call);
+    const sgdi_real *y_bar = call->out[0].adj, *y_bar_tan = call->out[0].adj_tan;
+    if (!y_bar) { // no backward terms, and the tangent's y_bar terms are zero
+        sgdi_conv_like_backward(call, p);
+        sgdi_conv_like_tangent_backward(call, p);
+        return;
+    }
+    sgdi_conv_adjoint adj[2] = {
+        {.terms = {{.col = y_bar, .w = w->val, .img = x->val}},
+         .n_terms = 1,
+         .img_bar = x->adj,
+         .img_fresh = x->adj_fresh,
+         .w_bar = w->adj},
+        {.img_bar = x->adj_tan, .img_fresh = x->adj_fresh, .w_bar = w->adj_tan}};
+    sgdi_conv_term *t = adj[1].terms;
+    if (y_bar_tan)
+        t[adj[1].n_terms++] = (sgdi_conv_term){.col = y_bar_tan, .w = w->val, .img = x->val};
+    if (w->tan || x->tan)
+        t[adj[1].n_terms++] = (sgdi_conv_term){.col = y_bar, .w = w->tan, .img = x->tan};
+    sgdi_conv_backward_adjoints(p, call->batch, call->work, call->work_len, adj, 2);
+    if (b && b->adj) sgdi_conv_add_channel_sums(b->adj, y_bar, call->batch, p->out_ch, p->out_size);
     if (b && b->adj_tan && y_bar_tan)
         sgdi_conv_add_channel_sums(b->adj_tan, y_bar_tan, call->batch, p->out_ch, p->out_size);
 }

@@ -282,7 +282,10 @@ void sgdi_conv_transpose(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work
     if (present_pairs(a, b) == 0) return;
     w = a[0], col1 = b[0], w2 = a[1], col2 = b[1];
     if (sgdi_winograd_applies(p)) {
-        sgdi_winograd_transpose(p, batch, work, work_len, w, col1, w2, col2, img);
+        sgdi_conv_adjoint adj = {.terms = {{.col = col1, .w = w}, {.col = col2, .w = w2}},
+                                 .n_terms = col2 ? 2 : 1,
+                                 .img_bar = img};
+        sgdi_winograd_backward(p, batch, work, work_len, &adj, 1);
         return;
     }
     group_dims d = group_dims_of(p);
@@ -354,7 +357,9 @@ static void conv_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, 
     const sgdi_real *a[2] = {w, w2}, *im[2] = {img, img2};
     int pairs = present_pairs(a, im);
     if (pairs > 0 && sgdi_winograd_applies(p)) {
-        sgdi_winograd_apply(p, batch, work, work_len, a[0], im[0], a[1], im[1], assign, b, col);
+        sgdi_conv_sum sum = {
+            .w = {a[0], a[1]}, .img = {im[0], im[1]}, .bias = b, .assign = assign, .col = col};
+        sgdi_winograd_apply(p, batch, work, work_len, &sum, 1);
         return;
     }
     if (assign) sgdi_conv_fill_channels(col, b, batch, p->out_ch, p->out_size);
@@ -379,36 +384,77 @@ void sgdi_conv_weight_corr(const sgdi_conv_plan *p, int64_t batch, sgdi_real *wo
     const sgdi_real *a[2] = {col, col2}, *b[2] = {img, img2};
     int pairs = present_pairs(a, b);
     if (pairs > 0 && sgdi_winograd_applies(p)) {
-        sgdi_winograd_weight_corr(p, batch, work, work_len, a[0], b[0], a[1], b[1], w_bar);
+        sgdi_conv_adjoint adj = {.terms = {{.col = a[0], .img = b[0]}, {.col = a[1], .img = b[1]}},
+                                 .n_terms = pairs,
+                                 .w_bar = w_bar};
+        sgdi_winograd_backward(p, batch, work, work_len, &adj, 1);
         return;
     }
     for (int k = 0; k < pairs; k++)
         weight_corr_columns(p, batch, work, work_len, a[k], b[k], w_bar);
 }
 
+void sgdi_conv_apply_sums(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
+                          const sgdi_conv_sum *sums, int n_sums) {
+    bool together = sgdi_winograd_applies(p);
+    for (int s = 0; s < n_sums; s++) {
+        const sgdi_real *a[2] = {sums[s].w[0], sums[s].w[1]},
+                        *b[2] = {sums[s].img[0], sums[s].img[1]};
+        together &= present_pairs(a, b) > 0;
+    }
+    if (together) {
+        sgdi_winograd_apply(p, batch, work, work_len, sums, n_sums);
+        return;
+    }
+    for (int s = 0; s < n_sums; s++)
+        conv_apply(p, batch, work, work_len, sums[s].w[0], sums[s].img[0], sums[s].w[1],
+                   sums[s].img[1], sums[s].assign, sums[s].bias, sums[s].col);
+}
+
+void sgdi_conv_backward_adjoints(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
+                                 int64_t work_len, const sgdi_conv_adjoint *adj, int n_adj) {
+    bool winograd = sgdi_winograd_applies(p);
+    sgdi_conv_adjoint left[2]; // the adjoints with terms, fresh only where written
+    int n_left = 0;
+    for (int a = 0; a < n_adj && a < 2; a++) {
+        sgdi_conv_adjoint ad = adj[a];
+        bool writes_img = false;
+        for (int k = 0; k < ad.n_terms; k++) writes_img |= ad.terms[k].w != NULL;
+        // Only Winograd's image adjoint assigns; elsewhere a fresh img_bar is cleared first.
+        if (ad.img_bar && ad.img_fresh && !(winograd && writes_img)) {
+            int64_t n = batch * p->in_ch * p->in_size;
+#pragma omp parallel for simd schedule(static)
+            for (int64_t i = 0; i < n; i++) ad.img_bar[i] = 0;
+            ad.img_fresh = false;
+        }
+        if (ad.n_terms > 0) left[n_left++] = ad;
+    }
+    if (n_left == 0) return;
+    if (winograd) {
+        sgdi_winograd_backward(p, batch, work, work_len, left, n_left);
+        return;
+    }
+    for (int a = 0; a < n_left; a++) {
+        const sgdi_conv_term none = {0}, *t1 = &left[a].terms[0],
+                             *t2 = left[a].n_terms > 1 ? &left[a].terms[1] : &none;
+        if (left[a].img_bar)
+            sgdi_conv_transpose(p, batch, work, work_len, t1->w, t1->col, t2->w, t2->col,
+                                left[a].img_bar);
+        if (left[a].w_bar)
+            sgdi_conv_weight_corr(p, batch, work, work_len, t1->col, t1->img, t2->col, t2->img,
+                                  left[a].w_bar);
+    }
+}
+
 void sgdi_conv_backward_terms(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
                               int64_t work_len, const sgdi_conv_term *terms, int n_terms,
                               sgdi_real *img_bar, bool img_fresh, sgdi_real *w_bar) {
-    bool writes_img = false;
-    for (int k = 0; k < n_terms; k++) writes_img |= terms[k].w != NULL;
-    bool winograd = sgdi_winograd_applies(p);
-    // Only Winograd's image adjoint assigns; elsewhere a fresh img_bar is cleared first.
-    if (img_bar && img_fresh && !(winograd && writes_img)) {
-        int64_t n = batch * p->in_ch * p->in_size;
-#pragma omp parallel for simd schedule(static)
-        for (int64_t i = 0; i < n; i++) img_bar[i] = 0;
-        img_fresh = false;
-    }
-    if (n_terms < 1) return;
-    if (winograd) {
-        sgdi_winograd_backward(p, batch, work, work_len, terms, n_terms, img_bar, img_fresh, w_bar);
-        return;
-    }
-    const sgdi_conv_term none = {0}, *t1 = &terms[0], *t2 = n_terms > 1 ? &terms[1] : &none;
-    if (img_bar)
-        sgdi_conv_transpose(p, batch, work, work_len, t1->w, t1->col, t2->w, t2->col, img_bar);
-    if (w_bar)
-        sgdi_conv_weight_corr(p, batch, work, work_len, t1->col, t1->img, t2->col, t2->img, w_bar);
+    sgdi_conv_adjoint adj = {.n_terms = n_terms < 2 ? n_terms : 2,
+                             .img_bar = img_bar,
+                             .img_fresh = img_fresh,
+                             .w_bar = w_bar};
+    for (int k = 0; k < adj.n_terms; k++) adj.terms[k] = terms[k];
+    sgdi_conv_backward_adjoints(p, batch, work, work_len, &adj, 1);
 }
 
 // --- Bias ----------------------------------------------------------------------------------

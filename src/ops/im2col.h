@@ -107,6 +107,37 @@ void sgdi_conv_backward_terms(const sgdi_conv_plan *p, int64_t batch, sgdi_real 
                               int64_t work_len, const sgdi_conv_term *terms, int n_terms,
                               sgdi_real *img_bar, bool img_fresh, sgdi_real *w_bar);
 
+// One adjoint of sgdi_conv_backward_adjoints: sgdi_conv_backward_terms's arguments.
+typedef struct sgdi_conv_adjoint {
+    sgdi_conv_term terms[2];
+    int n_terms;
+    sgdi_real *img_bar;
+    bool img_fresh;
+    sgdi_real *w_bar;
+} sgdi_conv_adjoint;
+
+// sgdi_conv_backward_terms for each of 1 or 2 adjoints (with the same results): a
+// convolution's backward and the tangent of its backward in one call, which read the same
+// x, W and y_bar. Winograd's plans carry each distinct one into the transform domain once
+// for both adjoints instead of once per product.
+void sgdi_conv_backward_adjoints(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
+                                 int64_t work_len, const sgdi_conv_adjoint *adj, int n_adj);
+
+// One output of sgdi_conv_apply_sums: col = bias (0 when NULL) + the products of its
+// pairs (`assign`), or col += them; a pair with a NULL member is skipped.
+typedef struct sgdi_conv_sum {
+    const sgdi_real *w[2], *img[2];
+    const sgdi_real *bias;
+    bool assign;
+    sgdi_real *col;
+} sgdi_conv_sum;
+
+// Each of 1 or 2 sums, as sgdi_conv_apply or sgdi_conv_apply_bias give it: a
+// convolution's forward and its tangent in one call, which read the same x and W
+// (Winograd's plans transform each distinct one once for both).
+void sgdi_conv_apply_sums(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
+                          const sgdi_conv_sum *sums, int n_sums);
+
 // dst[batch][channels, size] = b[channel], or 0 when b is NULL.
 void sgdi_conv_fill_channels(sgdi_real *dst, const sgdi_real *b, int64_t batch, int64_t channels,
                              int64_t size);
@@ -123,5 +154,8 @@ void sgdi_conv_like_forward(const sgdi_op_call *call, const sgdi_conv_plan *p);
 void sgdi_conv_like_tangent_forward(const sgdi_op_call *call, const sgdi_conv_plan *p);
 void sgdi_conv_like_backward(const sgdi_op_call *call, const sgdi_conv_plan *p);
 void sgdi_conv_like_tangent_backward(const sgdi_op_call *call, const sgdi_conv_plan *p);
+// forward + tangent_forward, backward + tangent_backward, each in one call (op.h)
+void sgdi_conv_like_forward_with_tangent(const sgdi_op_call *call, const sgdi_conv_plan *p);
+void sgdi_conv_like_backward_with_tangent(const sgdi_op_call *call, const sgdi_conv_plan *p);
 
 #endif // SGDI_OPS_IM2COL_H

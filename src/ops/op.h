@@ -244,6 +244,11 @@ typedef struct sgdi_op_def {
     sgdi_kernel_fn tangent_backward;
     sgdi_workspace_fn workspace; // NULL = needs no scratch
     sgdi_saved_fn saved_len;     // NULL = keeps nothing between directions
+    // forward then tangent_forward, and backward then tangent_backward, each in one call
+    // with the same results, for operators whose two directions read the same operands
+    // (a convolution transforms x and W once for both). NULL: the two are called in turn.
+    sgdi_kernel_fn forward_with_tangent;
+    sgdi_kernel_fn backward_with_tangent;
     // Its backward and tangent_backward honour in[k].adj_fresh (see sgdi_port): the
     // executor need not clear an adjoint buffer this op writes first.
     bool assigns_fresh_adjoint;

@@ -78,6 +78,10 @@ const sgdi_op_def sgdi_op_table[SGDI_OP_COUNT] = {
     // [convolution rows]
     [SGDI_OP_CONVOLUTION]               = {SGDI_OP_FIELDS("Convolution", convolution, 2, 3, 0),
                                            .workspace = sgdi_convolution_workspace,
+                                           .forward_with_tangent =
+                                               sgdi_convolution_forward_with_tangent,
+                                           .backward_with_tangent =
+                                               sgdi_convolution_backward_with_tangent,
                                            .assigns_fresh_adjoint = true},
     [SGDI_OP_DEPTHWISE_CONVOLUTION]     = SGDI_OP_ROW_WS("DepthwiseConvolution",
                                                          depthwise_convolution, 2, 3, 0),

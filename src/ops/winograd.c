@@ -93,21 +93,21 @@ bool sgdi_winograd_applies(const sgdi_conv_plan *p) {
            p->out[1] >= 2;
 }
 
-// The scratch: the transformed weights of two terms and the GROUPS weight-gradient
-// partials (shared), then one slot per thread: a chunk's column side and image side for
-// two terms, a padded plane and row_scratch().
+// The scratch: the transformed weights of two terms and, for each of two adjoints, the
+// GROUPS weight-gradient partials (shared), then one slot per thread: a chunk's column side and
+// image side for two terms, a padded plane and row_scratch().
 typedef struct slot {
     sgdi_real *m1, *m2, *v1, *v2, *pad, *rows;
 } slot;
 
 typedef struct layout {
     int64_t weights, column, image, slot_len;
-    sgdi_real *u1, *u2, *u_groups, *slots;
+    sgdi_real *u1, *u2, *u_groups[2], *slots;
     int threads;
 } layout;
 
 static int64_t shared_len(const geom *g) {
-    return (2 + GROUPS) * POINTS * g->K * g->C;
+    return (2 + 2 * GROUPS) * POINTS * g->K * g->C;
 }
 
 // A thread's scratch for the plane transforms: a plane's 16 points and 8 rows of TW
@@ -131,7 +131,8 @@ int64_t sgdi_winograd_workspace(const sgdi_conv_plan *p, int64_t batch, int thre
 static layout layout_of(const geom *g, int64_t samples, sgdi_real *work, int64_t work_len) {
     layout l = {.weights = POINTS * g->K * g->C, .slot_len = slot_len(g, samples)};
     l.column = POINTS * g->K * samples * g->P, l.image = POINTS * g->C * samples * g->P;
-    l.u1 = work, l.u2 = work + l.weights, l.u_groups = work + 2 * l.weights;
+    l.u1 = work, l.u2 = work + l.weights, l.u_groups[0] = work + 2 * l.weights;
+    l.u_groups[1] = l.u_groups[0] + GROUPS * l.weights;
     l.slots = work + shared_len(g);
     int64_t room = (work_len - shared_len(g)) / l.slot_len, threads = omp_get_max_threads();
     l.threads = (int)(room < threads ? (room < 1 ? 1 : room) : threads);
@@ -438,116 +439,191 @@ static void chunk_column_to_points(const geom *g, const slot *sl, const sgdi_rea
 }
 
 // --- Products ---------------------------------------------------------------------------
+// A forward-over-reverse pass reads the same x and W in several products (a direction and
+// its tangent): a call's distinct operands are carried into the transform domain once,
+// weights per call and images and column sides per chunk, and each product indexes them.
+
+enum { MAX_OPERANDS = 2, UNUSED = -1 };
+
+typedef struct operands {
+    const sgdi_real *ptr[MAX_OPERANDS];
+    int n;
+} operands;
+
+// The index of x among ops, added if new; MAX_OPERANDS when ops is full.
+static int operand_of(operands *ops, const sgdi_real *x) {
+    for (int i = 0; i < ops->n; i++)
+        if (ops->ptr[i] == x) return i;
+    if (ops->n == MAX_OPERANDS) return MAX_OPERANDS;
+    ops->ptr[ops->n] = x;
+    return ops->n++;
+}
+
+// A call of sgdi_winograd_apply: its distinct weights and images, and per sum its pairs'
+// indices into them.
+typedef struct apply_job {
+    const sgdi_conv_sum *sums;
+    int n_sums, pairs[2], wi[2][2], ii[2][2];
+    operands ws, ims;
+} apply_job;
+
+// The job of `sums`, or false if they read more than MAX_OPERANDS distinct weights or images.
+static bool apply_job_of(const sgdi_conv_sum *sums, int n_sums, apply_job *job) {
+    *job = (apply_job){.sums = sums, .n_sums = n_sums};
+    for (int s = 0; s < n_sums; s++)
+        for (int k = 0; k < 2; k++) {
+            if (!sums[s].w[k] || !sums[s].img[k]) continue;
+            int w = operand_of(&job->ws, sums[s].w[k]), i = operand_of(&job->ims, sums[s].img[k]);
+            if (w == MAX_OPERANDS || i == MAX_OPERANDS) return false;
+            int n = job->pairs[s]++;
+            job->wi[s][n] = w, job->ii[s][n] = i;
+        }
+    return true;
+}
 
 void sgdi_winograd_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
-                         const sgdi_real *w1, const sgdi_real *img1, const sgdi_real *w2,
-                         const sgdi_real *img2, bool assign, const sgdi_real *bias,
-                         sgdi_real *col) {
-    geom g = geometry(p);
-    int64_t S = chunk_samples(&g, batch), chunks = (batch + S - 1) / S;
-    layout l = layout_of(&g, S, work, work_len);
-    bool two = w2 && img2;
-    weights_to_points(&g, w1, false, l.u1);
-    if (two) weights_to_points(&g, w2, false, l.u2);
-#pragma omp parallel for schedule(static) num_threads(l.threads)
-    for (int64_t q = 0; q < chunks; q++) {
-        slot sl = slot_at(&g, &l, omp_get_thread_num());
-        int64_t n0 = q * S, samples = min64(S, batch - n0), tiles = samples * g.P;
-        chunk_image_to_points(&g, &sl, img1, n0, samples, sl.v1);
-        if (two) chunk_image_to_points(&g, &sl, img2, n0, samples, sl.v2);
-        for (int xi = 0; xi < POINTS; xi++) {
-            sgdi_real *mx = sl.m1 + xi * g.K * tiles;
-            sgdi_small_gemm(g.K, tiles, g.C, l.u1 + xi * g.K * g.C, g.C, sl.v1 + xi * g.C * tiles,
-                            tiles, false, mx, tiles);
-            if (two)
-                sgdi_small_gemm(g.K, tiles, g.C, l.u2 + xi * g.K * g.C, g.C,
-                                sl.v2 + xi * g.C * tiles, tiles, true, mx, tiles);
-        }
-        chunk_points_to_column(&g, &sl, sl.m1, n0, samples, assign, bias, col);
+                         const sgdi_conv_sum *sums, int n_sums) {
+    apply_job job;
+    if (!apply_job_of(sums, n_sums, &job)) { // one sum alone reads at most two of each
+        for (int s = 0; s < n_sums; s++) sgdi_winograd_apply(p, batch, work, work_len, &sums[s], 1);
+        return;
     }
-}
-
-// One chunk of sgdi_winograd_backward on one thread: its image adjoint added to img_bar
-// (assigned with img_assign), its weight-gradient points added to u_acc (assigned when
-// !accumulate; NULL: none).
-static void backward_chunk(const geom *g, const layout *l, const slot *sl,
-                           const sgdi_conv_term *terms, int n_terms, int64_t n0, int64_t samples,
-                           sgdi_real *img_bar, bool img_assign, sgdi_real *u_acc, bool accumulate) {
-    int64_t tiles = samples * g->P;
-    sgdi_real *m[2] = {sl->m1, sl->m2};
-    const sgdi_real *u[2] = {l->u1, l->u2};
-    bool adjoint = false;
-    for (int k = 0; k < n_terms; k++) {
-        chunk_column_to_points(g, sl, terms[k].col, n0, samples, m[k]);
-        adjoint |= img_bar && terms[k].w;
-    }
-    if (adjoint) {
-        bool first = true;
-        for (int xi = 0; xi < POINTS; xi++, first = true)
-            for (int k = 0; k < n_terms; k++) {
-                if (!terms[k].w) continue;
-                sgdi_small_gemm(g->C, tiles, g->K, u[k] + xi * g->K * g->C, g->K,
-                                m[k] + xi * g->K * tiles, tiles, !first, sl->v1 + xi * g->C * tiles,
-                                tiles);
-                first = false;
-            }
-        chunk_points_to_image(g, sl, sl->v1, n0, samples, img_assign, img_bar);
-    }
-    if (!u_acc) return;
-    bool first = !accumulate;
-    for (int k = 0; k < n_terms; k++) {
-        if (!terms[k].img) continue;
-        chunk_image_to_points(g, sl, terms[k].img, n0, samples, sl->v1);
-        for (int xi = 0; xi < POINTS; xi++) {
-            sgdi_real *v_tiles = sl->v2 + xi * g->C * tiles; // [tiles][C]
-            sgdi_small_transpose(g->C, tiles, sl->v1 + xi * g->C * tiles, tiles, v_tiles, g->C);
-            sgdi_small_gemm(g->K, g->C, tiles, m[k] + xi * g->K * tiles, tiles, v_tiles, g->C,
-                            !first, u_acc + xi * g->K * g->C, g->C);
-        }
-        first = false;
-    }
-    if (first) memset(u_acc, 0, (size_t)l->weights * sizeof *u_acc);
-}
-
-void sgdi_winograd_backward(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
-                            int64_t work_len, const sgdi_conv_term *terms, int n_terms,
-                            sgdi_real *img_bar, bool img_assign, sgdi_real *w_bar) {
     geom g = geometry(p);
     int64_t S = chunk_samples(&g, batch), chunks = (batch + S - 1) / S;
     layout l = layout_of(&g, S, work, work_len);
     sgdi_real *u[2] = {l.u1, l.u2};
-    for (int k = 0; k < n_terms; k++)
-        if (img_bar && terms[k].w) weights_to_points(&g, terms[k].w, true, u[k]);
+    for (int k = 0; k < job.ws.n; k++) weights_to_points(&g, job.ws.ptr[k], false, u[k]);
+#pragma omp parallel for schedule(static) num_threads(l.threads)
+    for (int64_t q = 0; q < chunks; q++) {
+        slot sl = slot_at(&g, &l, omp_get_thread_num());
+        int64_t n0 = q * S, samples = min64(S, batch - n0), tiles = samples * g.P;
+        sgdi_real *v[2] = {sl.v1, sl.v2}, *m[2] = {sl.m1, sl.m2};
+        for (int k = 0; k < job.ims.n; k++)
+            chunk_image_to_points(&g, &sl, job.ims.ptr[k], n0, samples, v[k]);
+        for (int xi = 0; xi < POINTS; xi++)
+            for (int s = 0; s < n_sums; s++)
+                for (int k = 0; k < job.pairs[s]; k++)
+                    sgdi_small_gemm(g.K, tiles, g.C, u[job.wi[s][k]] + xi * g.K * g.C, g.C,
+                                    v[job.ii[s][k]] + xi * g.C * tiles, tiles, k > 0,
+                                    m[s] + xi * g.K * tiles, tiles);
+        for (int s = 0; s < n_sums; s++)
+            chunk_points_to_column(&g, &sl, m[s], n0, samples, sums[s].assign, sums[s].bias,
+                                   sums[s].col);
+    }
+}
+
+// A call of sgdi_winograd_backward: its distinct column sides, weights (of terms whose
+// adjoint wants img_bar) and images (of terms whose adjoint wants w_bar), and per adjoint
+// and term the indices into them (UNUSED: no such product).
+typedef struct backward_job {
+    const sgdi_conv_adjoint *adj;
+    int n_adj, ci[2][2], wi[2][2], ii[2][2];
+    bool writes_img[2];
+    operands cols, ws, ims;
+} backward_job;
+
+// The job of `adj`, or false if it reads more than MAX_OPERANDS distinct operands of a kind.
+static bool backward_job_of(const sgdi_conv_adjoint *adj, int n_adj, backward_job *job) {
+    *job = (backward_job){.adj = adj, .n_adj = n_adj};
+    for (int a = 0; a < n_adj; a++)
+        for (int k = 0; k < adj[a].n_terms; k++) {
+            const sgdi_conv_term *t = &adj[a].terms[k];
+            int c = operand_of(&job->cols, t->col);
+            int w = adj[a].img_bar && t->w ? operand_of(&job->ws, t->w) : UNUSED;
+            int i = adj[a].w_bar && t->img ? operand_of(&job->ims, t->img) : UNUSED;
+            if (c == MAX_OPERANDS || w == MAX_OPERANDS || i == MAX_OPERANDS) return false;
+            job->ci[a][k] = c, job->wi[a][k] = w, job->ii[a][k] = i;
+            job->writes_img[a] |= w != UNUSED;
+        }
+    return true;
+}
+
+// img_bar of adjoint a for one chunk, from the column sides' points m[]
+static void chunk_image_adjoint(const geom *g, const layout *l, const slot *sl,
+                                const backward_job *job, int a, sgdi_real *const *m, int64_t n0,
+                                int64_t samples) {
+    const sgdi_conv_adjoint *ad = &job->adj[a];
+    const sgdi_real *u[2] = {l->u1, l->u2};
+    int64_t tiles = samples * g->P;
+    for (int xi = 0; xi < POINTS; xi++) {
+        bool first = true;
+        for (int k = 0; k < ad->n_terms; k++) {
+            if (job->wi[a][k] == UNUSED) continue;
+            sgdi_small_gemm(g->C, tiles, g->K, u[job->wi[a][k]] + xi * g->K * g->C, g->K,
+                            m[job->ci[a][k]] + xi * g->K * tiles, tiles, !first,
+                            sl->v1 + xi * g->C * tiles, tiles);
+            first = false;
+        }
+    }
+    chunk_points_to_image(g, sl, sl->v1, n0, samples, ad->img_fresh, ad->img_bar);
+}
+
+// One chunk of sgdi_winograd_backward on one thread: its image adjoints added to (or
+// written into) each img_bar, its weight-gradient points added to acc[a] (assigned when
+// !accumulate; NULL: that adjoint wants none).
+static void backward_chunk(const geom *g, const layout *l, const slot *sl, const backward_job *job,
+                           int64_t n0, int64_t samples, sgdi_real *const *acc, bool accumulate) {
+    int64_t tiles = samples * g->P;
+    sgdi_real *m[2] = {sl->m1, sl->m2};
+    for (int c = 0; c < job->cols.n; c++)
+        chunk_column_to_points(g, sl, job->cols.ptr[c], n0, samples, m[c]);
+    for (int a = 0; a < job->n_adj; a++)
+        if (job->writes_img[a]) chunk_image_adjoint(g, l, sl, job, a, m, n0, samples);
+    bool first[2] = {!accumulate, !accumulate};
+    for (int i = 0; i < job->ims.n; i++) {
+        // each term of image i adds to its adjoint's points, or assigns them if first
+        bool add[2][2] = {{false}};
+        for (int a = 0; a < job->n_adj; a++)
+            for (int k = 0; k < job->adj[a].n_terms; k++)
+                if (job->ii[a][k] == i) add[a][k] = !first[a], first[a] = false;
+        chunk_image_to_points(g, sl, job->ims.ptr[i], n0, samples, sl->v1);
+        for (int xi = 0; xi < POINTS; xi++) {
+            sgdi_real *v_tiles = sl->v2 + xi * g->C * tiles; // [tiles][C]
+            sgdi_small_transpose(g->C, tiles, sl->v1 + xi * g->C * tiles, tiles, v_tiles, g->C);
+            for (int a = 0; a < job->n_adj; a++)
+                for (int k = 0; k < job->adj[a].n_terms; k++) {
+                    if (job->ii[a][k] != i) continue;
+                    sgdi_small_gemm(g->K, g->C, tiles, m[job->ci[a][k]] + xi * g->K * tiles, tiles,
+                                    v_tiles, g->C, add[a][k], acc[a] + xi * g->K * g->C, g->C);
+                }
+        }
+    }
+    for (int a = 0; a < job->n_adj; a++)
+        if (acc[a] && first[a]) memset(acc[a], 0, (size_t)l->weights * sizeof *acc[a]);
+}
+
+void sgdi_winograd_backward(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
+                            int64_t work_len, const sgdi_conv_adjoint *adj, int n_adj) {
+    backward_job job;
+    if (!backward_job_of(adj, n_adj, &job)) { // one adjoint alone reads at most two of each
+        for (int a = 0; a < n_adj; a++)
+            sgdi_winograd_backward(p, batch, work, work_len, &adj[a], 1);
+        return;
+    }
+    geom g = geometry(p);
+    int64_t S = chunk_samples(&g, batch), chunks = (batch + S - 1) / S;
+    layout l = layout_of(&g, S, work, work_len);
+    sgdi_real *u[2] = {l.u1, l.u2};
+    for (int k = 0; k < job.ws.n; k++) weights_to_points(&g, job.ws.ptr[k], true, u[k]);
     // Each group of consecutive chunks runs on one thread, its weight-gradient points
     // summed in chunk order; the groups' sums are added in group order.
     int64_t groups = min64(GROUPS, chunks);
 #pragma omp parallel for schedule(static) num_threads(l.threads)
     for (int64_t gi = 0; gi < groups; gi++) {
         slot sl = slot_at(&g, &l, omp_get_thread_num());
-        sgdi_real *acc = w_bar ? l.u_groups + gi * l.weights : NULL;
+        sgdi_real *acc[2] = {NULL, NULL};
+        for (int a = 0; a < n_adj; a++)
+            if (adj[a].w_bar) acc[a] = l.u_groups[a] + gi * l.weights;
         int64_t q_begin = gi * chunks / groups, q_end = (gi + 1) * chunks / groups;
         for (int64_t q = q_begin; q < q_end; q++)
-            backward_chunk(&g, &l, &sl, terms, n_terms, q * S, min64(S, batch - q * S), img_bar,
-                           img_assign, acc, q > q_begin);
+            backward_chunk(&g, &l, &sl, &job, q * S, min64(S, batch - q * S), acc, q > q_begin);
     }
-    if (!w_bar) return;
+    for (int a = 0; a < n_adj; a++) {
+        if (!adj[a].w_bar) continue;
+        sgdi_real *sum = l.u_groups[a];
 #pragma omp parallel for schedule(static) num_threads(l.threads)
-    for (int64_t e = 0; e < l.weights; e++)
-        for (int64_t gi = 1; gi < groups; gi++) l.u_groups[e] += l.u_groups[gi * l.weights + e];
-    points_to_weights(&g, l.u_groups, w_bar);
-}
-
-void sgdi_winograd_transpose(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
-                             int64_t work_len, const sgdi_real *w1, const sgdi_real *col1,
-                             const sgdi_real *w2, const sgdi_real *col2, sgdi_real *img) {
-    sgdi_conv_term terms[2] = {{.col = col1, .w = w1}, {.col = col2, .w = w2}};
-    sgdi_winograd_backward(p, batch, work, work_len, terms, w2 && col2 ? 2 : 1, img, false, NULL);
-}
-
-void sgdi_winograd_weight_corr(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
-                               int64_t work_len, const sgdi_real *col1, const sgdi_real *img1,
-                               const sgdi_real *col2, const sgdi_real *img2, sgdi_real *w_bar) {
-    sgdi_conv_term terms[2] = {{.col = col1, .img = img1}, {.col = col2, .img = img2}};
-    sgdi_winograd_backward(p, batch, work, work_len, terms, col2 && img2 ? 2 : 1, NULL, false,
-                           w_bar);
+        for (int64_t e = 0; e < l.weights; e++)
+            for (int64_t gi = 1; gi < groups; gi++) sum[e] += sum[gi * l.weights + e];
+        points_to_weights(&g, sum, adj[a].w_bar);
+    }
 }

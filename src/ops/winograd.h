@@ -11,8 +11,9 @@
  *
  * Same contract as the im2col products they replace: the plan's image side and column
  * side, W (out_ch, in_ch, 3, 3), scratch of sgdi_winograd_workspace() handed over dirty,
- * results accumulated (+=), the same bytes for any thread count. Each takes up to two
- * terms (the product rule of a tangent); a NULL second pair is skipped.
+ * results accumulated (+=) or assigned, the same bytes for any thread count. Each takes
+ * up to two outputs of up to two terms each (a direction and its tangent, each a product
+ * rule).
  */
 #ifndef SGDI_OPS_WINOGRAD_H
 #define SGDI_OPS_WINOGRAD_H
@@ -29,29 +30,19 @@ bool sgdi_winograd_applies(const sgdi_conv_plan *p);
 // Scratch elements the products need for `batch` samples on up to `threads` threads.
 int64_t sgdi_winograd_workspace(const sgdi_conv_plan *p, int64_t batch, int threads);
 
-// col[batch][out_ch, out_size] += conv(img1, w1) + conv(img2, w2), or with `assign`
-// col = bias[out_ch] (0 when bias is NULL) + conv(img1, w1) + conv(img2, w2)
+// Each sums[s].col (+)= bias + the products of its pairs, as sgdi_conv_apply_sums (1 or
+// 2 sums, each with at least one pair). The distinct images and weights the sums read are
+// each transformed once (a forward and its tangent read x and W twice).
 void sgdi_winograd_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
-                         const sgdi_real *w1, const sgdi_real *img1, const sgdi_real *w2,
-                         const sgdi_real *img2, bool assign, const sgdi_real *bias, sgdi_real *col);
+                         const sgdi_conv_sum *sums, int n_sums);
 
-// img[batch][in_ch, in_size] += conv^T(col1, w1) + conv^T(col2, w2)
-void sgdi_winograd_transpose(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
-                             int64_t work_len, const sgdi_real *w1, const sgdi_real *col1,
-                             const sgdi_real *w2, const sgdi_real *col2, sgdi_real *img);
-
-// img_bar += sum_k conv^T(terms[k].col, terms[k].w) (unless img_bar is NULL; = with
-// img_assign, when some term has a w: every element is written) and
-// w_bar += sum_k corr(terms[k].col, terms[k].img) (unless w_bar is NULL), 1 or 2 terms:
-// a convolution's backward and the tangent of its backward, each column side carried
-// into the transform domain once for both products.
+// Each adjoint of sgdi_conv_backward_adjoints (1 or 2, each with at least one term; its
+// img_fresh only where some term has a w: then every element of img_bar is written). The
+// distinct column sides, weights and images the terms read are each transformed once.
+// Within an adjoint, the weight-gradient terms are summed in the order their images first
+// appear among all the adjoints' terms, then in term order (the term order itself in a
+// convolution's passes, which list x before x').
 void sgdi_winograd_backward(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
-                            int64_t work_len, const sgdi_conv_term *terms, int n_terms,
-                            sgdi_real *img_bar, bool img_assign, sgdi_real *w_bar);
-
-// w_bar[out_ch, in_ch, 3, 3] += sum over samples of corr(col1[n], img1[n]) + corr(col2, img2)
-void sgdi_winograd_weight_corr(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
-                               int64_t work_len, const sgdi_real *col1, const sgdi_real *img1,
-                               const sgdi_real *col2, const sgdi_real *img2, sgdi_real *w_bar);
+                            int64_t work_len, const sgdi_conv_adjoint *adj, int n_adj);
 
 #endif // SGDI_OPS_WINOGRAD_H
