@@ -32,7 +32,11 @@ common=(-e "$epochs" -b 64 --lr 0.05 --weight-decay 1e-4 --method "$method" --he
 
 json() { "$py" -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
 
-echo "machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(getconf _NPROCESSORS_ONLN) CPUs; threads $threads; epochs $epochs; method $method"
+# The model name alone ("AMD EPYC") hides which generation the VM runs on; the tool's
+# steps are compute-bound and move with it (Zen 4 runs AVX-512 at half Zen 5's width),
+# the baseline's much less: print the family and model too.
+cpu_id=$(awk -F': *' '/^cpu family/ { f = $2 } /^model[ \t]*:/ { m = $2 } END { print "family " f ", model " m }' /proc/cpuinfo)
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1) ($cpu_id), $(getconf _NPROCESSORS_ONLN) CPUs; threads $threads; epochs $epochs; method $method"
 echo
 echo "| training images | program | train s | score s | wall s | peak RSS MB | wall vs tool |"
 echo "|---|---|---|---|---|---|---|"
