@@ -77,6 +77,7 @@ typedef struct harness {
 typedef struct io {
     double *val[MAX_IN], *tan[MAX_IN], *adj[MAX_IN], *adj_tan[MAX_IN];
     double *y, *y_tan, *y_bar, *y_bar_tan;
+    bool fresh; // batched inputs' adjoints hold nothing yet (sgdi_port.adj_fresh)
 } io;
 
 static void invoke(const harness *h, sgdi_kernel_fn fn, const io *b) {
@@ -88,7 +89,9 @@ static void invoke(const harness *h, sgdi_kernel_fn fn, const io *b) {
                             .adj_tan = b->adj_tan[i],
                             .shape = h->c.shape[i],
                             .count = h->len[i] / (h->c.batched[i] ? h->batch : 1),
-                            .batched = h->c.batched[i]};
+                            .batched = h->c.batched[i],
+                            .adj_fresh = b->fresh && h->c.batched[i] &&
+                                         sgdi_op_table[h->kind].assigns_fresh_adjoint};
     }
     out = (sgdi_port){.val = b->y,
                       .tan = b->y_tan,
@@ -401,7 +404,7 @@ static void check_fixed_inputs(const harness *h, work *w, int variant) {
 // bytes its two calls in turn give: tangents of the inputs in tan_mask, y_bar' given or
 // NULL, adjoints added to the same nonzero contents.
 static void check_fused(const harness *h, work *w, uint32_t tan_mask, bool with_ybar_tan,
-                        int variant) {
+                        bool fresh, int variant) {
     const sgdi_op_def *def = &sgdi_op_table[h->kind];
     size_t out_bytes = (size_t)h->out_len * sizeof(double);
     if (def->forward_with_tangent) {
@@ -421,7 +424,7 @@ static void check_fused(const harness *h, work *w, uint32_t tan_mask, bool with_
     }
     if (!def->backward_with_tangent) return;
     double *fused[MAX_IN][2] = {{NULL}};
-    io b = {.y_bar = w->ybar, .y_bar_tan = with_ybar_tan ? w->ybar_tan : NULL};
+    io b = {.y_bar = w->ybar, .y_bar_tan = with_ybar_tan ? w->ybar_tan : NULL, .fresh = fresh};
     for (int i = 0; i < h->c.n_in; i++) {
         b.val[i] = w->x[i];
         b.tan[i] = h->diff[i] && (tan_mask >> i & 1) ? w->v[i] : NULL;
@@ -445,11 +448,50 @@ static void check_fused(const harness *h, work *w, uint32_t tan_mask, bool with_
         size_t bytes = (size_t)h->len[i] * sizeof(double);
         CHECK_MSG(memcmp(w->g[i], fused[i][0], bytes) == 0 &&
                       memcmp(w->g2[i], fused[i][1], bytes) == 0,
-                  "%s variant %d (tangents %#x, y_bar' %d): backward_with_tangent differs from "
-                  "the two calls in input %d",
-                  def->name, variant, tan_mask, with_ybar_tan, i);
+                  "%s variant %d (tangents %#x, y_bar' %d, fresh %d): backward_with_tangent "
+                  "differs from the two calls in input %d",
+                  def->name, variant, tan_mask, with_ybar_tan, fresh, i);
         free(fused[i][0]);
         free(fused[i][1]);
+    }
+}
+
+// An operator that assigns fresh adjoints (assigns_fresh_adjoint) gives, into buffers
+// holding garbage, the values it adds to zeros otherwise: backward and tangent_backward,
+// with every tangent and y_bar' given. Compared by value (an assigned -0 is an added +0).
+static void check_fresh(const harness *h, work *w, int variant) {
+    const sgdi_op_def *def = &sgdi_op_table[h->kind];
+    if (!def->assigns_fresh_adjoint) return;
+    double *fresh_adj[MAX_IN] = {NULL}, *fresh_adj_tan[MAX_IN] = {NULL};
+    io zeroed = {.y_bar = w->ybar, .y_bar_tan = w->ybar_tan};
+    io fresh = zeroed;
+    fresh.fresh = true;
+    for (int i = 0; i < h->c.n_in; i++) {
+        zeroed.val[i] = fresh.val[i] = w->x[i];
+        zeroed.tan[i] = fresh.tan[i] = h->diff[i] ? w->v[i] : NULL;
+        if (!h->diff[i]) continue;
+        size_t bytes = (size_t)h->len[i] * sizeof(double);
+        memset(w->g[i], 0, bytes);
+        memset(w->g2[i], 0, bytes);
+        zeroed.adj[i] = w->g[i], zeroed.adj_tan[i] = w->g2[i];
+        fresh_adj[i] = buf(h->len[i]), fresh_adj_tan[i] = buf(h->len[i]);
+        if (h->c.batched[i]) // garbage where the op must assign; zeros where it adds
+            for (int64_t k = 0; k < h->len[i]; k++) fresh_adj[i][k] = fresh_adj_tan[i][k] = NAN;
+        fresh.adj[i] = fresh_adj[i], fresh.adj_tan[i] = fresh_adj_tan[i];
+    }
+    invoke(h, def->backward, &zeroed);
+    invoke(h, def->tangent_backward, &zeroed);
+    invoke(h, def->backward, &fresh);
+    invoke(h, def->tangent_backward, &fresh);
+    for (int i = 0; i < h->c.n_in; i++) {
+        if (!h->diff[i]) continue;
+        bool same = true;
+        for (int64_t k = 0; k < h->len[i]; k++)
+            same &= fresh_adj[i][k] == w->g[i][k] && fresh_adj_tan[i][k] == w->g2[i][k];
+        CHECK_MSG(same, "%s variant %d: fresh adjoints of input %d differ from added ones",
+                  def->name, variant, i);
+        free(fresh_adj[i]);
+        free(fresh_adj_tan[i]);
     }
 }
 
@@ -512,10 +554,13 @@ static void run_case(sgdi_op_kind kind, int variant, const op_case *c) {
             check_tangent_backward(&h, &w, all, 1u << i, true, variant);
         }
     }
-    check_fused(&h, &w, all, true, variant);
-    check_fused(&h, &w, all, false, variant);
-    for (int i = 0; i < c->n_in && n_diff > 1; i++)
-        if (h.diff[i]) check_fused(&h, &w, 1u << i, true, variant);
+    check_fresh(&h, &w, variant);
+    for (int fresh = 0; fresh < 2; fresh++) {
+        check_fused(&h, &w, all, true, fresh, variant);
+        check_fused(&h, &w, all, false, fresh, variant);
+        for (int i = 0; i < c->n_in && n_diff > 1; i++)
+            if (h.diff[i]) check_fused(&h, &w, 1u << i, true, fresh, variant);
+    }
     if (op_cases[kind].loss) check_symmetry(&h, &w, variant);
     if (c->fixed_inputs) check_fixed_inputs(&h, &w, variant);
     for (int i = 0; i < c->n_in; i++) // kernels never write their inputs' values

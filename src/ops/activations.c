@@ -125,6 +125,34 @@ void sgdi_relu_tangent_backward(const sgdi_op_call *call) {
     relu_adjoint(call, call->out[0].adj_tan, call->in[0].adj_tan);
 }
 
+// forward and tangent_forward in one pass over x: y = max(x, 0), y' = [x > 0] x'
+void sgdi_relu_forward_with_tangent(const sgdi_op_call *call) {
+    const sgdi_real *x = call->in[0].val, *x_tan = call->in[0].tan;
+    sgdi_real *y = call->out[0].val, *y_tan = call->out[0].tan;
+    if (!x_tan) {
+        sgdi_relu_forward(call);
+        sgdi_relu_tangent_forward(call);
+        return;
+    }
+    int64_t n = sgdi_port_len(call, &call->in[0]);
+    SGDI_EW_LOOP(n, y[i] = x[i] > 0 ? x[i] : 0; y_tan[i] = relu_d1(x[i]) * x_tan[i];);
+}
+
+// backward and tangent_backward in one pass over x (a scoring step's largest buffers)
+void sgdi_relu_backward_with_tangent(const sgdi_op_call *call) {
+    const sgdi_real *x = call->in[0].val;
+    const sgdi_real *y_bar = call->out[0].adj, *y_bar_tan = call->out[0].adj_tan;
+    sgdi_real *x_bar = call->in[0].adj, *x_bar_tan = call->in[0].adj_tan;
+    if (!x_bar || !y_bar || !x_bar_tan || !y_bar_tan || !call->in[0].adj_fresh) {
+        sgdi_relu_backward(call);
+        sgdi_relu_tangent_backward(call);
+        return;
+    }
+    int64_t n = sgdi_port_len(call, &call->in[0]);
+    SGDI_EW_LOOP(n, sgdi_real d = relu_d1(x[i]); x_bar[i] = d * y_bar[i];
+                 x_bar_tan[i] = d * y_bar_tan[i];);
+}
+
 // --- The op table's entry points -------------------------------------------------------
 
 SGDI_ELEMENTWISE_OP(leaky_relu, SGDI_OP_LEAKY_RELU, sgdi_ew_no_check)

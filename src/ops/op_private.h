@@ -34,8 +34,10 @@
     void sgdi_##name##_backward(const sgdi_op_call *call);                                         \
     void sgdi_##name##_tangent_backward(const sgdi_op_call *call)
 
-SGDI_DECLARE_OP(affine);                    // affine.c
-SGDI_DECLARE_OP(relu);                      // activations.c
+SGDI_DECLARE_OP(affine); // affine.c
+SGDI_DECLARE_OP(relu);   // activations.c
+void sgdi_relu_forward_with_tangent(const sgdi_op_call *call);
+void sgdi_relu_backward_with_tangent(const sgdi_op_call *call);
 SGDI_DECLARE_OP(leaky_relu);                // activations.c
 SGDI_DECLARE_OP(elu);                       // activations.c
 SGDI_DECLARE_OP(tanh);                      // activations.c
@@ -90,6 +92,7 @@ SGDI_DECLARE_OP(sum_pooling);            // pooling.c
 SGDI_DECLARE_OP(global_average_pooling); // pooling.c
 SGDI_DECLARE_OP(batch_normalization);    // batch_normalization.c
 void sgdi_batch_normalization_update_state(const sgdi_op_call *call);
+void sgdi_batch_normalization_backward_with_tangent(const sgdi_op_call *call);
 int64_t sgdi_batch_normalization_saved_len(const sgdi_op_attr *attr, const sgdi_shape *in,
                                            int n_in);
 SGDI_DECLARE_OP(image_augmentation); // image_augmentation.c

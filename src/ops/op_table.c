@@ -36,6 +36,10 @@
 const sgdi_op_def sgdi_op_table[SGDI_OP_COUNT] = {
     [SGDI_OP_AFFINE]                    = SGDI_OP_ROW("Affine", affine, 2, 3, 0),
     [SGDI_OP_RELU]                      = {SGDI_OP_FIELDS("ReLU", relu, 1, 1, 0),
+                                           .forward_with_tangent =
+                                               sgdi_relu_forward_with_tangent,
+                                           .backward_with_tangent =
+                                               sgdi_relu_backward_with_tangent,
                                            .assigns_fresh_adjoint = true},
     [SGDI_OP_LEAKY_RELU]                = SGDI_OP_ROW("LeakyReLU", leaky_relu, 1, 1, 0),
     [SGDI_OP_ELU]                       = SGDI_OP_ROW("ELU", elu, 1, 1, 0),
@@ -106,6 +110,7 @@ const sgdi_op_def sgdi_op_table[SGDI_OP_COUNT] = {
         .tangent_forward = sgdi_batch_normalization_tangent_forward,
         .backward = sgdi_batch_normalization_backward,
         .tangent_backward = sgdi_batch_normalization_tangent_backward,
+        .backward_with_tangent = sgdi_batch_normalization_backward_with_tangent,
         .update_state = sgdi_batch_normalization_update_state,
         .saved_len = sgdi_batch_normalization_saved_len,
         .assigns_fresh_adjoint = true,
