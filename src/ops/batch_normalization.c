@@ -333,6 +333,17 @@ void sgdi_batch_normalization_backward(const sgdi_op_call *call) {
     }
 }
 
+// mu' and c1 of channel c as the tangent forward computed them: kept in the node's saved
+// memory, or recomputed when the op is called alone (zero without x' or batch statistics)
+static void bn_kept_tangent_moments(const sgdi_op_call *call, const bn_call *b, int64_t c,
+                                    const bn_stats *s, double *mu_t, double *c1) {
+    *mu_t = *c1 = 0;
+    if (!call->saved)
+        bn_tangent_moments(b, c, s, mu_t, c1);
+    else if (b->x->tan && s->inv_n != 0)
+        *mu_t = call->saved[BN_SAVED * c + SAVED_MU_T], *c1 = call->saved[BN_SAVED * c + SAVED_C1];
+}
+
 // The tangent of the backward (see the header); nothing into mean, variance.
 void sgdi_batch_normalization_tangent_backward(const sgdi_op_call *call) {
     bn_call b = bn_bind(call);
@@ -346,12 +357,8 @@ void sgdi_batch_normalization_tangent_backward(const sgdi_op_call *call) {
 #pragma omp parallel for schedule(static) if (bn_parallel(&b))
     for (int64_t c = 0; c < b.channels; c++) {
         bn_stats s = bn_saved_stats(call, &b, c, eps);
-        double mu_t = 0, c1 = 0;
-        if (!call->saved)
-            bn_tangent_moments(&b, c, &s, &mu_t, &c1);
-        else if (xt && s.inv_n != 0) // what bn_tangent_moments gave the tangent forward
-            mu_t = call->saved[BN_SAVED * c + SAVED_MU_T],
-            c1 = call->saved[BN_SAVED * c + SAVED_C1];
+        double mu_t, c1;
+        bn_kept_tangent_moments(call, &b, c, &s, &mu_t, &c1);
         double gamma = param_or(b.gamma, c, 1.0), gamma_t = tan_or_zero(b.gamma, c);
         double rstd_t = -s.rstd * s.rstd * c1;
         // g = gamma y_bar, g' = gamma' y_bar + gamma y_bar'
@@ -429,12 +436,8 @@ void sgdi_batch_normalization_backward_with_tangent(const sgdi_op_call *call) {
 #pragma omp parallel for schedule(static) if (bn_parallel(&b))
     for (int64_t c = 0; c < b.channels; c++) {
         bn_stats s = bn_saved_stats(call, &b, c, eps);
-        double mu_t = 0, c1 = 0;
-        if (!call->saved)
-            bn_tangent_moments(&b, c, &s, &mu_t, &c1);
-        else if (s.inv_n != 0)
-            mu_t = call->saved[BN_SAVED * c + SAVED_MU_T],
-            c1 = call->saved[BN_SAVED * c + SAVED_C1];
+        double mu_t, c1;
+        bn_kept_tangent_moments(call, &b, c, &s, &mu_t, &c1);
         double gamma = param_or(b.gamma, c, 1.0), gamma_t = tan_or_zero(b.gamma, c);
         double rstd_t = -s.rstd * s.rstd * c1;
         // backward's sum y_bar, sum y_bar x_hat; the tangent's g0, g1, g0', g1',
