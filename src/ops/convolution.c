@@ -148,18 +148,26 @@ void sgdi_conv_like_backward(const sgdi_op_call *call, const sgdi_conv_plan *p) 
     if (b && b->adj) sgdi_conv_add_channel_sums(b->adj, y_bar, call->batch, p->out_ch, p->out_size);
 }
 
+// The terms of the tangent of the backward by column-side adjoint, (y_bar', W, x) and
+// (y_bar, W', x'), into terms[]; how many (a NULL tangent drops its part of a term).
+static int tangent_backward_terms(const sgdi_op_call *call, sgdi_conv_term terms[2]) {
+    const sgdi_port *x = &call->in[0], *w = &call->in[1];
+    const sgdi_real *y_bar = call->out[0].adj, *y_bar_tan = call->out[0].adj_tan;
+    int n = 0;
+    if (y_bar_tan) terms[n++] = (sgdi_conv_term){.col = y_bar_tan, .w = w->val, .img = x->val};
+    if (y_bar && (w->tan || x->tan))
+        terms[n++] = (sgdi_conv_term){.col = y_bar, .w = w->tan, .img = x->tan};
+    return n;
+}
+
 // x_bar' += cols^T(W^T y_bar' + W'^T y_bar)
 // W_bar' += sum_n y_bar'[n] cols(x[n])^T + y_bar[n] cols(x'[n])^T
 // b_bar' += sums of y_bar'
 void sgdi_conv_like_tangent_backward(const sgdi_op_call *call, const sgdi_conv_plan *p) {
     const sgdi_port *x = &call->in[0], *w = &call->in[1], *b = bias_port(call);
-    const sgdi_real *y_bar = call->out[0].adj, *y_bar_tan = call->out[0].adj_tan;
-    // the terms by column-side adjoint (a NULL tangent drops its part of a term)
+    const sgdi_real *y_bar_tan = call->out[0].adj_tan;
     sgdi_conv_term terms[2];
-    int n = 0;
-    if (y_bar_tan) terms[n++] = (sgdi_conv_term){.col = y_bar_tan, .w = w->val, .img = x->val};
-    if (y_bar && (w->tan || x->tan))
-        terms[n++] = (sgdi_conv_term){.col = y_bar, .w = w->tan, .img = x->tan};
+    int n = tangent_backward_terms(call, terms);
     sgdi_conv_backward_terms(p, call->batch, call->work, call->work_len, terms, n, x->adj_tan,
                              x->adj_fresh, w->adj_tan);
     if (b && b->adj_tan && y_bar_tan)
@@ -198,11 +206,7 @@ void sgdi_conv_like_backward_with_tangent(const sgdi_op_call *call, const sgdi_c
          .img_fresh = x->adj_fresh,
          .w_bar = w->adj},
         {.img_bar = x->adj_tan, .img_fresh = x->adj_fresh, .w_bar = w->adj_tan}};
-    sgdi_conv_term *t = adj[1].terms;
-    if (y_bar_tan)
-        t[adj[1].n_terms++] = (sgdi_conv_term){.col = y_bar_tan, .w = w->val, .img = x->val};
-    if (w->tan || x->tan)
-        t[adj[1].n_terms++] = (sgdi_conv_term){.col = y_bar, .w = w->tan, .img = x->tan};
+    adj[1].n_terms = tangent_backward_terms(call, adj[1].terms);
     sgdi_conv_backward_adjoints(p, call->batch, call->work, call->work_len, adj, 2);
     if (b && b->adj) sgdi_conv_add_channel_sums(b->adj, y_bar, call->batch, p->out_ch, p->out_size);
     if (b && b->adj_tan && y_bar_tan)
