@@ -6,7 +6,8 @@
  * classes, fills a batch with random pixels and labels, and times on it:
  *   train: sgdi_exec_forward + sgdi_exec_backward into the gradient (one SGD step's work)
  *   score: forward with a direction (tangent forward: every sample's <grad l_j, v>) +
- *          backward into the gradient and H v (tangent backward)
+ *          backward into H v (tangent backward), but not the gradient: as the estimator
+ *          (src/influence/estimator.c) runs a scoring step
  * each the minimum over --reps runs (after one warm-up), so that a machine shared with
  * other work shows its best figure. It prints ms per step, samples/s, and the GFLOP/s of
  * the convolutions' products next to the machine's single-precision GEMM peak measured in
@@ -19,16 +20,21 @@
  * node runs, i.e. per product `W cols(x)`, `W^T y_bar` (input adjoint) or
  * `y_bar cols(x)^T` (weight gradient) 2 * out_ch * (in_ch * 9) * out_size per sample.
  * Per node: forward 1 product; train 3 (forward, input adjoint, weight gradient), 2 for
- * the first layer, whose input x has no adjoint; score 9 (forward 1, tangent forward 2,
- * backward 2, tangent backward 4), 4 for the first layer (x has no tangent and no
- * adjoint: forward 1, W' cols(x) 1, weight gradient 1, its tangent 1). im2col, bias,
+ * the first layer, whose input x has no adjoint; score 8 (forward 1, tangent forward 2,
+ * input adjoint 1, tangent backward 4: the input adjoint's tangent 2, the weight
+ * gradient's tangent 2), 3 for the first layer (x has no tangent and no adjoint:
+ * forward 1, W' cols(x) 1, the weight gradient's tangent 1). im2col, bias,
  * batch-norm, ReLU, pooling and the final Affine are not counted (they are time, not
  * FLOPs, here). Layers that take Winograd's F(2x2, 3x3) (src/ops/winograd.c) multiply
  * less: "effective" GFLOP/s counts the im2col work (what the layer is worth), "products
  * run" the GEMMs actually run (16 multiply-adds per 2x2 tile and channel pair).
  *
- * Usage: bench_cnn [--threads N] [--reps N] [--batch N] [--peak 0|1]   (defaults 1, 5, 64, 1;
- * --peak 0 skips the GEMM peak, for profiling the steps alone)
+ * With --layers 1 it then runs each step --reps more times with the executor's per-node
+ * clock on (sgdi_exec.node_seconds) and prints every node's mean forward and backward
+ * milliseconds, and for each convolution its products' GFLOP/s against the peak.
+ *
+ * Usage: bench_cnn [--threads N] [--reps N] [--batch N] [--peak 0|1] [--layers 0|1]
+ * (defaults 1, 5, 64, 1, 0; --peak 0 skips the GEMM peak, for profiling the steps alone)
  */
 #include <cblas.h>
 #include <omp.h>
@@ -106,33 +112,41 @@ static double small_gemm_peak_gflops(void) {
     return 2.0 * N * N * (double)N * PRODUCTS * threads / best / 1e9;
 }
 
-// FLOPs of the convolutions for one forward pass (forward[0]), one training step
-// (forward[1]) and one scoring step (forward[2]) over `batch` samples (see header):
-// `direct` as im2col + GEMM computes them, `run` what the products actually multiply
-// (Winograd's layers: 16 per 2x2 tile instead of 9 per output).
+// FLOPs of convolution node n for one forward pass ([0]), one training step ([1]) and one
+// scoring step ([2]) over `batch` samples (see header): `direct` as im2col + GEMM computes
+// them, `run` what the products actually multiply (Winograd's layers: 16 per 2x2 tile
+// instead of 9 per output). Zero for other nodes.
+static void node_conv_flops(const sgdi_graph *g, int n, int64_t batch, double direct[3],
+                            double run[3]) {
+    for (int k = 0; k < 3; k++) direct[k] = run[k] = 0;
+    const sgdi_node *node = &g->nodes[n];
+    if (node->op != SGDI_OP_CONVOLUTION) return;
+    const sgdi_shape *w = &g->vars[node->in[1]].shape, *x = &g->vars[node->in[0]].shape;
+    const sgdi_var *out = &g->vars[node->out[0]];
+    const sgdi_shape *y = &out->shape;
+    double taps = 1;
+    for (int d = 1; d < w->ndim; d++) taps *= (double)w->dim[d];
+    double product = 2.0 * (double)batch * (double)out->count * taps;
+    sgdi_conv_plan plan = sgdi_conv_plan_make(&node->attr.window, w->dim + 2, x->dim[0], x->dim + 1,
+                                              y->dim[0], y->dim + 1, node->attr.window.group);
+    double multiplied = product;
+    if (sgdi_winograd_applies(&plan)) {
+        double tiles = (double)((plan.out[0] + 1) / 2) * (double)((plan.out[1] + 1) / 2);
+        multiplied = 2.0 * (double)batch * (double)(plan.out_ch * plan.in_ch) * 16 * tiles;
+    }
+    bool first = node->in[0] == g->input_var;
+    double per_step[3] = {1, first ? 2 : 3, first ? 3 : 8};
+    for (int k = 0; k < 3; k++)
+        direct[k] = per_step[k] * product, run[k] = per_step[k] * multiplied;
+}
+
+// The sums of node_conv_flops over the graph.
 static void conv_flops(const sgdi_graph *g, int64_t batch, double direct[3], double run[3]) {
     for (int k = 0; k < 3; k++) direct[k] = run[k] = 0;
     for (int n = 0; n < g->n_nodes; n++) {
-        const sgdi_node *node = &g->nodes[n];
-        if (node->op != SGDI_OP_CONVOLUTION) continue;
-        const sgdi_shape *w = &g->vars[node->in[1]].shape, *x = &g->vars[node->in[0]].shape;
-        const sgdi_var *out = &g->vars[node->out[0]];
-        const sgdi_shape *y = &out->shape;
-        double taps = 1;
-        for (int d = 1; d < w->ndim; d++) taps *= (double)w->dim[d];
-        double product = 2.0 * (double)batch * (double)out->count * taps;
-        sgdi_conv_plan plan =
-            sgdi_conv_plan_make(&node->attr.window, w->dim + 2, x->dim[0], x->dim + 1, y->dim[0],
-                                y->dim + 1, node->attr.window.group);
-        double multiplied = product;
-        if (sgdi_winograd_applies(&plan)) {
-            double tiles = (double)((plan.out[0] + 1) / 2) * (double)((plan.out[1] + 1) / 2);
-            multiplied = 2.0 * (double)batch * (double)(plan.out_ch * plan.in_ch) * 16 * tiles;
-        }
-        bool first = node->in[0] == g->input_var;
-        double per_step[3] = {1, first ? 2 : 3, first ? 4 : 9};
-        for (int k = 0; k < 3; k++)
-            direct[k] += per_step[k] * product, run[k] += per_step[k] * multiplied;
+        double d[3], r[3];
+        node_conv_flops(g, n, batch, d, r);
+        for (int k = 0; k < 3; k++) direct[k] += d[k], run[k] += r[k];
     }
 }
 
@@ -162,6 +176,55 @@ static double time_step(sgdi_exec *ex, const sgdi_pass *pass, int64_t n_params, 
     return best;
 }
 
+// ms[2 n_nodes]: the mean milliseconds of each node's forward and backward over `reps`
+// runs of `pass` (after a warm-up), with the executor's per-node clock on.
+static void profile_step(sgdi_exec *ex, const sgdi_pass *pass, int64_t n_params, int reps,
+                         double *ms) {
+    int n_nodes = ex->graph->n_nodes;
+    (void)time_step(ex, pass, n_params, 0);
+    for (int k = 0; k < 2 * n_nodes; k++) ms[k] = 0;
+    ex->node_seconds = ms;
+    for (int rep = 0; rep < reps; rep++) {
+        sgdi_exec_forward(ex, pass);
+        sgdi_exec_backward(ex, pass);
+    }
+    ex->node_seconds = NULL;
+    for (int k = 0; k < 2 * n_nodes; k++) ms[k] *= 1e3 / reps;
+}
+
+// The per-node table of --layers: each node's forward + backward ms in both steps, and
+// for a convolution its rates in the scoring step: its im2col work ("effective") and the
+// products it actually runs, each over the node's whole time (transforms included).
+static void print_layers(const sgdi_graph *g, int64_t batch, const double *train_ms,
+                         const double *score_ms, double peak) {
+    int n_nodes = g->n_nodes;
+    printf("\n| node | op | output (C, H, W) | train fwd + bwd ms | score fwd + bwd ms | "
+           "score effective GFLOP/s | of peak | products run GFLOP/s | of peak |\n");
+    printf("|---:|---|---|---:|---:|---:|---:|---:|---:|\n");
+    for (int n = 0; n < n_nodes; n++) {
+        const sgdi_shape *y = &g->vars[g->nodes[n].out[0]].shape;
+        char shape[64] = "";
+        int len = 0;
+        for (int d = 0; d < y->ndim && len < (int)sizeof shape - 16; d++)
+            len += snprintf(shape + len, sizeof shape - (size_t)len, "%s%lld", d ? ", " : "",
+                            (long long)y->dim[d]);
+        double direct[3], run[3];
+        node_conv_flops(g, n, batch, direct, run);
+        double t_score = score_ms[n] + score_ms[n_nodes + n];
+        printf("| %d | %s | %s | %.2f + %.2f | %.2f + %.2f |", n,
+               sgdi_op_table[g->nodes[n].op].name, shape, train_ms[n], train_ms[n_nodes + n],
+               score_ms[n], score_ms[n_nodes + n]);
+        if (run[2] > 0 && t_score > 0) {
+            double rates[2] = {direct[2] / (t_score * 1e-3) / 1e9, run[2] / (t_score * 1e-3) / 1e9};
+            for (int k = 0; k < 2; k++)
+                printf(" %.1f | %.1f %% |", rates[k], peak > 0 ? 100.0 * rates[k] / peak : 0.0);
+            printf("\n");
+        } else {
+            printf(" | | | |\n");
+        }
+    }
+}
+
 static double checksum(const float *v, int64_t n) {
     double s = 0;
     for (int64_t i = 0; i < n; i++) s += (double)v[i] * (double)((i % 7) + 1);
@@ -169,18 +232,19 @@ static double checksum(const float *v, int64_t n) {
 }
 
 static int usage(void) {
-    fprintf(stderr, "usage: bench_cnn [--threads N] [--reps N] [--batch N] [--peak 0|1]\n");
+    fprintf(stderr,
+            "usage: bench_cnn [--threads N] [--reps N] [--batch N] [--peak 0|1] [--layers 0|1]\n");
     return 2;
 }
 
 int main(int argc, char **argv) {
-    int threads = 1, reps = 5, with_peak = 1;
+    int threads = 1, reps = 5, with_peak = 1, layers = 0;
     int64_t batch = 64;
     for (int k = 1; k < argc; k++) {
         if (k + 1 >= argc) return usage();
         long v = strtol(argv[k + 1], NULL, 10);
-        if (!strcmp(argv[k], "--peak")) {
-            with_peak = v != 0;
+        if (!strcmp(argv[k], "--peak") || !strcmp(argv[k], "--layers")) {
+            *(argv[k][2] == 'p' ? &with_peak : &layers) = v != 0;
             k++;
             continue;
         }
@@ -236,6 +300,7 @@ int main(int argc, char **argv) {
                        .grad = grad,
                        .ctx = {.seed = 1, .rows = rows, .training = true}};
     sgdi_pass score = train;
+    score.grad = NULL;
     score.direction = v;
     score.hvp = hvp;
     score.sample_tangent = tangent;
@@ -277,6 +342,19 @@ int main(int argc, char **argv) {
                rate_run, peak > 0 ? 100.0 * rate_run / peak : 0.0);
     }
     printf("\nchecksums: grad %.9g, hvp %.9g, tangents %.9g\n", sum_grad, sum_hvp, sum_tan);
+    if (layers) {
+        double *train_ms = malloc((size_t)(4 * g.n_nodes) * sizeof *train_ms);
+        if (!train_ms) {
+            fprintf(stderr, "bench_cnn: out of memory\n");
+            return 1;
+        }
+        double *score_ms = train_ms + 2 * g.n_nodes;
+        profile_step(&ex, &train, p, reps, train_ms);
+        profile_step(&ex, &score, p, reps, score_ms);
+        printf("\nper node, mean of %d runs with the per-node clock on:\n", reps);
+        print_layers(&g, batch, train_ms, score_ms, peak);
+        free(train_ms);
+    }
     sgdi_exec_free(&ex);
     sgdi_graph_free(&g);
     free(theta), free(v), free(grad), free(hvp), free(x), free(y), free(tangent), free(rows);

@@ -394,6 +394,54 @@ static void test_cnn_buffers_reused(void) {
     sgdi_graph_free(&g);
 }
 
+// The executor's per-node clock (bench_cnn --layers) reads time and changes nothing else:
+// the same bytes with it on, every node's slots non-negative, both sweeps timed, and a
+// second pass adding to the first.
+static void test_node_clock(void) {
+    enum { BATCH = 6, SIDE = 12, CLASSES = 3 };
+    sgdi_options opt;
+    sgdi_options_init(&opt);
+    opt.network = SGDI_NETWORK_CNN;
+    opt.channels[0] = 4, opt.channels[1] = 6, opt.channels[2] = 8, opt.n_blocks = 3;
+    sgdi_shape sample = {3, {1, SIDE, SIDE}};
+    sgdi_graph g;
+    sgdi_graph_init(&g);
+    sgdi_error err;
+    sgdi_exec plain, clocked;
+    CHECK(sgdi_build_network(&opt, sample, CLASSES, &g, &err) == SGDI_OK);
+    CHECK(sgdi_exec_init(&plain, &g, BATCH, &err) == SGDI_OK);
+    CHECK(sgdi_exec_init(&clocked, &g, BATCH, &err) == SGDI_OK);
+    CHECK(plain.node_seconds == NULL);
+    int64_t p = g.n_params, n = BATCH * SIDE * SIDE;
+    float *theta = malloc((size_t)p * 4), *v = malloc((size_t)p * 4), *buf = malloc((size_t)p * 16);
+    float *x = malloc((size_t)n * 4), y[BATCH] = {0, 1, 2, 0, 1, 2};
+    double *seconds = calloc((size_t)(2 * g.n_nodes), sizeof *seconds), ta[BATCH], tb[BATCH];
+    unsigned st = 5;
+    sgdi_init_parameters(&g, 3, theta);
+    for (int64_t i = 0; i < p; i++) v[i] = (float)(lcg(&st) - 0.5);
+    for (int64_t i = 0; i < n; i++) x[i] = (float)lcg(&st);
+    float *g1 = buf, *h1 = buf + p, *g2 = buf + 2 * p, *h2 = buf + 3 * p;
+    clocked.node_seconds = seconds;
+    cnn_pass(&plain, &g, x, y, theta, v, true, g1, h1, ta);
+    cnn_pass(&clocked, &g, x, y, theta, v, true, g2, h2, tb);
+    CHECK(memcmp(g1, g2, (size_t)p * 4) == 0 && memcmp(h1, h2, (size_t)p * 4) == 0);
+    CHECK(memcmp(ta, tb, sizeof ta) == 0);
+    double forward = 0, backward = 0;
+    for (int k = 0; k < g.n_nodes; k++) {
+        CHECK_MSG(seconds[k] >= 0 && seconds[g.n_nodes + k] >= 0, "node %d: negative time", k);
+        forward += seconds[k], backward += seconds[g.n_nodes + k];
+    }
+    CHECK(forward > 0 && backward > 0);
+    cnn_pass(&clocked, &g, x, y, theta, v, true, g2, h2, tb);
+    double again = 0;
+    for (int k = 0; k < 2 * g.n_nodes; k++) again += seconds[k];
+    CHECK(again > forward + backward);
+    free(theta), free(v), free(buf), free(x), free(seconds);
+    sgdi_exec_free(&plain);
+    sgdi_exec_free(&clocked);
+    sgdi_graph_free(&g);
+}
+
 int main(void) {
     RUN(test_identities_logreg);
     RUN(test_identities_mlp_tanh);
@@ -406,6 +454,7 @@ int main(void) {
     RUN(test_fidelity_mlp_dropout);
     RUN(test_deterministic);
     RUN(test_cnn_buffers_reused);
+    RUN(test_node_clock);
     RUN(test_bad_options);
     return sgdi_test_finish();
 }

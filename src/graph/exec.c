@@ -4,6 +4,7 @@
  */
 #include "graph/exec.h"
 
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,6 +157,42 @@ static void bind_node(sgdi_exec *ex, const sgdi_pass *pass, const sgdi_node *nod
 
 // --- Sweeps --------------------------------------------------------------------------
 
+// The clock for ex->node_seconds, 0 when nobody reads it.
+static double node_clock(const sgdi_exec *ex) {
+    return ex->node_seconds ? omp_get_wtime() : 0.0;
+}
+
+// Adds the time since `start` to slot k of ex->node_seconds, if it is set.
+static void node_clock_add(sgdi_exec *ex, int64_t k, double start) {
+    if (ex->node_seconds) ex->node_seconds[k] += omp_get_wtime() - start;
+}
+
+// Runs node n's forward (and tangent forward when an input carries a tangent).
+static void forward_node(sgdi_exec *ex, const sgdi_pass *pass, int n) {
+    const sgdi_graph *g = ex->graph;
+    const sgdi_node *node = &g->nodes[n];
+    const sgdi_op_def *def = &sgdi_op_table[node->op];
+    sgdi_op_call call;
+    bind_node(ex, pass, node, SWEEP_FORWARD, &call);
+    bool any_tangent = false;
+    for (int k = 0; k < node->n_in; k++)
+        if (!((def->target_inputs >> k) & 1u) && ex->has_tan[node->in[k]]) any_tangent = true;
+    if (!any_tangent) {
+        def->forward(&call);
+        return;
+    }
+    for (int k = 0; k < node->n_out; k++) {
+        ex->has_tan[node->out[k]] = true;
+        call.out[k].tan = ex->tan[node->out[k]];
+    }
+    if (def->forward_with_tangent) {
+        def->forward_with_tangent(&call);
+        return;
+    }
+    def->forward(&call);
+    def->tangent_forward(&call);
+}
+
 void sgdi_exec_forward(sgdi_exec *ex, const sgdi_pass *pass) {
     const sgdi_graph *g = ex->graph;
     int64_t features = g->vars[g->input_var].count;
@@ -169,27 +206,9 @@ void sgdi_exec_forward(sgdi_exec *ex, const sgdi_pass *pass) {
         if (g->vars[v].is_param) ex->has_tan[v] = pass->direction != NULL;
 
     for (int n = 0; n < g->n_nodes; n++) {
-        const sgdi_node *node = &g->nodes[n];
-        const sgdi_op_def *def = &sgdi_op_table[node->op];
-        sgdi_op_call call;
-        bind_node(ex, pass, node, SWEEP_FORWARD, &call);
-        bool any_tangent = false;
-        for (int k = 0; k < node->n_in; k++)
-            if (!((def->target_inputs >> k) & 1u) && ex->has_tan[node->in[k]]) any_tangent = true;
-        if (!any_tangent) {
-            def->forward(&call);
-            continue;
-        }
-        for (int k = 0; k < node->n_out; k++) {
-            ex->has_tan[node->out[k]] = true;
-            call.out[k].tan = ex->tan[node->out[k]];
-        }
-        if (def->forward_with_tangent) {
-            def->forward_with_tangent(&call);
-            continue;
-        }
-        def->forward(&call);
-        def->tangent_forward(&call);
+        double start = node_clock(ex);
+        forward_node(ex, pass, n);
+        node_clock_add(ex, n, start);
     }
 
     int64_t per_sample = g->vars[g->loss_var].count;
@@ -232,6 +251,43 @@ static void zero_adjoint_once(sgdi_exec *ex, const sgdi_pass *pass, int v) {
     zeroed[v] = true;
 }
 
+// Runs node n's backward (and the tangent of its backward when an adjoint tangent is
+// wanted), clearing or marking fresh the adjoints it writes.
+static void backward_node(sgdi_exec *ex, const sgdi_pass *pass, int n) {
+    const sgdi_graph *g = ex->graph;
+    const sgdi_node *node = &g->nodes[n];
+    const sgdi_op_def *def = &sgdi_op_table[node->op];
+    sgdi_op_call call;
+    bind_node(ex, pass, node, SWEEP_BACKWARD, &call);
+    bool wants_adj = false, wants_adj_tan = false;
+    for (int k = 0; k < node->n_in; k++) {
+        wants_adj |= call.in[k].adj != NULL;
+        wants_adj_tan |= call.in[k].adj_tan != NULL;
+    }
+    if (!wants_adj && !wants_adj_tan) return;
+    // An output nobody consumed still reads as zero; inputs are added into.
+    for (int k = 0; k < node->n_out; k++) zero_adjoint_once(ex, pass, node->out[k]);
+    for (int k = 0; k < node->n_in; k++) {
+        int v = node->in[k];
+        if (!call.in[k].adj) continue;
+        // The first writer of a batched adjoint assigns it, if it can: clearing the
+        // buffer first was a pass over it for nothing.
+        if (def->assigns_fresh_adjoint && call.in[k].batched && !ex->adj_zeroed[v]) {
+            call.in[k].adj_fresh = true;
+            ex->adj_zeroed[v] = true;
+            continue;
+        }
+        zero_adjoint_once(ex, pass, v);
+    }
+    if (node->out[0] == g->loss_var) call.out[0].adj_tan = NULL; // zero seed tangent
+    if (wants_adj && wants_adj_tan && def->backward_with_tangent) {
+        def->backward_with_tangent(&call);
+        return;
+    }
+    if (wants_adj) def->backward(&call);
+    if (wants_adj_tan) def->tangent_backward(&call);
+}
+
 void sgdi_exec_backward(sgdi_exec *ex, const sgdi_pass *pass) {
     const sgdi_graph *g = ex->graph;
     memset(ex->adj_zeroed, 0, (size_t)g->n_vars * sizeof *ex->adj_zeroed);
@@ -246,37 +302,9 @@ void sgdi_exec_backward(sgdi_exec *ex, const sgdi_pass *pass) {
     }
 
     for (int n = g->n_nodes - 1; n >= 0; n--) {
-        const sgdi_node *node = &g->nodes[n];
-        const sgdi_op_def *def = &sgdi_op_table[node->op];
-        sgdi_op_call call;
-        bind_node(ex, pass, node, SWEEP_BACKWARD, &call);
-        bool wants_adj = false, wants_adj_tan = false;
-        for (int k = 0; k < node->n_in; k++) {
-            wants_adj |= call.in[k].adj != NULL;
-            wants_adj_tan |= call.in[k].adj_tan != NULL;
-        }
-        if (!wants_adj && !wants_adj_tan) continue;
-        // An output nobody consumed still reads as zero; inputs are added into.
-        for (int k = 0; k < node->n_out; k++) zero_adjoint_once(ex, pass, node->out[k]);
-        for (int k = 0; k < node->n_in; k++) {
-            int v = node->in[k];
-            if (!call.in[k].adj) continue;
-            // The first writer of a batched adjoint assigns it, if it can: clearing the
-            // buffer first was a pass over it for nothing.
-            if (def->assigns_fresh_adjoint && call.in[k].batched && !ex->adj_zeroed[v]) {
-                call.in[k].adj_fresh = true;
-                ex->adj_zeroed[v] = true;
-                continue;
-            }
-            zero_adjoint_once(ex, pass, v);
-        }
-        if (node->out[0] == g->loss_var) call.out[0].adj_tan = NULL; // zero seed tangent
-        if (wants_adj && wants_adj_tan && def->backward_with_tangent) {
-            def->backward_with_tangent(&call);
-            continue;
-        }
-        if (wants_adj) def->backward(&call);
-        if (wants_adj_tan) def->tangent_backward(&call);
+        double start = node_clock(ex);
+        backward_node(ex, pass, n);
+        node_clock_add(ex, g->n_nodes + n, start);
     }
 }
 

@@ -32,6 +32,10 @@ typedef struct sgdi_exec {
     int64_t work_len;    // its length in elements
     double *saved_arena; // every node's saved_len() doubles
     double **saved;      // [n_nodes] a node's part of it (NULL: keeps nothing)
+    // NULL (sgdi_exec_init's choice), or a caller's array of 2 n_nodes seconds: each
+    // sweep then adds the wall time of node n's forward into [n] and of its backward into
+    // [n_nodes + n] (bench_cnn's per-layer table); the clock is read twice per node.
+    double *node_seconds;
 } sgdi_exec;
 
 typedef struct sgdi_pass {
