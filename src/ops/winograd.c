@@ -148,62 +148,88 @@ static slot slot_at(const geom *g, const layout *l, int64_t i) {
 
 // --- Kernels ---------------------------------------------------------------------------
 
-// u[xi * us] = (G g G^T)[xi] for one 3x3 kernel g (row-major)
-static void kernel_to_points(const sgdi_real *g, sgdi_real *u, int64_t us) {
+// Kernels are transformed KERNEL_BLOCK at a time, along a run of the layout they are
+// written in: each point's values of a block are then one contiguous store, and the
+// arithmetic runs in vectors. A kernel at a time wrote 16 lone floats K C apart (64 KiB
+// in the 128-channel layers, so that they fell into the same cache sets).
+enum { KERNEL_BLOCK = 16 };
+
+// u[xi * us + j] = (G g_j G^T)[xi] for the n <= KERNEL_BLOCK 3x3 kernels g_j = w + j ws
+// (row-major)
+static void kernels_to_points(const sgdi_real *w, int64_t ws, int64_t n, sgdi_real *u, int64_t us) {
     const sgdi_real half = (sgdi_real)0.5;
-    sgdi_real t[4][3]; // G g
-    for (int q = 0; q < 3; q++) {
-        sgdi_real g0 = g[q], g1 = g[3 + q], g2 = g[6 + q];
-        t[0][q] = g0, t[1][q] = (g0 + g1 + g2) * half, t[2][q] = (g0 - g1 + g2) * half;
-        t[3][q] = g2;
-    }
-    for (int i = 0; i < 4; i++) {
-        sgdi_real *row = u + 4 * i * us;
-        row[0] = t[i][0], row[us] = (t[i][0] + t[i][1] + t[i][2]) * half;
-        row[2 * us] = (t[i][0] - t[i][1] + t[i][2]) * half, row[3 * us] = t[i][2];
+    sgdi_real g[9][KERNEL_BLOCK];
+    for (int64_t j = 0; j < n; j++)
+        for (int q = 0; q < 9; q++) g[q][j] = w[j * ws + q];
+#pragma omp simd
+    for (int64_t j = 0; j < n; j++) {
+        sgdi_real t[4][3]; // G g
+        for (int q = 0; q < 3; q++) {
+            sgdi_real g0 = g[q][j], g1 = g[3 + q][j], g2 = g[6 + q][j];
+            t[0][q] = g0, t[1][q] = (g0 + g1 + g2) * half, t[2][q] = (g0 - g1 + g2) * half;
+            t[3][q] = g2;
+        }
+        for (int i = 0; i < 4; i++) {
+            sgdi_real *row = u + 4 * i * us + j;
+            row[0] = t[i][0], row[us] = (t[i][0] + t[i][1] + t[i][2]) * half;
+            row[2 * us] = (t[i][0] - t[i][1] + t[i][2]) * half, row[3 * us] = t[i][2];
+        }
     }
 }
 
-// g_bar[3x3] += G^T e G for the 16 points e[xi * es]: the adjoint of kernel_to_points
-static void points_to_kernel(const sgdi_real *e, int64_t es, sgdi_real *g_bar) {
+// w_bar[j * ws + (3x3)] += G^T e_j G for the n <= KERNEL_BLOCK kernels whose 16 points are
+// e[xi * es + j]: the adjoint of kernels_to_points
+static void points_to_kernels(const sgdi_real *e, int64_t es, int64_t n, sgdi_real *w_bar,
+                              int64_t ws) {
     const sgdi_real half = (sgdi_real)0.5;
-    sgdi_real t[4][3]; // e G
-    for (int i = 0; i < 4; i++) {
-        const sgdi_real *row = e + 4 * i * es;
-        sgdi_real e0 = row[0], e1 = row[es], e2 = row[2 * es], e3 = row[3 * es];
-        t[i][0] = e0 + (e1 + e2) * half, t[i][1] = (e1 - e2) * half,
-        t[i][2] = (e1 + e2) * half + e3;
+    sgdi_real g[9][KERNEL_BLOCK];
+#pragma omp simd
+    for (int64_t j = 0; j < n; j++) {
+        sgdi_real t[4][3]; // e G
+        for (int i = 0; i < 4; i++) {
+            const sgdi_real *row = e + 4 * i * es + j;
+            sgdi_real e0 = row[0], e1 = row[es], e2 = row[2 * es], e3 = row[3 * es];
+            t[i][0] = e0 + (e1 + e2) * half, t[i][1] = (e1 - e2) * half,
+            t[i][2] = (e1 + e2) * half + e3;
+        }
+        for (int q = 0; q < 3; q++) {
+            sgdi_real t0 = t[0][q], t1 = t[1][q], t2 = t[2][q], t3 = t[3][q];
+            g[q][j] = t0 + (t1 + t2) * half;
+            g[3 + q][j] = (t1 - t2) * half;
+            g[6 + q][j] = (t1 + t2) * half + t3;
+        }
     }
-    for (int q = 0; q < 3; q++) {
-        sgdi_real t0 = t[0][q], t1 = t[1][q], t2 = t[2][q], t3 = t[3][q];
-        g_bar[q] += t0 + (t1 + t2) * half;
-        g_bar[3 + q] += (t1 - t2) * half;
-        g_bar[6 + q] += (t1 + t2) * half + t3;
-    }
+    for (int64_t j = 0; j < n; j++)
+        for (int q = 0; q < 9; q++) w_bar[j * ws + q] += g[q][j];
 }
 
 // u[16][K][C] (or u[16][C][K] when transposed) = the points of every kernel of
 // w[K][C][3][3]
 static void weights_to_points(const geom *g, const sgdi_real *w, bool transposed, sgdi_real *u) {
-    if (transposed) { // c outer: each point's writes run along k, not K apart
+    const int64_t K = g->K, C = g->C;
+    if (transposed) { // c outer: each point's writes run along k
 #pragma omp parallel for schedule(static)
-        for (int64_t c = 0; c < g->C; c++)
-            for (int64_t k = 0; k < g->K; k++)
-                kernel_to_points(w + (k * g->C + c) * 9, u + c * g->K + k, g->K * g->C);
+        for (int64_t c = 0; c < C; c++)
+            for (int64_t k = 0; k < K; k += KERNEL_BLOCK)
+                kernels_to_points(w + (k * C + c) * 9, 9 * C, min64(KERNEL_BLOCK, K - k),
+                                  u + c * K + k, K * C);
         return;
     }
 #pragma omp parallel for schedule(static)
-    for (int64_t k = 0; k < g->K; k++)
-        for (int64_t c = 0; c < g->C; c++)
-            kernel_to_points(w + (k * g->C + c) * 9, u + k * g->C + c, g->K * g->C);
+    for (int64_t k = 0; k < K; k++)
+        for (int64_t c = 0; c < C; c += KERNEL_BLOCK)
+            kernels_to_points(w + (k * C + c) * 9, 9, min64(KERNEL_BLOCK, C - c), u + k * C + c,
+                              K * C);
 }
 
 // w_bar[K][C][3][3] += the adjoint of weights_to_points applied to u_bar[16][K][C]
 static void points_to_weights(const geom *g, const sgdi_real *u_bar, sgdi_real *w_bar) {
+    const int64_t K = g->K, C = g->C;
 #pragma omp parallel for schedule(static)
-    for (int64_t k = 0; k < g->K; k++)
-        for (int64_t c = 0; c < g->C; c++)
-            points_to_kernel(u_bar + k * g->C + c, g->K * g->C, w_bar + (k * g->C + c) * 9);
+    for (int64_t k = 0; k < K; k++)
+        for (int64_t c = 0; c < C; c += KERNEL_BLOCK)
+            points_to_kernels(u_bar + k * C + c, K * C, min64(KERNEL_BLOCK, C - c),
+                              w_bar + (k * C + c) * 9, 9);
 }
 
 // --- Planes ----------------------------------------------------------------------------
