@@ -18,7 +18,7 @@
  *
  * Layouts: U [16][K][C]; V [16][C][T] and M [16][K][T], T ordered by sample, tile row,
  * tile column. The products are small GEMMs (small_gemm.h) with no transposed operand:
- * the image-side adjoint reads U transposed, [16][C][K], as weights_to_points can write
+ * the image-side adjoint reads U transposed, [16][C][K], as winograd_weights.c can write
  * it, and the weight gradient each point of V transposed, [T][C]. Each transform of a
  * plane runs along its pixel rows (each row once, though it belongs to two tile rows)
  * and down its columns over all the plane's tiles at once; a plane of the image side is
@@ -41,6 +41,7 @@
 
 #include "ops/kernel_math.h"
 #include "ops/small_gemm.h"
+#include "ops/winograd_weights.h"
 
 // Transform points; groups of chunks whose weight-gradient partials are summed apart (a fixed
 // number: the sums' order must not depend on the thread count).
@@ -144,92 +145,6 @@ static slot slot_at(const geom *g, const layout *l, int64_t i) {
     s.m2 = s.m1 + l->column, s.v1 = s.m2 + l->column, s.v2 = s.v1 + l->image;
     s.pad = s.v2 + l->image, s.rows = s.pad + g->PH * g->PW;
     return s;
-}
-
-// --- Kernels ---------------------------------------------------------------------------
-
-// Kernels are transformed KERNEL_BLOCK at a time, along a run of the layout they are
-// written in: each point's values of a block are then one contiguous store, and the
-// arithmetic runs in vectors. A kernel at a time wrote 16 lone floats K C apart (64 KiB
-// in the 128-channel layers, so that they fell into the same cache sets).
-enum { KERNEL_BLOCK = 16 };
-
-// u[xi * us + j] = (G g_j G^T)[xi] for the n <= KERNEL_BLOCK 3x3 kernels g_j = w + j ws
-// (row-major)
-static void kernels_to_points(const sgdi_real *w, int64_t ws, int64_t n, sgdi_real *u, int64_t us) {
-    const sgdi_real half = (sgdi_real)0.5;
-    sgdi_real g[9][KERNEL_BLOCK];
-    for (int64_t j = 0; j < n; j++)
-        for (int q = 0; q < 9; q++) g[q][j] = w[j * ws + q];
-#pragma omp simd
-    for (int64_t j = 0; j < n; j++) {
-        sgdi_real t[4][3]; // G g
-        for (int q = 0; q < 3; q++) {
-            sgdi_real g0 = g[q][j], g1 = g[3 + q][j], g2 = g[6 + q][j];
-            t[0][q] = g0, t[1][q] = (g0 + g1 + g2) * half, t[2][q] = (g0 - g1 + g2) * half;
-            t[3][q] = g2;
-        }
-        for (int i = 0; i < 4; i++) {
-            sgdi_real *row = u + 4 * i * us + j;
-            row[0] = t[i][0], row[us] = (t[i][0] + t[i][1] + t[i][2]) * half;
-            row[2 * us] = (t[i][0] - t[i][1] + t[i][2]) * half, row[3 * us] = t[i][2];
-        }
-    }
-}
-
-// w_bar[j * ws + (3x3)] += G^T e_j G for the n <= KERNEL_BLOCK kernels whose 16 points are
-// e[xi * es + j]: the adjoint of kernels_to_points
-static void points_to_kernels(const sgdi_real *e, int64_t es, int64_t n, sgdi_real *w_bar,
-                              int64_t ws) {
-    const sgdi_real half = (sgdi_real)0.5;
-    sgdi_real g[9][KERNEL_BLOCK];
-#pragma omp simd
-    for (int64_t j = 0; j < n; j++) {
-        sgdi_real t[4][3]; // e G
-        for (int i = 0; i < 4; i++) {
-            const sgdi_real *row = e + 4 * i * es + j;
-            sgdi_real e0 = row[0], e1 = row[es], e2 = row[2 * es], e3 = row[3 * es];
-            t[i][0] = e0 + (e1 + e2) * half, t[i][1] = (e1 - e2) * half,
-            t[i][2] = (e1 + e2) * half + e3;
-        }
-        for (int q = 0; q < 3; q++) {
-            sgdi_real t0 = t[0][q], t1 = t[1][q], t2 = t[2][q], t3 = t[3][q];
-            g[q][j] = t0 + (t1 + t2) * half;
-            g[3 + q][j] = (t1 - t2) * half;
-            g[6 + q][j] = (t1 + t2) * half + t3;
-        }
-    }
-    for (int64_t j = 0; j < n; j++)
-        for (int q = 0; q < 9; q++) w_bar[j * ws + q] += g[q][j];
-}
-
-// u[16][K][C] (or u[16][C][K] when transposed) = the points of every kernel of
-// w[K][C][3][3]
-static void weights_to_points(const geom *g, const sgdi_real *w, bool transposed, sgdi_real *u) {
-    const int64_t K = g->K, C = g->C;
-    if (transposed) { // c outer: each point's writes run along k
-#pragma omp parallel for schedule(static)
-        for (int64_t c = 0; c < C; c++)
-            for (int64_t k = 0; k < K; k += KERNEL_BLOCK)
-                kernels_to_points(w + (k * C + c) * 9, 9 * C, min64(KERNEL_BLOCK, K - k),
-                                  u + c * K + k, K * C);
-        return;
-    }
-#pragma omp parallel for schedule(static)
-    for (int64_t k = 0; k < K; k++)
-        for (int64_t c = 0; c < C; c += KERNEL_BLOCK)
-            kernels_to_points(w + (k * C + c) * 9, 9, min64(KERNEL_BLOCK, C - c), u + k * C + c,
-                              K * C);
-}
-
-// w_bar[K][C][3][3] += the adjoint of weights_to_points applied to u_bar[16][K][C]
-static void points_to_weights(const geom *g, const sgdi_real *u_bar, sgdi_real *w_bar) {
-    const int64_t K = g->K, C = g->C;
-#pragma omp parallel for schedule(static)
-    for (int64_t k = 0; k < K; k++)
-        for (int64_t c = 0; c < C; c += KERNEL_BLOCK)
-            points_to_kernels(u_bar + k * C + c, K * C, min64(KERNEL_BLOCK, C - c),
-                              w_bar + (k * C + c) * 9, 9);
 }
 
 // --- Planes ----------------------------------------------------------------------------
@@ -518,7 +433,8 @@ void sgdi_winograd_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work
     int64_t S = chunk_samples(&g, batch), chunks = (batch + S - 1) / S;
     layout l = layout_of(&g, S, work, work_len);
     sgdi_real *u[2] = {l.u1, l.u2};
-    for (int k = 0; k < job.ws.n; k++) weights_to_points(&g, job.ws.ptr[k], false, u[k]);
+    for (int k = 0; k < job.ws.n; k++)
+        sgdi_winograd_weights_to_points(g.K, g.C, job.ws.ptr[k], false, u[k]);
 #pragma omp parallel for schedule(static) num_threads(l.threads)
     for (int64_t q = 0; q < chunks; q++) {
         slot sl = slot_at(&g, &l, omp_get_thread_num());
@@ -630,7 +546,8 @@ void sgdi_winograd_backward(const sgdi_conv_plan *p, int64_t batch, sgdi_real *w
     int64_t S = chunk_samples(&g, batch), chunks = (batch + S - 1) / S;
     layout l = layout_of(&g, S, work, work_len);
     sgdi_real *u[2] = {l.u1, l.u2};
-    for (int k = 0; k < job.ws.n; k++) weights_to_points(&g, job.ws.ptr[k], true, u[k]);
+    for (int k = 0; k < job.ws.n; k++)
+        sgdi_winograd_weights_to_points(g.K, g.C, job.ws.ptr[k], true, u[k]);
     // Each group of consecutive chunks runs on one thread, its weight-gradient points
     // summed in chunk order; the groups' sums are added in group order.
     int64_t groups = min64(GROUPS, chunks);
@@ -650,6 +567,6 @@ void sgdi_winograd_backward(const sgdi_conv_plan *p, int64_t batch, sgdi_real *w
 #pragma omp parallel for schedule(static) num_threads(l.threads)
         for (int64_t e = 0; e < l.weights; e++)
             for (int64_t gi = 1; gi < groups; gi++) sum[e] += sum[gi * l.weights + e];
-        points_to_weights(&g, sum, adj[a].w_bar);
+        sgdi_winograd_points_to_weights(g.K, g.C, sum, adj[a].w_bar);
     }
 }
