@@ -353,20 +353,27 @@ static void cnn_pass(sgdi_exec *ex, const sgdi_graph *g, const float *x, const f
     sgdi_exec_backward(ex, &pass);
 }
 
-static void test_cnn_buffers_reused(void) {
-    enum { BATCH = 6, SIDE = 12, CLASSES = 3 };
+// The small built-in CNN both tests below run (3 blocks of 4, 6, 8 maps on 12x12
+// pictures, 3 classes) and two executors of it for batches of 6.
+enum { CNN_BATCH = 6, CNN_SIDE = 12, CNN_CLASSES = 3 };
+static void small_cnn(sgdi_graph *g, sgdi_exec *a, sgdi_exec *b) {
     sgdi_options opt;
     sgdi_options_init(&opt);
     opt.network = SGDI_NETWORK_CNN;
     opt.channels[0] = 4, opt.channels[1] = 6, opt.channels[2] = 8, opt.n_blocks = 3;
-    sgdi_shape sample = {3, {1, SIDE, SIDE}};
-    sgdi_graph g;
-    sgdi_graph_init(&g);
+    sgdi_shape sample = {3, {1, CNN_SIDE, CNN_SIDE}};
+    sgdi_graph_init(g);
     sgdi_error err;
+    CHECK(sgdi_build_network(&opt, sample, CNN_CLASSES, g, &err) == SGDI_OK);
+    CHECK(sgdi_exec_init(a, g, CNN_BATCH, &err) == SGDI_OK);
+    CHECK(sgdi_exec_init(b, g, CNN_BATCH, &err) == SGDI_OK);
+}
+
+static void test_cnn_buffers_reused(void) {
+    enum { BATCH = CNN_BATCH, SIDE = CNN_SIDE };
+    sgdi_graph g;
     sgdi_exec used, fresh;
-    CHECK(sgdi_build_network(&opt, sample, CLASSES, &g, &err) == SGDI_OK);
-    CHECK(sgdi_exec_init(&used, &g, BATCH, &err) == SGDI_OK);
-    CHECK(sgdi_exec_init(&fresh, &g, BATCH, &err) == SGDI_OK);
+    small_cnn(&g, &used, &fresh);
     int64_t p = g.n_params, n = BATCH * SIDE * SIDE;
     float *theta = malloc((size_t)p * 4), *v = malloc((size_t)p * 4), *buf = malloc((size_t)p * 16);
     float *xa = malloc((size_t)n * 4), *xb = malloc((size_t)n * 4);
@@ -398,19 +405,10 @@ static void test_cnn_buffers_reused(void) {
 // the same bytes with it on, every node's slots non-negative, both sweeps timed, and a
 // second pass adding to the first.
 static void test_node_clock(void) {
-    enum { BATCH = 6, SIDE = 12, CLASSES = 3 };
-    sgdi_options opt;
-    sgdi_options_init(&opt);
-    opt.network = SGDI_NETWORK_CNN;
-    opt.channels[0] = 4, opt.channels[1] = 6, opt.channels[2] = 8, opt.n_blocks = 3;
-    sgdi_shape sample = {3, {1, SIDE, SIDE}};
+    enum { BATCH = CNN_BATCH, SIDE = CNN_SIDE };
     sgdi_graph g;
-    sgdi_graph_init(&g);
-    sgdi_error err;
     sgdi_exec plain, clocked;
-    CHECK(sgdi_build_network(&opt, sample, CLASSES, &g, &err) == SGDI_OK);
-    CHECK(sgdi_exec_init(&plain, &g, BATCH, &err) == SGDI_OK);
-    CHECK(sgdi_exec_init(&clocked, &g, BATCH, &err) == SGDI_OK);
+    small_cnn(&g, &plain, &clocked);
     CHECK(plain.node_seconds == NULL);
     int64_t p = g.n_params, n = BATCH * SIDE * SIDE;
     float *theta = malloc((size_t)p * 4), *v = malloc((size_t)p * 4), *buf = malloc((size_t)p * 16);
