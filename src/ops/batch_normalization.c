@@ -131,6 +131,7 @@ static double lanes_total(const double *lanes) {
     return total;
 }
 
+SGDI_WIDE_VECTORS
 static bn_stats bn_channel_stats(const bn_call *b, int64_t c, double eps) {
     bn_stats s = {0};
     if (!b->batch_stats) {
@@ -190,6 +191,7 @@ static inline double tan_or_zero(const sgdi_port *p, int64_t c) {
 }
 
 // mu' = <x'> and c1 = <x_hat x'> of channel c (zero without x' or coupling).
+SGDI_WIDE_VECTORS
 static void bn_tangent_moments(const bn_call *b, int64_t c, const bn_stats *s, double *mu_t,
                                double *c1) {
     *mu_t = *c1 = 0;
@@ -258,6 +260,7 @@ sgdi_status sgdi_batch_normalization_infer_shape(const sgdi_op_attr *attr, const
 // --- Kernels -----------------------------------------------------------------------------
 
 // y[B, O, C, I] = gamma[C] x_hat + beta[C]
+SGDI_WIDE_VECTORS
 void sgdi_batch_normalization_forward(const sgdi_op_call *call) {
     bn_call b = bn_bind(call);
     double eps = call->attr->norm.eps;
@@ -274,6 +277,7 @@ void sgdi_batch_normalization_forward(const sgdi_op_call *call) {
 }
 
 // y' = gamma x_hat' + gamma' x_hat + beta'
+SGDI_WIDE_VECTORS
 void sgdi_batch_normalization_tangent_forward(const sgdi_op_call *call) {
     bn_call b = bn_bind(call);
     double eps = call->attr->norm.eps;
@@ -298,6 +302,7 @@ void sgdi_batch_normalization_tangent_forward(const sgdi_op_call *call) {
 
 // x_bar += r (g - w inv_n (G0 + x_hat G1)), gamma_bar += sum y_bar x_hat,
 // beta_bar += sum y_bar; nothing into mean, variance.
+SGDI_WIDE_VECTORS
 void sgdi_batch_normalization_backward(const sgdi_op_call *call) {
     bn_call b = bn_bind(call);
     const sgdi_real *yb = call->out[0].adj, *x = b.x->val;
@@ -345,6 +350,7 @@ static void bn_kept_tangent_moments(const sgdi_op_call *call, const bn_call *b, 
 }
 
 // The tangent of the backward (see the header); nothing into mean, variance.
+SGDI_WIDE_VECTORS
 void sgdi_batch_normalization_tangent_backward(const sgdi_op_call *call) {
     bn_call b = bn_bind(call);
     const sgdi_real *yb = call->out[0].adj, *ybt = call->out[0].adj_tan;
@@ -419,6 +425,7 @@ void sgdi_batch_normalization_tangent_backward(const sgdi_op_call *call) {
 // both adjoints wanted and fresh): one pass for all eight channel sums and one writing
 // x_bar and x_bar', instead of two passes each, which read x and y_bar twice more. The
 // same expressions in the same order: the same bytes. Anything else takes the two calls.
+SGDI_WIDE_VECTORS
 void sgdi_batch_normalization_backward_with_tangent(const sgdi_op_call *call) {
     bn_call b = bn_bind(call);
     const sgdi_real *yb = call->out[0].adj, *ybt = call->out[0].adj_tan;

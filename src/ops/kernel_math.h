@@ -22,6 +22,31 @@
 
 #include "ops/op.h"
 
+// --- Vector width ----------------------------------------------------------------
+
+// SGDI_WIDE_VECTORS before a kernel builds it twice, for the baseline x86-64 (SSE2) and for
+// AVX2, and picks one when the program loads (an ifunc). For kernels whose arithmetic, not
+// their memory traffic, bounds them (batch normalization's double-precision sums and
+// updates: 2 % of a CNN step). Both versions give the same bytes: the same operations in
+// the same order, only wider (no FMA: -ffp-contract=off, and "avx2" does not enable it),
+// and every reduction split into explicit lanes. Sanitizer builds keep one version (ifunc
+// resolvers run before the sanitizers' runtime is up), the baseline one: the tests thus
+// run one version under the sanitizers and the other, on AVX2 machines, in the release
+// build.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+#define SGDI_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
+#define SGDI_SANITIZED 1
+#endif
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(SGDI_SANITIZED)
+#define SGDI_WIDE_VECTORS __attribute__((target_clones("avx2", "default")))
+#else
+#define SGDI_WIDE_VECTORS
+#endif
+
 // --- Elementary functions ------------------------------------------------------
 
 #ifdef SGDI_REAL_DOUBLE
