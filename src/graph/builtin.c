@@ -107,13 +107,16 @@ static int cnn_block(sgdi_graph *g, int x, int64_t maps, int block, sgdi_error *
     if (h >= 0) h = unary(g, SGDI_OP_RELU, &none, h, scope, "relu", err);
     snprintf(scope, sizeof scope, "block%d/conv2", block);
     if (h >= 0) h = conv_layer(g, h, maps, scope, err);
-    if (h >= 0) h = unary(g, SGDI_OP_RELU, &none, h, scope, "relu", err);
+    // ReLU after the pooling, not before: max and ReLU commute (ReLU is max(x, 0), and a
+    // window's max of max(x_i, 0) is max(max_i x_i, 0)), so it is the same function, its
+    // derivatives routed through the same argmax, with ReLU over a quarter of the values.
     sgdi_op_attr pool = {.window = {.ndim = 2,
                                     .kernel = {2, 2},
                                     .stride = {2, 2},
                                     .ignore_border = true,
                                     .including_pad = true}};
     if (h >= 0) h = unary(g, SGDI_OP_MAX_POOLING, &pool, h, scope, "pool", err);
+    if (h >= 0) h = unary(g, SGDI_OP_RELU, &none, h, scope, "relu", err);
     return h;
 }
 
