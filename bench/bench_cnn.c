@@ -243,8 +243,11 @@ int main(int argc, char **argv) {
     for (int k = 1; k < argc; k++) {
         if (k + 1 >= argc) return usage();
         long v = strtol(argv[k + 1], NULL, 10);
-        if (!strcmp(argv[k], "--peak") || !strcmp(argv[k], "--layers")) {
-            *(argv[k][2] == 'p' ? &with_peak : &layers) = v != 0;
+        if (!strcmp(argv[k], "--peak") || !strcmp(argv[k], "--layers")) { // 0 or 1
+            if (!strcmp(argv[k], "--peak"))
+                with_peak = v != 0;
+            else
+                layers = v != 0;
             k++;
             continue;
         }

@@ -22,6 +22,12 @@
 
 #include "ops/op.h"
 
+// --- Integers ------------------------------------------------------------------
+
+static inline int64_t min64(int64_t a, int64_t b) {
+    return a < b ? a : b;
+}
+
 // --- Vector width ----------------------------------------------------------------
 
 // SGDI_WIDE_VECTORS before a kernel builds it twice, for the baseline x86-64 (SSE2) and for

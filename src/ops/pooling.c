@@ -95,9 +95,6 @@ typedef struct pool_window {
     int64_t y0, y1, x0, x1, size;
 } pool_window;
 
-static inline int64_t min64(int64_t a, int64_t b) {
-    return a < b ? a : b;
-}
 static inline int64_t max64(int64_t a, int64_t b) {
     return a > b ? a : b;
 }

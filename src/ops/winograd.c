@@ -61,10 +61,6 @@ typedef struct geom {
     int64_t PH, PW;    // the padded plane: tile rows and columns times two, plus two
 } geom;
 
-static int64_t min64(int64_t a, int64_t b) {
-    return a < b ? a : b;
-}
-
 static geom geometry(const sgdi_conv_plan *p) {
     geom g = {.C = p->in_ch,
               .K = p->out_ch,

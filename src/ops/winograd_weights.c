@@ -12,10 +12,6 @@
 
 #include <omp.h>
 
-static int64_t min64(int64_t a, int64_t b) {
-    return a < b ? a : b;
-}
-
 // Kernels are transformed KERNEL_BLOCK at a time, along a run of the layout they are
 // written in: each point's values of a block are then one contiguous store, and the
 // arithmetic runs in vectors. A kernel at a time wrote 16 lone floats K C apart (64 KiB
