@@ -4,6 +4,7 @@
  * text, parameter.protobuf and parameter.h5 members (later ones win), then the
  * optimizer that trains (the first one), its network and its solver.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,16 @@
 
 // --- Solver --------------------------------------------------------------------------
 
+// A scheduler's max_iter (a float in nnabla's proto) as the schedule's iteration count;
+// false when it is no count at all (not finite, or beyond 2^53, where the conversion to
+// an integer is undefined), which the caller reports. Zero and negative counts pass, for
+// sgdi_lr_schedule_check to refuse with its own message.
+static bool iteration_count(float v, int64_t *out) {
+    if (!(v >= -9.0e15f && v <= 9.0e15f)) return false;
+    *out = (int64_t)v;
+    return true;
+}
+
 static void read_schedule(sgdi_model *m, const Solver *s) {
     sgdi_lr_schedule *sch = &m->schedule;
     sgdi_lr_schedule_init(sch);
@@ -28,12 +39,18 @@ static void read_schedule(sgdi_model *m, const Solver *s) {
         if (sch->gamma == 1.0) sch->type = SGDI_LR_CONSTANT;
     } else if (strcmp(type, "Polynomial") == 0 && s->polynomial_scheduler_param) {
         sch->type = SGDI_LR_POLYNOMIAL;
-        sch->max_iter = s->polynomial_scheduler_param->max_iter;
+        float max_iter = s->polynomial_scheduler_param->max_iter;
+        if (!iteration_count(max_iter, &sch->max_iter))
+            snprintf(m->unsupported, sizeof m->unsupported,
+                     "polynomial scheduler: max_iter %g is not an iteration count", max_iter);
         sch->power = s->polynomial_scheduler_param->power;
         if (sch->power == 0.0) sch->type = SGDI_LR_CONSTANT;
     } else if (strcmp(type, "Cosine") == 0 && s->cosine_scheduler_param) {
         sch->type = SGDI_LR_COSINE;
-        sch->max_iter = s->cosine_scheduler_param->max_iter;
+        float max_iter = s->cosine_scheduler_param->max_iter;
+        if (!iteration_count(max_iter, &sch->max_iter))
+            snprintf(m->unsupported, sizeof m->unsupported,
+                     "cosine scheduler: max_iter %g is not an iteration count", max_iter);
     } else if (strcmp(type, "Step") == 0 && s->step_scheduler_param) {
         sch->type = SGDI_LR_STEP;
         sch->gamma = s->step_scheduler_param->gamma;
