@@ -19,23 +19,13 @@
 #include "ops/op.h"
 #include "test_support.h"
 
-static uint64_t rng_state = 0xb47c40f5ULL;
+static sgdi_test_rng rng = {0xb47c40f5ULL};
 
-static uint64_t next_u64(void) {
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-static double unif(void) {
-    return (double)(next_u64() >> 11) * 0x1p-53;
-}
 static double normal(void) {
-    double u = unif() + 1e-300, v = unif();
-    return sqrt(-2 * log(u)) * cos(6.283185307179586 * v);
+    return sgdi_test_rng_normal(&rng);
 }
 static void fill_normal(double *p, int64_t n) {
-    for (int64_t i = 0; i < n; i++) p[i] = normal();
+    sgdi_test_rng_fill_normal(&rng, p, n);
 }
 static double max_diff(const double *a, const double *b, int64_t n) {
     double e = 0;
@@ -56,7 +46,7 @@ static void bn_random(bn_data *d) {
     fill_normal(d->x, N_X);
     for (int c = 0; c < C; c++) {
         d->beta[c] = normal(), d->gamma[c] = normal(), d->mean[c] = normal();
-        d->var[c] = 0.5 + unif();
+        d->var[c] = 0.5 + sgdi_test_rng_unif(&rng);
     }
 }
 

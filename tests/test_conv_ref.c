@@ -18,14 +18,7 @@
 #include "ops/op.h"
 #include "test_support.h"
 
-static uint64_t rng_state = 0xc0ffee11ULL;
-
-static double unif_pm1(void) {
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return (double)((z ^ (z >> 31)) >> 11) * 0x1p-52 - 1;
-}
+static sgdi_test_rng rng = {0xc0ffee11ULL};
 
 typedef struct ref_case {
     sgdi_op_kind kind;
@@ -205,7 +198,7 @@ static void call_op(const ref_case *c, const sgdi_shape *y_shape, sgdi_kernel_fn
 static double *random_buf(int64_t n) {
     double *p = malloc((size_t)n * sizeof *p);
     if (!p) abort();
-    for (int64_t k = 0; k < n; k++) p[k] = unif_pm1();
+    for (int64_t k = 0; k < n; k++) p[k] = 2 * sgdi_test_rng_unif(&rng) - 1; // [-1, 1)
     return p;
 }
 static double *zero_buf(int64_t n) {

@@ -36,23 +36,10 @@ static const double EXACT = 1e-13; // for results that must agree up to rounding
 
 // --- Random numbers (splitmix64; fixed seed) ------------------------------------------
 
-static uint64_t rng_state = 0x5eed1234abcdULL;
+static sgdi_test_rng rng = {0x5eed1234abcdULL};
 
-static uint64_t next_u64(void) {
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-static double unif(void) {
-    return (double)(next_u64() >> 11) * 0x1p-53;
-}
 int64_t rand_int(int64_t lo, int64_t hi) {
-    return lo + (int64_t)(next_u64() % (uint64_t)(hi - lo + 1));
-}
-static double normal(void) {
-    double u = unif() + 1e-300, v = unif();
-    return sqrt(-2 * log(u)) * cos(6.283185307179586 * v);
+    return lo + (int64_t)(sgdi_test_rng_u64(&rng) % (uint64_t)(hi - lo + 1));
 }
 
 // --- Test cases --------------------------------------------------------------------------
@@ -127,9 +114,6 @@ static double *buf(int64_t n) {
     if (!p) abort();
     return p;
 }
-static void fill_normal(double *p, int64_t n) {
-    for (int64_t i = 0; i < n; i++) p[i] = normal();
-}
 static double max_abs(const double *a, int64_t n) {
     double m = 0;
     for (int64_t i = 0; i < n; i++) m = fmax(m, fabs(a[i]));
@@ -158,7 +142,7 @@ static void generate(const harness *h, int i, double *x) {
     switch (c->gen[i]) {
     case GEN_NORMAL:
         for (int64_t k = 0; k < n; k++) {
-            do x[k] = normal();
+            do x[k] = sgdi_test_rng_normal(&rng);
             while (fabs(x[k]) < 1e-3);
         }
         break;
@@ -166,19 +150,19 @@ static void generate(const harness *h, int i, double *x) {
         for (int64_t k = 0; k < n; k++) x[k] = (double)rand_int(0, c->shape[0].dim[axis] - 1);
         break;
     case GEN_BINARY:
-        for (int64_t k = 0; k < n; k++) x[k] = (double)(next_u64() & 1);
+        for (int64_t k = 0; k < n; k++) x[k] = (double)(sgdi_test_rng_u64(&rng) & 1);
         break;
     case GEN_PROB:
-        for (int64_t k = 0; k < n; k++) x[k] = 0.1 + 0.8 * unif();
+        for (int64_t k = 0; k < n; k++) x[k] = 0.1 + 0.8 * sgdi_test_rng_unif(&rng);
         break;
     case GEN_POSITIVE:
-        for (int64_t k = 0; k < n; k++) x[k] = 0.5 + 1.5 * unif();
+        for (int64_t k = 0; k < n; k++) x[k] = 0.5 + 1.5 * sgdi_test_rng_unif(&rng);
         break;
     case GEN_SOFTMAX: {
         const sgdi_shape *s = &c->shape[i];
         int64_t inner = 1, C = s->dim[axis];
         for (int k = axis + 1; k < s->ndim; k++) inner *= s->dim[k];
-        fill_normal(x, n);
+        sgdi_test_rng_fill_normal(&rng, x, n);
         for (int64_t r = 0; r < n / C; r++) {
             double *row = x + (r / inner) * C * inner + r % inner, sum = 0;
             for (int64_t k = 0; k < C; k++) sum += (row[k * inner] = exp(row[k * inner]));
@@ -524,15 +508,15 @@ static void run_case(sgdi_op_kind kind, int variant, const op_case *c) {
         orig[i] = buf(h.len[i]);
         generate(&h, i, w.x[i]);
         memcpy(orig[i], w.x[i], (size_t)h.len[i] * sizeof(double));
-        fill_normal(w.v[i], h.len[i]);
-        fill_normal(w.u[i], h.len[i]);
-        fill_normal(w.pre[i], h.len[i]);
+        sgdi_test_rng_fill_normal(&rng, w.v[i], h.len[i]);
+        sgdi_test_rng_fill_normal(&rng, w.u[i], h.len[i]);
+        sgdi_test_rng_fill_normal(&rng, w.pre[i], h.len[i]);
     }
     w.y = buf(h.out_len), w.yp = buf(h.out_len), w.ym = buf(h.out_len);
     w.ytan = buf(h.out_len), w.ybar = buf(h.out_len), w.ybar_tan = buf(h.out_len);
     w.ones = buf(h.out_len);
-    fill_normal(w.ybar, h.out_len);
-    fill_normal(w.ybar_tan, h.out_len);
+    sgdi_test_rng_fill_normal(&rng, w.ybar, h.out_len);
+    sgdi_test_rng_fill_normal(&rng, w.ybar_tan, h.out_len);
     for (int64_t k = 0; k < h.out_len; k++) w.ones[k] = 1;
 
     int n_diff = 0;

@@ -14,20 +14,10 @@
 #include "test_support.h"
 #include "util/rng.h"
 
-static uint64_t rng_state = 0x0f32f32ULL;
+static sgdi_test_rng rng = {0x0f32f32ULL};
 
-static uint64_t next_u64(void) {
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-static double unif(void) {
-    return (double)(next_u64() >> 11) * 0x1p-53;
-}
 static double normal(void) {
-    double u = unif() + 1e-300, v = unif();
-    return sqrt(-2 * log(u)) * cos(6.283185307179586 * v);
+    return sgdi_test_rng_normal(&rng);
 }
 static sgdi_shape shp(int ndim, int64_t d0, int64_t d1, int64_t d2) {
     sgdi_shape s = {.ndim = ndim, .dim = {d0, d1, d2}};
@@ -388,7 +378,7 @@ static void test_float_elementwise(void) {
         const ew_ref *ref = &refs[r];
         sgdi_real x[B * N], y[B * N], ones[B * N], x_bar[B * N];
         for (int i = 0; i < B * N; i++) {
-            x[i] = (sgdi_real)(ref->positive ? 0.5 + 1.5 * unif() : normal());
+            x[i] = (sgdi_real)(ref->positive ? 0.5 + 1.5 * sgdi_test_rng_unif(&rng) : normal());
             ones[i] = 1, x_bar[i] = 0;
         }
         sgdi_op_attr attr = {.alpha = ref->alpha, .scale = ref->scale, .beta = ref->beta};
