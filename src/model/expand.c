@@ -112,14 +112,37 @@ static void repeat_rename(char *out, size_t size, const char *name, char **ids,
     }
 }
 
-const Variable *sgdi_expand_find_var(const Network *net, const char *name) {
-    for (size_t i = 0; i < net->n_variable; i++)
-        if (strcmp(net->variable[i]->name, name) == 0) return net->variable[i];
-    return NULL;
+const Variable *sgdi_expand_find_var(const sgdi_expansion *x, const char *name) {
+    size_t lo = 0, hi = x->n_by_name; // the first entry not below `name`
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(x->by_name[mid].name, name) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < x->n_by_name && strcmp(x->by_name[lo].name, name) == 0 ? x->by_name[lo].var : NULL;
 }
 
-static bool has_var(const Network *net, const char *name) {
-    return sgdi_expand_find_var(net, name) != NULL;
+static bool has_var(const expansion *x, const char *name) {
+    return sgdi_expand_find_var(x, name) != NULL;
+}
+
+static int compare_named(const void *a, const void *b) {
+    const sgdi_named_var *p = a, *q = b;
+    int c = strcmp(p->name, q->name);
+    return c ? c : (p->pos > q->pos) - (p->pos < q->pos);
+}
+
+// x->by_name for the variables of x->net, which are all added
+static void index_variables(expansion *x) {
+    size_t n = x->net->n_variable;
+    x->by_name = own(x, malloc((n ? n : 1) * sizeof *x->by_name));
+    if (!x->by_name) return;
+    for (size_t i = 0; i < n; i++)
+        x->by_name[i] = (sgdi_named_var){x->net->variable[i]->name, x->net->variable[i], i};
+    qsort(x->by_name, n, sizeof *x->by_name, compare_named);
+    x->n_by_name = n;
 }
 
 // Calls `each(index)` for every index tuple over `ids`; false if a count is unusable.
@@ -170,10 +193,10 @@ typedef sgdi_expand_fn fn_ctx;
 static const char *input_name(fn_ctx *c, const char *name, const int64_t *index, int levels) {
     char renamed[1024], all[512], outer[512], cand[1536];
     repeat_rename(renamed, sizeof renamed, name, c->f->repeat_id, index, levels, false);
-    if (has_var(c->x->net, renamed)) return own(c->x, strdup(renamed));
+    if (has_var(c->x, renamed)) return own(c->x, strdup(renamed));
     sgdi_expand_suffix(all, sizeof all, c->f->repeat_id, index, levels);
     snprintf(cand, sizeof cand, "%s%s", renamed, all);
-    if (has_var(c->x->net, cand)) return own(c->x, strdup(cand));
+    if (has_var(c->x, cand)) return own(c->x, strdup(cand));
     sgdi_expand_suffix(outer, sizeof outer, c->f->repeat_id, index, levels > 0 ? levels - 1 : 0);
     return sgdi_expand_printf(c->x, "%s%s", renamed, outer);
 }
@@ -203,7 +226,7 @@ static void add_function(void *p, const int64_t *index) {
     if (is_start && f->n_input == 2 && levels > 0) {
         g->n_input = 1;
         int64_t t = index[levels - 1];
-        in[0] = t == 0 ? (char *)(has_var(c->x->net, f->input[0])
+        in[0] = t == 0 ? (char *)(has_var(c->x, f->input[0])
                                       ? own(c->x, strdup(f->input[0]))
                                       : sgdi_expand_printf(c->x, "%s%s", f->input[0], outer))
                        : sgdi_expand_printf(c->x, "%s%s_%s[%lld]", f->input[1], outer, rid,
@@ -218,8 +241,7 @@ static void add_function(void *p, const int64_t *index) {
     for (size_t k = 0; k < f->n_output; k++) {
         char cand[1024];
         snprintf(cand, sizeof cand, "%s%s", f->output[k], all);
-        out[k] =
-            has_var(c->x->net, cand) ? own(c->x, strdup(cand)) : own(c->x, strdup(f->output[k]));
+        out[k] = has_var(c->x, cand) ? own(c->x, strdup(cand)) : own(c->x, strdup(f->output[k]));
     }
     if (is_start || is_end) {
         g->type = "Identity"; // a string literal: never freed (not owned, not unpacked)
@@ -227,62 +249,6 @@ static void add_function(void *p, const int64_t *index) {
         g->repeat_param = NULL;
     }
     c->out[(*c->n)++] = g;
-}
-
-// --- Order -------------------------------------------------------------------------------
-
-// Whether variable `name` is written by function `f`.
-static bool writes(const Function *f, const char *name) {
-    for (size_t k = 0; k < f->n_output; k++)
-        if (strcmp(f->output[k], name) == 0) return true;
-    return false;
-}
-
-// Unrolling emits every instance of one function before the next function, but a
-// loop body must run iteration by iteration: a stable topological order (the first
-// function whose inputs are all ready, again and again), as nnabla sorts its graph.
-// What never becomes ready keeps its place at the end, for the builder to report.
-static bool order_functions(Function **fns, size_t n) {
-    size_t inputs = 0;
-    for (size_t i = 0; i < n; i++) inputs += fns[i]->n_input;
-    bool *done = calloc(n ? n : 1, sizeof *done);
-    Function **order = malloc((n ? n : 1) * sizeof *order);
-    size_t *first = malloc((n + 1) * sizeof *first);
-    int64_t *producer = malloc((inputs ? inputs : 1) * sizeof *producer);
-    bool ok = done && order && first && producer;
-    if (ok) {
-        // producer[first[i] + k]: the function writing input k of function i, or -1.
-        for (size_t i = 0, at = 0; i < n; i++) {
-            first[i] = at;
-            for (size_t k = 0; k < fns[i]->n_input; k++, at++) {
-                producer[at] = -1;
-                for (size_t j = 0; j < n && producer[at] < 0; j++)
-                    if (j != i && writes(fns[j], fns[i]->input[k])) producer[at] = (int64_t)j;
-            }
-        }
-        size_t emitted = 0, start = 0;
-        while (emitted < n) {
-            size_t i = start;
-            for (; i < n; i++) {
-                if (done[i]) continue;
-                bool ready = true;
-                for (size_t k = 0; k < fns[i]->n_input && ready; k++) {
-                    int64_t p = producer[first[i] + k];
-                    ready = p < 0 || done[p];
-                }
-                if (ready) break;
-            }
-            if (i == n) break; // the rest never becomes ready
-            order[emitted++] = fns[i];
-            done[i] = true;
-            while (start < n && done[start]) start++;
-        }
-        for (size_t i = 0; i < n; i++)
-            if (!done[i]) order[emitted++] = fns[i];
-        memcpy(fns, order, n * sizeof *fns);
-    }
-    free(done), free(order), free(first), free(producer);
-    return ok;
 }
 
 // --- Entry points ------------------------------------------------------------------------
@@ -323,6 +289,7 @@ sgdi_status sgdi_network_expand(const Network *orig, sgdi_expanded_network *out,
                 bad = v->name;
         }
         x.net->n_variable = n_v;
+        if (!bad && !x.failed) index_variables(&x);
         for (size_t i = 0; i < orig->n_function && !bad && !x.failed && !x.reason[0]; i++) {
             const Function *f = orig->function[i];
             fn_ctx c = {&x, f, fns, &n_f};
@@ -332,7 +299,7 @@ sgdi_status sgdi_network_expand(const Network *orig, sgdi_expanded_network *out,
                 bad = f->name;
         }
         x.net->n_function = n_f;
-        if (!bad && !x.failed && !x.reason[0] && !order_functions(fns, n_f)) x.failed = true;
+        if (!bad && !x.failed && !x.reason[0] && !sgdi_expand_order(fns, n_f)) x.failed = true;
     }
     out->net = x.net;
     out->owned = x.owned;

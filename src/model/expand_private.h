@@ -13,10 +13,22 @@
 
 enum { SGDI_EXPAND_MAX = 1 << 14 }; // variables, functions of an unrolled network
 
+// A variable of the network being built, under its name; `pos` is its place in the
+// declaration order, which decides between two of the same name.
+typedef struct sgdi_named_var {
+    const char *name;
+    const Variable *var;
+    size_t pos;
+} sgdi_named_var;
+
 typedef struct sgdi_expansion {
     const Network *orig; // the network as read (its repeat_info)
     Network *net;        // the result
-    void **owned;        // everything allocated here, freed together
+    // net's variables sorted by (name, pos), once all are added: an unrolled network has
+    // up to SGDI_EXPAND_MAX of them, each looked up by name for every function's inputs.
+    sgdi_named_var *by_name;
+    size_t n_by_name;
+    void **owned; // everything allocated here, freed together
     size_t n_owned, cap_owned;
     bool failed;      // out of memory, or a name too long
     char reason[384]; // why a function cannot be unrolled ("" = it can)
@@ -47,8 +59,9 @@ __attribute__((format(printf, 3, 4)))
 void
 sgdi_expand_refuse(sgdi_expansion *x, const Function *f, const char *fmt, ...);
 
-// The declared variable `name` of the network being built, or NULL.
-const Variable *sgdi_expand_find_var(const Network *net, const char *name);
+// The declared variable `name` of the network being built (the first declared of that
+// name), or NULL; O(log n) through x->by_name.
+const Variable *sgdi_expand_find_var(const sgdi_expansion *x, const char *name);
 
 // repeat_info's times for `id`, or -1.
 int64_t sgdi_expand_repeat_times(const Network *net, const char *id);
@@ -59,5 +72,12 @@ void sgdi_expand_suffix(char *out, size_t size, char **ids, const int64_t *index
 // Unrolls `c->f` at `index` when it is RecurrentInput, RecurrentOutput or Delay
 // (expand_recurrent.c) and returns true; false for any other function.
 bool sgdi_expand_recurrent(sgdi_expand_fn *c, const int64_t *index);
+
+// Reorders fns[0..n) into a stable topological order: again and again the first function
+// (in the current order) whose inputs' writers have all been placed, as nnabla sorts its
+// graph; what never becomes ready keeps its relative place at the end, for the builder
+// to report. An input's writer is the first other function with that output. False when
+// out of memory (fns unchanged). O((n + inputs + outputs) log) (expand_order.c).
+bool sgdi_expand_order(Function **fns, size_t n);
 
 #endif // SGDI_MODEL_EXPAND_PRIVATE_H

@@ -38,13 +38,13 @@ typedef struct decl_shape {
     int64_t dim[DECL_DIMS]; // dim[0] is the batch (-1 in NNC's files)
 } decl_shape;
 
-static bool declared(const Network *net, const char *name) {
-    return sgdi_expand_find_var(net, name) != NULL;
+static bool declared(const sgdi_expansion *x, const char *name) {
+    return sgdi_expand_find_var(x, name) != NULL;
 }
 
 // The declared shape of variable `name`, every per-sample dim positive; refuses otherwise.
 static bool shape_of(sgdi_expand_fn *c, const char *name, decl_shape *out) {
-    const Variable *v = sgdi_expand_find_var(c->x->net, name);
+    const Variable *v = sgdi_expand_find_var(c->x, name);
     if (!v) {
         sgdi_expand_refuse(c->x, c->f, "'%s' is not a declared variable", name);
         return false;
@@ -145,8 +145,8 @@ static void unroll_input(sgdi_expand_fn *c, const int64_t *index, const char *ou
         return;
     }
     if (index[f->n_repeat_id - 1] > 0) return; // one split per outer index
-    char *src = declared(x->net, f->input[0]) ? sgdi_expand_printf(x, "%s", f->input[0])
-                                              : sgdi_expand_printf(x, "%s%s", f->input[0], outer);
+    char *src = declared(x, f->input[0]) ? sgdi_expand_printf(x, "%s", f->input[0])
+                                         : sgdi_expand_printf(x, "%s%s", f->input[0], outer);
     decl_shape xs;
     if (!src || !shape_of(c, src, &xs)) return;
     int64_t axis = rp->axis < 0 ? rp->axis + (int64_t)xs.n : rp->axis;
@@ -259,7 +259,7 @@ static void unroll_output(sgdi_expand_fn *c, const char *all, int64_t times) {
     for (int64_t t = 0; t < times && !x->failed; t++) {
         char *step =
             sgdi_expand_printf(x, "%s%s_%s[%lld]", f->input[0], all, rp->repeat_id, (long long)t);
-        if (step && !declared(x->net, step)) {
+        if (step && !declared(x, step)) {
             sgdi_expand_refuse(x, f, "'%s' is not a variable of recurrence '%s'", f->input[0],
                                rp->repeat_id);
             return;
@@ -273,7 +273,7 @@ static void unroll_output(sgdi_expand_fn *c, const char *all, int64_t times) {
         parts[t] = unit;
     }
     char *output = sgdi_expand_printf(x, "%s%s", f->output[0], all);
-    if (output && !declared(x->net, output)) output = sgdi_expand_printf(x, "%s", f->output[0]);
+    if (output && !declared(x, output)) output = sgdi_expand_printf(x, "%s", f->output[0]);
     if (!x->failed)
         concatenate_tree(c, parts, (size_t)times, axis, sgdi_expand_printf(x, "%s%s", f->name, all),
                          output);
@@ -300,19 +300,19 @@ static void unroll_delay(sgdi_expand_fn *c, const int64_t *index, const char *ou
     int64_t t = index[f->n_repeat_id - 1];
     char *src;
     if (t == 0) {
-        src = declared(x->net, f->input[1]) ? sgdi_expand_printf(x, "%s", f->input[1])
-                                            : sgdi_expand_printf(x, "%s%s", f->input[1], outer);
+        src = declared(x, f->input[1]) ? sgdi_expand_printf(x, "%s", f->input[1])
+                                       : sgdi_expand_printf(x, "%s%s", f->input[1], outer);
     } else {
         src = sgdi_expand_printf(x, "%s%s_%s[%lld]", f->input[0], outer, rp->repeat_id,
                                  (long long)(t - 1));
-        if (src && !declared(x->net, src)) {
+        if (src && !declared(x, src)) {
             sgdi_expand_refuse(x, f, "its input '%s' is not a variable of recurrence '%s'",
                                f->input[0], rp->repeat_id);
             return;
         }
     }
     char *output = sgdi_expand_printf(x, "%s%s", f->output[0], all);
-    if (output && !declared(x->net, output)) output = sgdi_expand_printf(x, "%s", f->output[0]);
+    if (output && !declared(x, output)) output = sgdi_expand_printf(x, "%s", f->output[0]);
     Function *g =
         push_function(c, sgdi_expand_printf(x, "%s%s", f->name, all), "Identity", 1, output);
     if (g) g->input[0] = src;
