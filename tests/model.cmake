@@ -8,3 +8,4 @@ target_compile_definitions(test_fuzz_replay_model PRIVATE
                            SGDI_FUZZ_DIR="${PROJECT_SOURCE_DIR}/fuzz" SGDI_FUZZ_TARGET="model")
 sgdi_add_test(test_recurrent test_recurrent.c LIBS sgdi) # recurrent blocks unrolled; Slice
 sgdi_add_test(test_expand_order test_expand_order.c LIBS sgdi) # unrolled functions' order
+sgdi_add_test(test_name_index test_name_index.c LIBS sgdi_util) # names to indices

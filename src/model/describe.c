@@ -10,6 +10,7 @@
 #include "model/model.h"
 #include "ops/op.h"
 #include "util/error.h"
+#include "util/name_index.h"
 #include "util/strbuf.h"
 
 static void put_shape(sgdi_strbuf *t, const Shape *s) {
@@ -19,14 +20,25 @@ static void put_shape(sgdi_strbuf *t, const Shape *s) {
     sgdi_strbuf_printf(t, ")");
 }
 
-static const Variable *find_decl(const Network *net, const char *name) {
+// A network's declared variables (their index) and its functions' outputs (the writer's
+// index), by name: an unrolled network has thousands of each.
+typedef struct names {
+    sgdi_name_index decls, outputs;
+} names;
+
+static bool index_names(const Network *net, names *ix) {
     for (size_t i = 0; i < net->n_variable; i++)
-        if (strcmp(net->variable[i]->name, name) == 0) return net->variable[i];
-    return NULL;
+        if (!sgdi_name_index_put(&ix->decls, net->variable[i]->name, (int64_t)i)) return false;
+    for (size_t f = 0; f < net->n_function; f++)
+        for (size_t o = 0; o < net->function[f]->n_output; o++)
+            if (!sgdi_name_index_put(&ix->outputs, net->function[f]->output[o], (int64_t)f))
+                return false;
+    return true;
 }
 
-static void put_var(sgdi_strbuf *t, const Network *net, const char *name) {
-    const Variable *v = find_decl(net, name);
+static void put_var(sgdi_strbuf *t, const Network *net, const names *ix, const char *name) {
+    int64_t i = sgdi_name_index_get(&ix->decls, name);
+    const Variable *v = i < 0 ? NULL : net->variable[i];
     sgdi_strbuf_printf(t, "%s", name);
     if (v) put_shape(t, v->shape);
 }
@@ -34,19 +46,20 @@ static void put_var(sgdi_strbuf *t, const Network *net, const char *name) {
 static void describe_network(sgdi_strbuf *t, const Network *net, int64_t *unsupported) {
     sgdi_strbuf_printf(t, "  network '%s' (batch size %lld): %zu variables, %zu functions\n",
                        net->name, (long long)net->batch_size, net->n_variable, net->n_function);
+    names ix = {0};
+    if (!index_names(net, &ix)) {
+        t->failed = true; // reported as out of memory
+        sgdi_name_index_free(&ix.decls), sgdi_name_index_free(&ix.outputs);
+        return;
+    }
     // Inputs: buffers no function writes.
     sgdi_strbuf_printf(t, "    inputs:");
     for (size_t i = 0; i < net->n_variable; i++) {
         const Variable *v = net->variable[i];
-        if (strcmp(v->type, "Buffer") != 0) continue;
-        bool written = false;
-        for (size_t f = 0; f < net->n_function && !written; f++)
-            for (size_t o = 0; o < net->function[f]->n_output; o++)
-                written |= strcmp(net->function[f]->output[o], v->name) == 0;
-        if (!written) {
-            sgdi_strbuf_printf(t, " ");
-            put_var(t, net, v->name);
-        }
+        if (strcmp(v->type, "Buffer") != 0 || sgdi_name_index_get(&ix.outputs, v->name) >= 0)
+            continue;
+        sgdi_strbuf_printf(t, " ");
+        put_var(t, net, &ix, v->name);
     }
     sgdi_strbuf_printf(t, "\n");
     for (size_t f = 0; f < net->n_function; f++) {
@@ -61,15 +74,16 @@ static void describe_network(sgdi_strbuf *t, const Network *net, int64_t *unsupp
         sgdi_strbuf_printf(t, "    %-3s %-24s %-20s ", ok ? "" : "!!", fn->type, fn->name);
         for (size_t k = 0; k < fn->n_input; k++) {
             sgdi_strbuf_printf(t, k ? ", " : "");
-            put_var(t, net, fn->input[k]);
+            put_var(t, net, &ix, fn->input[k]);
         }
         sgdi_strbuf_printf(t, " -> ");
         for (size_t k = 0; k < fn->n_output; k++) {
             sgdi_strbuf_printf(t, k ? ", " : "");
-            put_var(t, net, fn->output[k]);
+            put_var(t, net, &ix, fn->output[k]);
         }
         sgdi_strbuf_printf(t, "%s\n", ok ? "" : "   [not supported]");
     }
+    sgdi_name_index_free(&ix.decls), sgdi_name_index_free(&ix.outputs);
 }
 
 static void describe_solver(sgdi_strbuf *t, const sgdi_model *m) {

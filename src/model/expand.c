@@ -113,36 +113,12 @@ static void repeat_rename(char *out, size_t size, const char *name, char **ids,
 }
 
 const Variable *sgdi_expand_find_var(const sgdi_expansion *x, const char *name) {
-    size_t lo = 0, hi = x->n_by_name; // the first entry not below `name`
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(x->by_name[mid].name, name) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < x->n_by_name && strcmp(x->by_name[lo].name, name) == 0 ? x->by_name[lo].var : NULL;
+    int64_t i = sgdi_name_index_get(&x->vars, name);
+    return i < 0 ? NULL : x->net->variable[i];
 }
 
 static bool has_var(const expansion *x, const char *name) {
     return sgdi_expand_find_var(x, name) != NULL;
-}
-
-static int compare_named(const void *a, const void *b) {
-    const sgdi_named_var *p = a, *q = b;
-    int c = strcmp(p->name, q->name);
-    return c ? c : (p->pos > q->pos) - (p->pos < q->pos);
-}
-
-// x->by_name for the variables of x->net, which are all added
-static void index_variables(expansion *x) {
-    size_t n = x->net->n_variable;
-    x->by_name = own(x, malloc((n ? n : 1) * sizeof *x->by_name));
-    if (!x->by_name) return;
-    for (size_t i = 0; i < n; i++)
-        x->by_name[i] = (sgdi_named_var){x->net->variable[i]->name, x->net->variable[i], i};
-    qsort(x->by_name, n, sizeof *x->by_name, compare_named);
-    x->n_by_name = n;
 }
 
 // Calls `each(index)` for every index tuple over `ids`; false if a count is unusable.
@@ -289,7 +265,8 @@ sgdi_status sgdi_network_expand(const Network *orig, sgdi_expanded_network *out,
                 bad = v->name;
         }
         x.net->n_variable = n_v;
-        if (!bad && !x.failed) index_variables(&x);
+        for (size_t i = 0; i < n_v && !bad && !x.failed; i++)
+            x.failed = !sgdi_name_index_put(&x.vars, vars[i]->name, (int64_t)i);
         for (size_t i = 0; i < orig->n_function && !bad && !x.failed && !x.reason[0]; i++) {
             const Function *f = orig->function[i];
             fn_ctx c = {&x, f, fns, &n_f};
@@ -301,6 +278,7 @@ sgdi_status sgdi_network_expand(const Network *orig, sgdi_expanded_network *out,
         x.net->n_function = n_f;
         if (!bad && !x.failed && !x.reason[0] && !sgdi_expand_order(fns, n_f)) x.failed = true;
     }
+    sgdi_name_index_free(&x.vars);
     out->net = x.net;
     out->owned = x.owned;
     out->n_owned = x.n_owned;

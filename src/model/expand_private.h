@@ -10,24 +10,16 @@
 #include <stdint.h>
 
 #include "model/model.h"
+#include "util/name_index.h"
 
 enum { SGDI_EXPAND_MAX = 1 << 14 }; // variables, functions of an unrolled network
-
-// A variable of the network being built, under its name; `pos` is its place in the
-// declaration order, which decides between two of the same name.
-typedef struct sgdi_named_var {
-    const char *name;
-    const Variable *var;
-    size_t pos;
-} sgdi_named_var;
 
 typedef struct sgdi_expansion {
     const Network *orig; // the network as read (its repeat_info)
     Network *net;        // the result
-    // net's variables sorted by (name, pos), once all are added: an unrolled network has
-    // up to SGDI_EXPAND_MAX of them, each looked up by name for every function's inputs.
-    sgdi_named_var *by_name;
-    size_t n_by_name;
+    // net's variables by name, once all are added: an unrolled network has up to
+    // SGDI_EXPAND_MAX of them, looked up for every function's inputs and outputs.
+    sgdi_name_index vars;
     void **owned; // everything allocated here, freed together
     size_t n_owned, cap_owned;
     bool failed;      // out of memory, or a name too long
@@ -60,7 +52,7 @@ void
 sgdi_expand_refuse(sgdi_expansion *x, const Function *f, const char *fmt, ...);
 
 // The declared variable `name` of the network being built (the first declared of that
-// name), or NULL; O(log n) through x->by_name.
+// name), or NULL.
 const Variable *sgdi_expand_find_var(const sgdi_expansion *x, const char *name);
 
 // repeat_info's times for `id`, or -1.

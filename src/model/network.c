@@ -15,20 +15,30 @@
 
 #include "model/model.h"
 #include "util/error.h"
+#include "util/name_index.h"
 
 // SELU's constants, as nnabla defines them.
 static const double SELU_SCALE = 1.05070098735548, SELU_ALPHA = 1.673263242354377;
 
-static int find_var(const sgdi_graph *g, const char *name) {
-    for (int v = 0; v < g->n_vars; v++)
-        if (strcmp(g->vars[v].name, name) == 0) return v;
-    return -1;
+// The names a network's functions are wired by: its declared variables (their index in
+// the Network) and the graph's variables so far (their index in the graph), each the
+// first of its name.
+typedef struct names {
+    sgdi_name_index decls, vars;
+} names;
+
+static const Variable *find_decl(const Network *net, const names *ix, const char *name) {
+    int64_t i = sgdi_name_index_get(&ix->decls, name);
+    return i < 0 ? NULL : net->variable[i];
 }
 
-static const Variable *find_decl(const Network *net, const char *name) {
-    for (size_t i = 0; i < net->n_variable; i++)
-        if (strcmp(net->variable[i]->name, name) == 0) return net->variable[i];
-    return NULL;
+// Graph variable `v`, named by the string `name` (which outlives the build), or -1 as is.
+static int named_var(names *ix, int v, const char *name, sgdi_error *err) {
+    if (v >= 0 && !sgdi_name_index_put(&ix->vars, name, v)) {
+        sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory building the network");
+        return -1;
+    }
+    return v;
 }
 
 // The shape of a declared variable: whole (parameters) or without its first,
@@ -437,12 +447,12 @@ typedef struct binding {
 
 // The graph variable for input `name` of `f`, creating data and parameter
 // variables on first use; -1 with err set if there is none.
-static int input_var(sgdi_model *m, const binding *b, const Function *f, const char *name,
-                     sgdi_error *err) {
+static int input_var(sgdi_model *m, const binding *b, names *ix, const Function *f,
+                     const char *name, sgdi_error *err) {
     sgdi_graph *g = &m->graph;
-    int v = find_var(g, name);
+    int v = (int)sgdi_name_index_get(&ix->vars, name);
     if (v >= 0) return v;
-    const Variable *decl = find_decl(m->network, name);
+    const Variable *decl = find_decl(m->network, ix, name);
     bool is_x = b->x && strcmp(name, b->x) == 0, is_y = b->y && strcmp(name, b->y) == 0;
     bool is_param = decl && strcmp(decl->type, "Parameter") == 0;
     sgdi_shape shape;
@@ -458,8 +468,8 @@ static int input_var(sgdi_model *m, const binding *b, const Function *f, const c
                   m->path, m->network->name, name);
         return -1;
     }
-    if (is_param) return sgdi_graph_add_param(g, name, shape, err);
-    v = sgdi_graph_add_data(g, name, shape, err);
+    if (is_param) return named_var(ix, sgdi_graph_add_param(g, name, shape, err), name, err);
+    v = named_var(ix, sgdi_graph_add_data(g, name, shape, err), name, err);
     if (is_x) g->input_var = v;
     if (is_y) g->target_var = v;
     return v;
@@ -507,11 +517,10 @@ static sgdi_status bind_parameters(sgdi_model *m, sgdi_error *err) {
     return SGDI_OK;
 }
 
-sgdi_status sgdi_model_build_graph(sgdi_model *m, sgdi_error *err) {
+static sgdi_status build(sgdi_model *m, names *ix, sgdi_error *err) {
     const Network *net = m->network;
     const Optimizer *opt = m->optimizer;
     sgdi_graph *g = &m->graph;
-    sgdi_graph_init(g);
     binding b = {0};
     for (size_t k = 0; k < opt->n_data_variable && !m->unsupported[0]; k++) {
         const DataVariable *dv = opt->data_variable[k];
@@ -544,7 +553,7 @@ sgdi_status sgdi_model_build_graph(sgdi_model *m, sgdi_error *err) {
         }
         int inputs[SGDI_MAX_PORTS];
         for (size_t k = 0; k < f->n_input; k++)
-            if ((inputs[k] = input_var(m, &b, f, f->input[k], err)) < 0)
+            if ((inputs[k] = input_var(m, &b, ix, f, f->input[k], err)) < 0)
                 return err ? err->status : SGDI_ERR_FORMAT;
         sgdi_op_attr attr;
         char why[160];
@@ -553,9 +562,11 @@ sgdi_status sgdi_model_build_graph(sgdi_model *m, sgdi_error *err) {
             note_unsupported(m, f, why);
             continue;
         }
-        int out = sgdi_graph_apply(g, kind, &attr, inputs, (int)f->n_input, f->output[0], err);
+        int out = named_var(
+            ix, sgdi_graph_apply(g, kind, &attr, inputs, (int)f->n_input, f->output[0], err),
+            f->output[0], err);
         if (out < 0) return err ? err->status : SGDI_ERR_FORMAT;
-        const Variable *decl = find_decl(net, f->output[0]);
+        const Variable *decl = find_decl(net, ix, f->output[0]);
         sgdi_shape declared;
         if (decl && decl_shape(decl, true, &declared) && !same_shape(declared, g->vars[out].shape))
             return sgdi_fail(err, SGDI_ERR_FORMAT,
@@ -567,7 +578,8 @@ sgdi_status sgdi_model_build_graph(sgdi_model *m, sgdi_error *err) {
     if (len && m->unsupported[len - 1] == ';') m->unsupported[len - 1] = '.'; // end the list
     if (m->unsupported[0]) return SGDI_OK;
     const char *loss = opt->n_loss_variable ? opt->loss_variable[0]->variable_name : NULL;
-    if (!loss || (g->loss_var = find_var(g, loss)) < 0 || g->vars[g->loss_var].is_param)
+    if (!loss || (g->loss_var = (int)sgdi_name_index_get(&ix->vars, loss)) < 0 ||
+        g->vars[g->loss_var].is_param)
         snprintf(m->unsupported, sizeof m->unsupported,
                  "the optimizer's loss variable '%s' is not computed by network '%s'",
                  loss ? loss : "(none)", net->name);
@@ -582,5 +594,18 @@ sgdi_status sgdi_model_build_graph(sgdi_model *m, sgdi_error *err) {
                  g->vars[g->target_var].name, (long long)g->vars[g->target_var].count);
     sgdi_status st = bind_parameters(m, err);
     if (st == SGDI_OK) m->graph_built = true;
+    return st;
+}
+
+sgdi_status sgdi_model_build_graph(sgdi_model *m, sgdi_error *err) {
+    sgdi_graph_init(&m->graph);
+    names ix = {0};
+    const Network *net = m->network;
+    sgdi_status st = SGDI_OK;
+    for (size_t i = 0; i < net->n_variable && st == SGDI_OK; i++)
+        if (!sgdi_name_index_put(&ix.decls, net->variable[i]->name, (int64_t)i))
+            st = sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory building the network");
+    if (st == SGDI_OK) st = build(m, &ix, err);
+    sgdi_name_index_free(&ix.decls), sgdi_name_index_free(&ix.vars);
     return st;
 }
