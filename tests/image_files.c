@@ -59,25 +59,6 @@ bool test_write_text(const char *path, const char *text) {
     return test_write_file(path, text, strlen(text));
 }
 
-uint8_t *test_read_file(const char *path, size_t *size) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, len = 0;
-    uint8_t *buf = malloc(cap + 1);
-    while (buf) {
-        len += fread(buf + len, 1, cap - len, f);
-        if (len < cap) break;
-        uint8_t *bigger = realloc(buf, 2 * cap + 1);
-        if (!bigger) free(buf);
-        buf = bigger;
-        cap *= 2;
-    }
-    fclose(f);
-    if (buf) buf[len] = '\0';
-    *size = len;
-    return buf;
-}
-
 // --- PNG ----------------------------------------------------------------------------
 
 static int png_channels(int color_type) {

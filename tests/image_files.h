@@ -18,8 +18,6 @@ void test_remove_tree(const char *path);
 // mkdir -p for the folder part of `path` and writes `size` bytes to it.
 bool test_write_file(const char *path, const void *data, size_t size);
 bool test_write_text(const char *path, const char *text);
-// The whole file, malloc'd (NUL-terminated beyond *size), or NULL.
-uint8_t *test_read_file(const char *path, size_t *size);
 
 typedef struct test_png {
     int width, height;

@@ -21,7 +21,5 @@ void model_tmp_remove(const char *dir, const char *const *names, size_t n);
 double lcg(unsigned *s);
 // A table of n rows, f features, labels 0..c-1 from a noisy linear rule.
 sgdi_dataset *table(int n, int f, int c, unsigned seed);
-// The whole file, malloc'd, its length in *size; NULL if it cannot be opened.
-uint8_t *read_file(const char *path, size_t *size);
 
 #endif // SGDI_TESTS_MODEL_FIXTURES_H

@@ -21,25 +21,13 @@ static void spit(const char *path, const char *text) {
     fclose(fp);
 }
 
-// The whole file as a NUL-terminated string (NULL if it cannot be read).
-static char *slurp(const char *path) {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    if (buf) n = fread(buf, 1, cap, fp);
-    fclose(fp);
-    if (buf) buf[n] = '\0';
-    return buf;
-}
-
 static bool exists(const char *path) {
     struct stat st;
     return stat(path, &st) == 0;
 }
 
 static bool file_is(const char *path, const char *expected) {
-    char *got = slurp(path);
+    char *got = sgdi_test_read_file(path, NULL);
     bool same = got && strcmp(got, expected) == 0;
     if (!same)
         fprintf(stderr, "%s holds:\n%s\nexpected:\n%s\n", path, got ? got : "(none)", expected);

@@ -386,18 +386,6 @@ static bool same_lists(const sgdi_param_list *a, const sgdi_param_list *b) {
     return true;
 }
 
-uint8_t *slurp(const char *path, size_t *size) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *bytes = malloc(n > 0 ? (size_t)n : 1);
-    *size = fread(bytes, 1, n > 0 ? (size_t)n : 0, f);
-    fclose(f);
-    return bytes;
-}
-
 // The files that crashed libhdf5 1.10.8 (fuzz/crashers/h5params-libhdf5/README.md)
 // are damaged: each is refused cleanly.
 static void test_libhdf5_crashers(void) {
@@ -409,7 +397,7 @@ static void test_libhdf5_crashers(void) {
         char path[256];
         snprintf(path, sizeof path, "../fuzz/crashers/h5params/%s.h5", names[i]);
         size_t size = 0;
-        uint8_t *bytes = slurp(path, &size);
+        uint8_t *bytes = (uint8_t *)sgdi_test_read_file(path, &size);
         CHECK_MSG(bytes && size > 0, "cannot read %s", path);
         sgdi_param_list list = {0};
         if (bytes) CHECK_MSG(read_both(bytes, size, &list) != SGDI_OK, "%s reads", path);

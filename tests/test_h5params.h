@@ -26,8 +26,6 @@ void put_bool_attr(hid_t obj, bool value);
 hid_t put_dataset(hid_t loc, const char *path, hid_t type, int ndim, const hsize_t *dims,
                   const double *values);
 bool contains(const char *haystack, const char *needle);
-// A whole file, malloc'ed, or NULL.
-uint8_t *slurp(const char *path, size_t *size);
 // Reads from an exact-size copy, so that reading past the end is caught by ASan.
 sgdi_status read_image(const uint8_t *bytes, size_t size, sgdi_param_list *list, sgdi_error *err);
 // Finishes fid and expects reading it to fail with `status` and `needle` in the message.

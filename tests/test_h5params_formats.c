@@ -187,7 +187,7 @@ void test_links_and_layouts(void) {
     }
     H5Fclose(fid);
     size_t size = 0;
-    uint8_t *bytes = slurp(path, &size);
+    uint8_t *bytes = (uint8_t *)sgdi_test_read_file(path, &size);
     remove(path);
     rmdir(dir);
     CHECK(bytes && size > 600 && memcmp(bytes + 512, "\x89HDF", 4) == 0);

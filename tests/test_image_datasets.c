@@ -271,10 +271,10 @@ done:
 static void test_errors(void) {
     const sgdi_status F = SGDI_ERR_FORMAT, U = SGDI_ERR_UNSUPPORTED;
     size_t size;
-    uint8_t *png = test_read_file(at("sub/img/b.png"), &size);
+    uint8_t *png = (uint8_t *)sgdi_test_read_file(at("sub/img/b.png"), &size);
     CHECK(png && test_write_file(at("sub/img/cut.png"), png, size / 2));
     free(png);
-    uint8_t *jpeg = test_read_file(at("sub/img/e.JPEG"), &size);
+    uint8_t *jpeg = (uint8_t *)sgdi_test_read_file(at("sub/img/e.JPEG"), &size);
     if (jpeg && size > 60) jpeg[size - 20] = 0xFF, jpeg[size - 19] = 0xD5;
     CHECK(jpeg && test_write_file(at("sub/img/bad.jpg"), jpeg, size));
     free(jpeg);
@@ -356,7 +356,7 @@ static void test_output_csv(void) {
     CHECK(test_write_text(at("out/keep.txt"), "the folder exists"));
     CHECK_MSG(sgdi_result_write_csv(&res, at("out/inf.csv"), &err) == SGDI_OK, "%s", err.message);
     size_t size;
-    char *text = (char *)test_read_file(at("out/inf.csv"), &size);
+    char *text = sgdi_test_read_file(at("out/inf.csv"), &size);
     const char *want = "x:image,y:label,influence,datasource_index\n"
                        "../sub/img/b.png,1,-1,1\n"
                        "../sub/img/e.JPEG,1,-1,3\n"
@@ -383,7 +383,7 @@ static void test_output_csv(void) {
     CHECK(getcwd(cwd, sizeof cwd) != NULL && chdir(dir) == 0);
     CHECK(sgdi_result_write_csv(&res, "sub/inf.csv", &err) == SGDI_OK);
     CHECK(chdir(cwd) == 0);
-    text = (char *)test_read_file(at("sub/inf.csv"), &size);
+    text = sgdi_test_read_file(at("sub/inf.csv"), &size);
     CHECK_MSG(text && strstr(text, "\nimg/b.png,1,-1,1\n") && strstr(text, "\n../abs/z.png,0,3,4"),
               "%s", text ? text : "(nothing)");
     free(text);

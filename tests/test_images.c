@@ -174,7 +174,7 @@ static void test_jpeg(void) {
     }
     // The content decides, as Pillow opens files: a JPEG named .png reads.
     size_t size;
-    uint8_t *bytes = test_read_file(at("rgb.jpeg"), &size);
+    uint8_t *bytes = (uint8_t *)sgdi_test_read_file(at("rgb.jpeg"), &size);
     CHECK(bytes && test_write_file(at("really_a_jpeg.png"), bytes, size));
     free(bytes);
     sgdi_image_shape shape;
@@ -208,7 +208,7 @@ static void test_bad_files(void) {
     EXPECT_FAILURE(dir, SGDI_ERR_IO, "cannot read"); // a folder
 
     size_t size;
-    uint8_t *png = test_read_file(at("adam7.png"), &size);
+    uint8_t *png = (uint8_t *)sgdi_test_read_file(at("adam7.png"), &size);
     CHECK(png && size > 60);
     if (!png) return;
     for (size_t cut = 8; cut < size; cut += size / 7) {
@@ -239,7 +239,7 @@ static void test_bad_files(void) {
     expect_failure_at(__LINE__, at("rgb.jpeg"), small, SGDI_ERR_UNSUPPORTED,
                       "16x16 pixels, more than allowed");
 
-    uint8_t *jpeg = test_read_file(at("rgb.jpeg"), &size);
+    uint8_t *jpeg = (uint8_t *)sgdi_test_read_file(at("rgb.jpeg"), &size);
     CHECK(jpeg && size > 200);
     if (!jpeg) return;
     CHECK(test_write_file(at("cut.jpg"), jpeg, size / 2));

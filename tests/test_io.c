@@ -28,28 +28,6 @@ static void path_in(char *out, size_t cap, const char *name) {
     snprintf(out, cap, "%s/%s", tmpdir, name);
 }
 
-// The whole file as a NUL-terminated string (NULL if it cannot be read).
-static char *slurp(const char *path, size_t *len) {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap + 1);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, fp)) > 0) {
-        n += got;
-        if (n == cap) {
-            char *bigger = realloc(buf, 2 * cap + 1);
-            if (!bigger) free(buf);
-            buf = bigger;
-            cap *= 2;
-        }
-    }
-    fclose(fp);
-    if (buf) buf[n] = '\0';
-    if (len) *len = n;
-    return buf;
-}
-
 static void spit(const char *path, const char *text) {
     FILE *fp = fopen(path, "wb");
     if (!fp) return;
@@ -273,7 +251,7 @@ static void test_atomic_commit_and_abort(void) {
     CHECK(count_temporaries(tmpdir) == 1);
     sgdi_atomic_abort(&f);
     CHECK(count_temporaries(tmpdir) == 0);
-    char *text = slurp(path, NULL);
+    char *text = sgdi_test_read_file(path, NULL);
     CHECK(text && strcmp(text, "old content\n") == 0);
     free(text);
     sgdi_atomic_abort(&f); // twice is harmless
@@ -281,7 +259,7 @@ static void test_atomic_commit_and_abort(void) {
     CHECK(sgdi_atomic_open(&f, path, &err) == SGDI_OK);
     fputs("new", f.fp);
     CHECK(sgdi_atomic_commit(&f, &err) == SGDI_OK);
-    text = slurp(path, NULL);
+    text = sgdi_test_read_file(path, NULL);
     CHECK(text && strcmp(text, "new") == 0);
     free(text);
     CHECK(count_temporaries(tmpdir) == 0);
@@ -330,7 +308,7 @@ static void test_atomic_failures(void) {
         chmod(dir, 0555);
         CHECK(sgdi_atomic_open(&f, path, &err) == SGDI_ERR_IO);
         chmod(dir, 0755);
-        char *text = slurp(path, NULL);
+        char *text = sgdi_test_read_file(path, NULL);
         CHECK(text && strcmp(text, "keep\n") == 0);
         free(text);
         CHECK(count_temporaries(dir) == 0);
@@ -365,7 +343,7 @@ static void test_atomic_write_error(void) {
     signal(SIGXFSZ, old_handler);
     CHECK(s == SGDI_ERR_IO);
     CHECK(strstr(err.message, "limited.csv") != NULL);
-    char *text = slurp(path, NULL);
+    char *text = sgdi_test_read_file(path, NULL);
     CHECK(text && strcmp(text, "previous run\n") == 0);
     free(text);
     CHECK(count_temporaries(tmpdir) == 0);
@@ -382,7 +360,7 @@ static void test_csv_sorted_with_ties(void) {
     path_in(path, sizeof path, "influence.csv");
     sgdi_error err;
     CHECK(sgdi_result_write_csv(&f.res, path, &err) == SGDI_OK);
-    char *text = slurp(path, NULL);
+    char *text = sgdi_test_read_file(path, NULL);
     const char *want = "index,influence,datasource_index\n"
                        "1,-1,1\n"
                        "3,-1,3\n"
@@ -448,7 +426,7 @@ static void test_json_sidecar(void) {
     path_in(path, sizeof path, "influence.csv.json");
     sgdi_error err;
     CHECK(sgdi_result_write_json(&f.res, "dir/tr\"ain.csv", "val\\x.csv", path, &err) == SGDI_OK);
-    char *text = slurp(path, NULL);
+    char *text = sgdi_test_read_file(path, NULL);
     const char *want[] = {
         "\"tool\": \"sgd-influence\"",
         "\"version\": \"" SGDI_VERSION_STRING "\"",
@@ -500,7 +478,7 @@ static void test_json_sidecar(void) {
     f.res.has_validation = false;
     f.res.val_loss = NAN;
     CHECK(sgdi_result_write_json(&f.res, "t.csv", "v.csv", path, &err) == SGDI_OK);
-    text = slurp(path, NULL);
+    text = sgdi_test_read_file(path, NULL);
     const char *want2[] = {"\"type\": \"logreg\"", "\"hidden\": []",    "\"activation\": null",
                            "\"dropout\": null",    "\"momentum\": 0.9", "\"validation\": null",
                            "\"val_loss\": null"};
@@ -517,7 +495,7 @@ static void test_trace_and_parameters(void) {
     path_in(path, sizeof path, "trace.txt");
     sgdi_error err;
     CHECK(sgdi_result_write_trace(&f.res, path, &err) == SGDI_OK);
-    char *text = slurp(path, NULL);
+    char *text = sgdi_test_read_file(path, NULL);
     const char *want = "0 0 0.05 4 0\n"
                        "0 1 0.05 2\n"
                        "1 0 0.05 3 1\n";
@@ -528,7 +506,7 @@ static void test_trace_and_parameters(void) {
     path_in(path, sizeof path, "theta0.bin");
     CHECK(sgdi_result_write_initial_parameters(&f.res, path, &err) == SGDI_OK);
     size_t len = 0;
-    unsigned char *bytes = (unsigned char *)slurp(path, &len);
+    unsigned char *bytes = (unsigned char *)sgdi_test_read_file(path, &len);
     const unsigned char want_bytes[12] = {0x00, 0x00, 0x80, 0x3f,  // 1.0f
                                           0x00, 0x00, 0x20, 0xc0,  // -2.5f
                                           0xcd, 0xcc, 0xcc, 0x3d}; // 0.1f

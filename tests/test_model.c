@@ -232,7 +232,7 @@ static bool have_fixtures(void) {
 static void test_nnc_logreg(void) {
     if (!have_fixtures()) return;
     size_t size;
-    uint8_t *text = read_file(fixture("nnc_logreg_N00000025.nntxt"), &size);
+    uint8_t *text = (uint8_t *)sgdi_test_read_file(fixture("nnc_logreg_N00000025.nntxt"), &size);
     CHECK(text != NULL);
     if (!text) return;
     sgdi_param_list params = {0};
@@ -286,7 +286,8 @@ static void test_nnc_logreg(void) {
 static void test_nnc_autoencoder_unsupported(void) {
     if (!have_fixtures()) return;
     size_t size;
-    uint8_t *text = read_file(fixture("nnc_mlp_dropout_N00000027.nntxt"), &size);
+    uint8_t *text =
+        (uint8_t *)sgdi_test_read_file(fixture("nnc_mlp_dropout_N00000027.nntxt"), &size);
     if (!text) return;
     write_nnp(tmp_path("ae.nnp"), (const char *)text, size, NULL);
     sgdi_model *m = NULL;

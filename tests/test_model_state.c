@@ -57,7 +57,7 @@ static uint8_t *momentum_state(const sgdi_graph *g, float velocity, size_t *size
     }
     H5Pclose(lcpl);
     H5Fclose(file);
-    return read_file(path, size);
+    return (uint8_t *)sgdi_test_read_file(path, size);
 }
 
 // A Momentum logistic regression (5 features, 3 classes) written as plain.nnp with the

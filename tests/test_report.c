@@ -306,7 +306,7 @@ static void test_malformed_inputs(void) {
 
 static char *read_text(const char *name) {
     size_t size;
-    return (char *)test_read_file(path_in(name), &size);
+    return sgdi_test_read_file(path_in(name), &size);
 }
 
 static void test_table_page(void) {
@@ -413,7 +413,7 @@ static void test_image_page(void) {
     const char *at = page;
     for (int k = 0; k < 2; k++) {
         size_t size;
-        uint8_t *bytes = test_read_file(path_in(names[k]), &size);
+        uint8_t *bytes = (uint8_t *)sgdi_test_read_file(path_in(names[k]), &size);
         char *b64 = malloc(strlen(mimes[k]) + sgdi_report_base64_size(size));
         strcpy(b64, mimes[k]);
         sgdi_report_base64_encode(bytes, size, b64 + strlen(mimes[k]));

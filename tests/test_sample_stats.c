@@ -20,18 +20,6 @@ static void path_in(char *out, size_t cap, const char *name) {
     snprintf(out, cap, "%s/%s", tmpdir, name);
 }
 
-// The whole file as a NUL-terminated string (NULL if it cannot be read).
-static char *slurp(const char *path) {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return NULL;
-    size_t cap = 1 << 16;
-    char *buf = malloc(cap + 1);
-    size_t n = buf ? fread(buf, 1, cap, fp) : 0;
-    fclose(fp);
-    if (buf) buf[n] = '\0';
-    return buf;
-}
-
 // The mean as sgdi_run forms it: summed in trial order, divided by the trial count.
 static void trial_mean(const double *scores, int trials, int64_t rows, double *mean) {
     for (int64_t i = 0; i < rows; i++) {
@@ -162,7 +150,8 @@ static void test_csv_column(void) {
     opts.influence_std = true;
     CHECK_MSG(sgdi_result_write_csv_opts(&f.res, with_std, &opts, &err) == SGDI_OK, "%s",
               err.message);
-    char *a = slurp(plain), *b = slurp(opts_null), *c = slurp(with_std);
+    char *a = sgdi_test_read_file(plain, NULL), *b = sgdi_test_read_file(opts_null, NULL),
+         *c = sgdi_test_read_file(with_std, NULL);
     // Means 2, 0, 0.5, -2.5: ascending, the std of each row after the plugin's columns
     // (no two rows share a std, so a std taken from the rank instead of the row shows).
     const char *want_plain = "index,influence,datasource_index\n"
@@ -203,7 +192,7 @@ static void test_sidecar_samples(void) {
     char path[256];
     path_in(path, sizeof path, "side.json");
     CHECK(sgdi_result_write_json(&f.res, "t.csv", "v.csv", path, &err) == SGDI_OK);
-    char *text = slurp(path);
+    char *text = sgdi_test_read_file(path, NULL);
     const char *want[] = {"\"samples\": {", "\"mean\": [2, 0, 0.5, -2.5]",
                           "\"std\": [1.4142135623730951, 2.8284271247461903, 0, "
                           "2.1213203435596424]",
@@ -221,7 +210,7 @@ static void test_sidecar_samples(void) {
     f.res.predictions = f.predictions;
     f.res.prediction_confidence = f.confidence;
     CHECK(sgdi_result_write_json(&f.res, "t.csv", "v.csv", path, &err) == SGDI_OK);
-    text = slurp(path);
+    text = sgdi_test_read_file(path, NULL);
     CHECK_MSG(text && strstr(text, "\"prediction\": [1, 0, 2, 1]"), "%s", text);
     CHECK_MSG(text && strstr(text, "\"confidence\": [0.5, 0.75, 1, 0.25]"), "%s", text);
     free(text);
@@ -230,7 +219,7 @@ static void test_sidecar_samples(void) {
     f.res.trial_scores = NULL;
     f.res.predictions = NULL;
     CHECK(sgdi_result_write_json(&f.res, "t.csv", "v.csv", path, &err) == SGDI_OK);
-    text = slurp(path);
+    text = sgdi_test_read_file(path, NULL);
     CHECK_MSG(text && strstr(text, "\"std\": null") && strstr(text, "\"sign_agreement\": null") &&
                   strstr(text, "\"mean\": [2, 0, 0.5, -2.5]"),
               "%s", text);

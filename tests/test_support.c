@@ -3,12 +3,34 @@
  */
 #include "test_support.h"
 
+#include <stdint.h>
+#include <stdlib.h>
+
 int sgdi_test_passed = 0;
 int sgdi_test_failed = 0;
 
 int sgdi_test_finish(void) {
     printf("%d passed, %d failed\n", sgdi_test_passed, sgdi_test_failed);
     return sgdi_test_failed > 100 ? 100 : sgdi_test_failed;
+}
+
+char *sgdi_test_read_file(const char *path, size_t *size) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, len = 0, got;
+    char *buf = malloc(cap + 1);
+    while (buf && (got = fread(buf + len, 1, cap - len, f)) > 0) {
+        len += got;
+        if (len < cap) continue;
+        char *bigger = cap <= SIZE_MAX / 4 ? realloc(buf, 2 * cap + 1) : NULL;
+        if (!bigger) free(buf);
+        buf = bigger, cap *= 2;
+    }
+    fclose(f);
+    if (!buf) return NULL;
+    buf[len] = '\0';
+    if (size) *size = len;
+    return buf;
 }
 
 uint64_t sgdi_test_rng_u64(sgdi_test_rng *r) {

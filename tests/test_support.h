@@ -52,6 +52,10 @@ extern int sgdi_test_failed;
 // Prints the closing "N passed, M failed" line and returns the exit status.
 int sgdi_test_finish(void);
 
+// The whole file at `path`, NUL-terminated (so text can be read as a string); its length
+// in *size when size is not NULL. NULL if it cannot be opened or memory runs out.
+char *sgdi_test_read_file(const char *path, size_t *size);
+
 // --- Random numbers (splitmix64) ----------------------------------------------------------
 //
 // The caller owns the state, one generator per test program with its own seed (e.g.
