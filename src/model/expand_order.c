@@ -5,41 +5,39 @@
  * Unrolling emits every instance of one function before the next function, but a loop
  * body must run iteration by iteration. The order wanted is "the first function whose
  * inputs are all ready, again and again": Kahn's algorithm with the ready functions in a
- * min-heap by position gives exactly that. Each input's writer is found by binary search
- * in the outputs sorted by name. An unrolled network has up to SGDI_EXPAND_MAX functions;
- * the pairwise scan this replaces took 18 s on a 2 KB file the model fuzz target made.
+ * min-heap by position gives exactly that. Each input's writer is found through a name
+ * index. An unrolled network has up to SGDI_EXPAND_MAX functions; the pairwise scan this
+ * replaces took 18 s on a 2 KB file the model fuzz target made.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/expand_private.h"
+#include "util/name_index.h"
 
-// An output of function `fn`.
-typedef struct output {
-    const char *name;
-    size_t fn;
-} output;
+// Who writes each name: the first function with it among its outputs, and the first
+// other one (the writer a function reading its own output depends on).
+typedef struct writers {
+    sgdi_name_index first, second;
+} writers;
 
-static int compare_outputs(const void *a, const void *b) {
-    const output *p = a, *q = b;
-    int c = strcmp(p->name, q->name);
-    return c ? c : (p->fn > q->fn) - (p->fn < q->fn);
+static bool index_writers(Function *const *fns, size_t n, writers *w) {
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < fns[i]->n_output; k++) {
+            const char *name = fns[i]->output[k];
+            int64_t first = sgdi_name_index_get(&w->first, name);
+            bool ok = first < 0             ? sgdi_name_index_put(&w->first, name, (int64_t)i)
+                      : first != (int64_t)i ? sgdi_name_index_put(&w->second, name, (int64_t)i)
+                                            : true;
+            if (!ok) return false;
+        }
+    return true;
 }
 
-// The first function other than `reader` with an output `name` (outs sorted by name,
-// then function), or -1.
-static int64_t writer_of(const output *outs, size_t n, const char *name, size_t reader) {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(outs[mid].name, name) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (; lo < n && strcmp(outs[lo].name, name) == 0; lo++)
-        if (outs[lo].fn != reader) return (int64_t)outs[lo].fn;
-    return -1;
+// The first function other than `reader` with an output `name`, or -1.
+static int64_t writer_of(const writers *w, const char *name, size_t reader) {
+    int64_t first = sgdi_name_index_get(&w->first, name);
+    return first != (int64_t)reader ? first : sgdi_name_index_get(&w->second, name);
 }
 
 // A min-heap of function positions: the ready functions.
@@ -68,9 +66,9 @@ static size_t heap_pop(heap *h) {
 }
 
 bool sgdi_expand_order(Function **fns, size_t n) {
-    size_t n_in = 0, n_out = 0, slots = n ? n : 1;
-    for (size_t i = 0; i < n; i++) n_in += fns[i]->n_input, n_out += fns[i]->n_output;
-    output *outs = malloc((n_out ? n_out : 1) * sizeof *outs);
+    size_t n_in = 0, slots = n ? n : 1;
+    for (size_t i = 0; i < n; i++) n_in += fns[i]->n_input;
+    writers names = {0};
     // writer[at]: the writer of input slot `at` (function i's inputs are consecutive), or
     // -1; waiting[i]: function i's inputs whose writer is not placed yet; the readers of
     // function w: reader[first[w] .. first[w + 1]), one entry per input slot
@@ -81,15 +79,12 @@ bool sgdi_expand_order(Function **fns, size_t n) {
     bool *placed = calloc(slots, sizeof *placed);
     Function **order = malloc(slots * sizeof *order);
     heap ready = {malloc(slots * sizeof *ready.at), 0};
-    bool ok = outs && writer && reader && waiting && first && next && placed && order && ready.at;
+    bool ok = writer && reader && waiting && first && next && placed && order && ready.at &&
+              index_writers(fns, n, &names);
     if (ok) {
         for (size_t i = 0, at = 0; i < n; i++)
-            for (size_t k = 0; k < fns[i]->n_output; k++)
-                outs[at++] = (output){fns[i]->output[k], i};
-        qsort(outs, n_out, sizeof *outs, compare_outputs);
-        for (size_t i = 0, at = 0; i < n; i++)
             for (size_t k = 0; k < fns[i]->n_input; k++, at++) {
-                writer[at] = writer_of(outs, n_out, fns[i]->input[k], i);
+                writer[at] = writer_of(&names, fns[i]->input[k], i);
                 if (writer[at] >= 0) waiting[i]++, first[writer[at] + 1]++;
             }
         for (size_t w = 0; w < n; w++) first[w + 1] += first[w];
@@ -111,7 +106,8 @@ bool sgdi_expand_order(Function **fns, size_t n) {
             if (!placed[i]) order[placed_n++] = fns[i];
         if (n) memcpy(fns, order, n * sizeof *fns);
     }
-    free(outs), free(writer), free(reader), free(waiting), free(first), free(next);
+    sgdi_name_index_free(&names.first), sgdi_name_index_free(&names.second);
+    free(writer), free(reader), free(waiting), free(first), free(next);
     free(placed), free(order), free(ready.at);
     return ok;
 }

@@ -69,7 +69,7 @@ bool sgdi_expand_recurrent(sgdi_expand_fn *c, const int64_t *index);
 // (in the current order) whose inputs' writers have all been placed, as nnabla sorts its
 // graph; what never becomes ready keeps its relative place at the end, for the builder
 // to report. An input's writer is the first other function with that output. False when
-// out of memory (fns unchanged). O((n + inputs + outputs) log) (expand_order.c).
+// out of memory (fns unchanged). O(n log n + inputs + outputs) (expand_order.c).
 bool sgdi_expand_order(Function **fns, size_t n);
 
 #endif // SGDI_MODEL_EXPAND_PRIVATE_H
