@@ -11,6 +11,7 @@
  * (with a note) when absent. Continuing from a file's solver state is tested
  * in test_model_state.c.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -211,6 +212,64 @@ static void test_repeat_blocks(void) {
     sgdi_result_free(ra), sgdi_result_free(rb);
     sgdi_dataset_free(train), sgdi_dataset_free(val);
     sgdi_model_free(a), sgdi_model_free(b);
+}
+
+// The learning-rate multiplier nnabla gives each parameter: the last of the optimizer's
+// parameter_variable entries naming it, exactly or through a "{R}" placeholder.
+static float mult_of(const sgdi_model *m, const char *name) {
+    for (int v = 0; v < m->graph.n_vars; v++)
+        if (m->graph.vars[v].is_param && strcmp(m->graph.vars[v].name, name) == 0)
+            return m->lr_mult[m->graph.vars[v].param_offset];
+    return NAN;
+}
+
+static void test_learning_rate_multipliers(void) {
+    static const char listed[] =
+        "  parameter_variable { variable_name: \"fc{RepeatStart}/affine/W\" "
+        "learning_rate_multiplier: 1 }\n"
+        "  parameter_variable { variable_name: \"out/affine/W\" learning_rate_multiplier: 1 } }\n";
+    static const char *const lists[2] = {
+        // the placeholder, then an exact entry after it; a name listed twice
+        "  parameter_variable { variable_name: \"fc{RepeatStart}/affine/W\" "
+        "learning_rate_multiplier: 3 }\n"
+        "  parameter_variable { variable_name: \"fc[1]/affine/W\" learning_rate_multiplier: 0.5 }\n"
+        "  parameter_variable { variable_name: \"out/affine/W\" learning_rate_multiplier: 2 }\n"
+        "  parameter_variable { variable_name: \"out/affine/W\" learning_rate_multiplier: 4 } }\n",
+        // an exact entry, then the placeholder after it; "out" not listed
+        "  parameter_variable { variable_name: \"fc[1]/affine/W\" learning_rate_multiplier: 0.5 }\n"
+        "  parameter_variable { variable_name: \"fc{RepeatStart}/affine/W\" "
+        "learning_rate_multiplier: 3 } }\n"};
+    const float want[2][3] = {{3.0f, 0.5f, 4.0f}, {3.0f, 3.0f, 0.0f}};
+    const char *names[3] = {"fc[0]/affine/W", "fc[1]/affine/W", "out/affine/W"};
+    char params[2048];
+    size_t used = 0;
+    for (int k = 0; k < 3; k++)
+        used +=
+            (size_t)snprintf(params + used, sizeof params - used,
+                             "parameter { variable_name: \"%s\" shape { dim: 3 dim: 3 } data: 0 "
+                             "data: 0 data: 0 data: 0 data: 0 data: 0 data: 0 data: 0 data: 0 "
+                             "need_grad: true }\n",
+                             names[k]);
+    char text[8192];
+    snprintf(text, sizeof text, REPEATED, params);
+    char *at = strstr(text, listed);
+    CHECK(at != NULL);
+    if (!at) return;
+    size_t head = (size_t)(at - text);
+    for (int c = 0; c < 2; c++) {
+        char variant[8192];
+        snprintf(variant, sizeof variant, "%.*s%s%s", (int)head, text, lists[c],
+                 at + strlen(listed));
+        sgdi_model *m = NULL;
+        sgdi_error err;
+        CHECK_MSG(sgdi_model_load_text(variant, strlen(variant), "lr.nntxt", &m, &err) == SGDI_OK,
+                  "%s", err.message);
+        if (!m) continue;
+        for (int k = 0; k < 3; k++)
+            CHECK_MSG(mult_of(m, names[k]) == want[c][k], "case %d, %s: %g, want %g", c, names[k],
+                      mult_of(m, names[k]), want[c][k]);
+        sgdi_model_free(m);
+    }
 }
 
 // --- Real files ----------------------------------------------------------------------
@@ -432,6 +491,7 @@ int main(void) {
     if (!mkdtemp(tmp_dir)) return 1;
     RUN(test_builtin_equals_file);
     RUN(test_repeat_blocks);
+    RUN(test_learning_rate_multipliers);
     RUN(test_nnc_logreg);
     RUN(test_nnc_autoencoder_unsupported);
     RUN(test_lenet_describe);

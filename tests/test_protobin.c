@@ -5,6 +5,7 @@
  * validation of malformed parameters.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,6 +126,39 @@ static void test_round_trip_small(void) {
     sgdi_param_list_free(&list);
 }
 
+// The list itself: a replaced name keeps its place and the new values; thousands of
+// names are all found (the list looks names up through an index).
+static void test_list_add_find(void) {
+    sgdi_param_list list = {0};
+    sgdi_error err;
+    enum { N = 5000 };
+    bool ok = true;
+    for (int i = 0; i < N && ok; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "fc%d/affine/W", i);
+        float v = (float)i;
+        ok = sgdi_param_list_add(&list, name, (sgdi_shape){1, {1}}, &v, true, &err) == SGDI_OK;
+    }
+    CHECK(ok && list.count == N);
+    float v2[2] = {-1.0f, -2.0f};
+    CHECK(sgdi_param_list_add(&list, "fc7/affine/W", (sgdi_shape){1, {2}}, v2, false, &err) ==
+          SGDI_OK);
+    CHECK(list.count == N && strcmp(list.items[7].name, "fc7/affine/W") == 0);
+    const sgdi_param_blob *b = sgdi_param_list_find(&list, "fc7/affine/W");
+    CHECK(b == &list.items[7] && b->count == 2 && b->data[1] == -2.0f && !b->need_grad);
+    int wrong = 0;
+    for (int i = 0; i < N; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "fc%d/affine/W", i);
+        b = sgdi_param_list_find(&list, name);
+        wrong += !b || b != &list.items[i] || (i != 7 && b->data[0] != (float)i);
+    }
+    CHECK_MSG(wrong == 0, "%d of %d names not found in place", wrong, N);
+    CHECK(sgdi_param_list_find(&list, "fc5000/affine/W") == NULL);
+    sgdi_param_list_free(&list);
+    CHECK(list.count == 0 && sgdi_param_list_find(&list, "fc1/affine/W") == NULL);
+}
+
 static void test_malformed(void) {
     int64_t dims[7] = {2, 3, 1, 1, 1, 1, 1};
     float data[6] = {0};
@@ -164,6 +198,7 @@ static void test_malformed(void) {
 int main(void) {
     RUN(test_lenet);
     RUN(test_round_trip_small);
+    RUN(test_list_add_find);
     RUN(test_malformed);
     return sgdi_test_finish();
 }

@@ -107,7 +107,40 @@ static void note_unsupported(sgdi_model *m, const Function *f, const char *why) 
                  f->name, why);
 }
 
-static sgdi_status bind_parameters(sgdi_model *m, sgdi_error *err) {
+// The optimizer's parameter_variable entries: the last entry naming each parameter
+// exactly, by name, and the entries with a "{R}" placeholder, in order. A file may list
+// thousands of parameters; matching each against every entry was quadratic.
+typedef struct listed_params {
+    sgdi_name_index exact;
+    size_t *patterns, n_patterns;
+} listed_params;
+
+static bool list_params(const Optimizer *opt, listed_params *lp) {
+    size_t n = opt ? opt->n_parameter_variable : 0;
+    lp->patterns = malloc((n ? n : 1) * sizeof *lp->patterns);
+    if (!lp->patterns) return false;
+    for (size_t k = n; k-- > 0;) { // from the end: the index keeps the first put, the last entry
+        const char *name = opt->parameter_variable[k]->variable_name;
+        if (!strchr(name, '{') && !sgdi_name_index_put(&lp->exact, name, (int64_t)k)) return false;
+    }
+    for (size_t k = 0; k < n; k++)
+        if (strchr(opt->parameter_variable[k]->variable_name, '{'))
+            lp->patterns[lp->n_patterns++] = k;
+    return true;
+}
+
+// The learning-rate multiplier of the last parameter_variable entry matching `name`,
+// or `otherwise`.
+static float listed_mult(const Optimizer *opt, const listed_params *lp, const char *name,
+                         float otherwise) {
+    int64_t last = sgdi_name_index_get(&lp->exact, name);
+    for (size_t j = lp->n_patterns; j-- > 0 && (int64_t)lp->patterns[j] > last;)
+        if (sgdi_repeat_name_matches(opt->parameter_variable[lp->patterns[j]]->variable_name, name))
+            last = (int64_t)lp->patterns[j];
+    return last < 0 ? otherwise : opt->parameter_variable[last]->learning_rate_multiplier;
+}
+
+static sgdi_status bind_parameters(sgdi_model *m, const listed_params *lp, sgdi_error *err) {
     const sgdi_graph *g = &m->graph;
     m->theta0 = sgdi_alloc_array(g->n_params > 0 ? g->n_params : 1, sizeof(float));
     m->lr_mult = sgdi_alloc_array(g->n_params > 0 ? g->n_params : 1, sizeof(float));
@@ -127,10 +160,8 @@ static sgdi_status bind_parameters(sgdi_model *m, sgdi_error *err) {
                              m->path, var->name, (long long)blob->count, (long long)var->count);
         memcpy(m->theta0 + var->param_offset, blob->data, (size_t)var->count * sizeof(float));
         // nnabla trains the parameters its optimizer lists (all, if it lists none).
-        float mult = opt && opt->n_parameter_variable ? 0.0f : 1.0f;
-        for (size_t k = 0; opt && k < opt->n_parameter_variable; k++)
-            if (sgdi_repeat_name_matches(opt->parameter_variable[k]->variable_name, var->name))
-                mult = opt->parameter_variable[k]->learning_rate_multiplier;
+        float mult =
+            listed_mult(opt, lp, var->name, opt && opt->n_parameter_variable ? 0.0f : 1.0f);
         if (!blob->need_grad) mult = 0.0f;
         for (int64_t i = 0; i < var->count; i++) m->lr_mult[var->param_offset + i] = mult;
     }
@@ -212,7 +243,12 @@ static sgdi_status build(sgdi_model *m, names *ix, sgdi_error *err) {
         snprintf(m->unsupported, sizeof m->unsupported,
                  "the label variable '%s' holds %lld values per sample; a table's y is one",
                  g->vars[g->target_var].name, (long long)g->vars[g->target_var].count);
-    sgdi_status st = bind_parameters(m, err);
+    listed_params lp = {0};
+    sgdi_status st = list_params(opt, &lp)
+                         ? bind_parameters(m, &lp, err)
+                         : sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory reading the optimizer");
+    sgdi_name_index_free(&lp.exact);
+    free(lp.patterns);
     if (st == SGDI_OK) m->graph_built = true;
     return st;
 }

@@ -195,16 +195,22 @@ sgdi_status sgdi_h5params_read_buffer(const void *data, size_t size, const char 
         list->items = items;
         list->cap = cap;
     }
+    if (!sgdi_name_index_reserve(&list->by_name, (size_t)n)) {
+        free_items(w.items, n);
+        return sgdi_fail(err, SGDI_ERR_NOMEM, "%s: out of memory", name);
+    }
     for (int64_t i = 0; i < n; i++) {
         h5_item *it = &w.items[i];
         sgdi_param_blob blob = {it->path, it->shape, it->count, it->data, it->need_grad};
         it->path = NULL;
         it->data = NULL;
         int64_t at = it->slot >= 0 ? it->slot : list->count;
-        if (at < list->count) {
-            free(list->items[at].name);
+        if (at < list->count) { // the list's index keeps the entry's first copy of the name
+            free(blob.name);
+            blob.name = list->items[at].name;
             free(list->items[at].data);
         } else {
+            sgdi_name_index_put(&list->by_name, blob.name, at); // cannot fail: reserved
             list->count++;
         }
         list->items[at] = blob;

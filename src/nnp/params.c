@@ -11,9 +11,8 @@
 static const int64_t MAX_PARAM_ELEMENTS = (int64_t)1 << 34;
 
 const sgdi_param_blob *sgdi_param_list_find(const sgdi_param_list *list, const char *name) {
-    for (int64_t i = 0; i < list->count; i++)
-        if (strcmp(list->items[i].name, name) == 0) return &list->items[i];
-    return NULL;
+    int64_t i = sgdi_name_index_get(&list->by_name, name);
+    return i < 0 ? NULL : &list->items[i];
 }
 
 sgdi_status sgdi_param_list_add(sgdi_param_list *list, const char *name, sgdi_shape shape,
@@ -36,13 +35,14 @@ sgdi_status sgdi_param_list_add(sgdi_param_list *list, const char *name, sgdi_sh
     }
     if (count > 0) memcpy(copy, data, (size_t)count * sizeof(float));
     sgdi_param_blob blob = {name_copy, shape, count, copy, need_grad};
-    for (int64_t i = 0; i < list->count; i++) {
-        if (strcmp(list->items[i].name, name) == 0) {
-            free(list->items[i].name);
-            free(list->items[i].data);
-            list->items[i] = blob;
-            return SGDI_OK;
-        }
+    int64_t same = sgdi_name_index_get(&list->by_name, name);
+    if (same >= 0) { // the index keeps the first copy of the name: the item keeps it too
+        sgdi_param_blob *old = &list->items[same];
+        free(old->data);
+        free(name_copy);
+        blob.name = old->name;
+        *old = blob;
+        return SGDI_OK;
     }
     if (list->count == list->cap) {
         int64_t cap = list->cap ? 2 * list->cap : 16;
@@ -55,6 +55,11 @@ sgdi_status sgdi_param_list_add(sgdi_param_list *list, const char *name, sgdi_sh
         list->items = items;
         list->cap = cap;
     }
+    if (!sgdi_name_index_put(&list->by_name, name_copy, list->count)) {
+        free(copy);
+        free(name_copy);
+        return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory for parameter '%s'", name);
+    }
     list->items[list->count++] = blob;
     return SGDI_OK;
 }
@@ -66,5 +71,6 @@ void sgdi_param_list_free(sgdi_param_list *list) {
         free(list->items[i].data);
     }
     free(list->items);
+    sgdi_name_index_free(&list->by_name);
     memset(list, 0, sizeof *list);
 }

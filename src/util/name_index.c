@@ -20,9 +20,11 @@ static size_t slot_of(const char *const *names, size_t cap, const char *name) {
     return i;
 }
 
-static bool grow(sgdi_name_index *ix) {
+// Rehashes into a table of at least 64 slots and at least `need`.
+static bool grow(sgdi_name_index *ix, size_t need) {
     size_t cap = ix->cap ? 2 * ix->cap : 64;
-    if (cap > SIZE_MAX / sizeof(int64_t)) return false;
+    while (cap < need && cap <= SIZE_MAX / 4) cap *= 2;
+    if (cap < need || cap > SIZE_MAX / sizeof(int64_t)) return false;
     const char **names = calloc(cap, sizeof *names);
     int64_t *values = malloc(cap * sizeof *values);
     if (!names || !values) {
@@ -39,8 +41,14 @@ static bool grow(sgdi_name_index *ix) {
     return true;
 }
 
+bool sgdi_name_index_reserve(sgdi_name_index *ix, size_t more) {
+    if (more > SIZE_MAX / 4 - ix->count) return false;
+    size_t need = 2 * (ix->count + more);
+    return need <= ix->cap || grow(ix, need);
+}
+
 bool sgdi_name_index_put(sgdi_name_index *ix, const char *name, int64_t value) {
-    if (2 * (ix->count + 1) > ix->cap && !grow(ix)) return false;
+    if (!sgdi_name_index_reserve(ix, 1)) return false;
     size_t i = slot_of(ix->names, ix->cap, name);
     if (ix->names[i]) return true; // the first index under a name stays
     ix->names[i] = name, ix->values[i] = value, ix->count++;

@@ -25,6 +25,10 @@ typedef struct sgdi_name_index {
 // of memory (the index is unchanged).
 bool sgdi_name_index_put(sgdi_name_index *ix, const char *name, int64_t value);
 
+// Makes room for `more` new names, so that that many puts cannot fail; false when out
+// of memory (the index is unchanged).
+bool sgdi_name_index_reserve(sgdi_name_index *ix, size_t more);
+
 // The value under `name`, or -1.
 int64_t sgdi_name_index_get(const sgdi_name_index *ix, const char *name);
 
