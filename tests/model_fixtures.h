@@ -1,7 +1,6 @@
 /*
  * model_fixtures.h — what test_model.c and test_model_state.c share: paths in the
- * program's temporary folder, tables of made-up data from a fixed seed, and reading
- * a whole file.
+ * program's temporary folder, and tables of made-up data from a fixed seed.
  */
 #ifndef SGDI_TESTS_MODEL_FIXTURES_H
 #define SGDI_TESTS_MODEL_FIXTURES_H
