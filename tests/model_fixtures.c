@@ -1,5 +1,5 @@
 /*
- * model_fixtures.c — the temporary files, made-up tables and file reading that
+ * model_fixtures.c — the temporary files and made-up tables that
  * test_model.c and test_model_state.c share (see model_fixtures.h).
  */
 #include "model_fixtures.h"
