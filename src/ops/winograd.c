@@ -11,18 +11,16 @@
  *           [0 1 -1 -1]                               [0  1  0 -1]       [0   0   1]
  *
  * Summed over channels, the elementwise product is, for each of the 16 transform points
- * xi, one GEMM: M_xi[K, T] = U_xi[K, C] V_xi[C, T], over the T tiles of a chunk of samples.
- * The adjoints run the same maps transposed: image side dV_xi = U_xi^T dM_xi with
+ * xi, one GEMM: M_xi[T, K] = V_xi[T, C] U_xi^T[C, K], over the T tiles of a chunk of
+ * samples. The adjoints run the same maps transposed: image side dV_xi = dM_xi U_xi with
  * dM = A dY A^T, then each tile's B dV B^T added back where it was read; weights
- * dU_xi = sum over chunks of dM_xi V_xi^T, then dW = G^T dU G.
+ * dU_xi = sum over chunks of dM_xi^T V_xi, then dW = G^T dU G.
  *
- * Layouts: U [16][K][C]; V [16][C][T] and M [16][K][T], T ordered by sample, tile row,
- * tile column. The products are small GEMMs (small_gemm.h) with no transposed operand:
- * the image-side adjoint reads U transposed, [16][C][K], as winograd_weights.c can write
- * it, and the weight gradient each point of V transposed, [T][C]. Each transform of a
- * plane runs along its pixel rows (each row once, though it belongs to two tile rows)
- * and down its columns over all the plane's tiles at once; a plane of the image side is
- * first copied into a zero-padded plane so that no tile needs bounds checks.
+ * Layouts: V [16][T][C] and M [16][T][K], T ordered by sample, tile row, tile column,
+ * channels last so that the transforms (winograd_tiles.c) are vectorised along the
+ * channels; U [16][C][K] for the products and [16][K][C] for the image-side adjoint, as
+ * winograd_weights.c writes either. The products are small GEMMs (small_gemm.h) with no
+ * transposed operand: the weight gradient reads each point of M transposed, [K][T].
  *
  * Threads: a chunk of samples (fixed by the plan and the batch) is transformed, multiplied
  * and transformed back on one thread, each GEMM whole; the weight gradient is summed over
@@ -30,9 +28,10 @@
  * order, and the groups' sums added in group order. So every sum is formed in one order
  * whatever the thread count.
  *
- * F(4x4, 3x3) was tried: 36 points per 16 outputs, but its 36-point weight transforms of
- * the 128x128-channel layers at 7x7 cost more than its smaller products saved; the
- * built-in CNN's steps were 10 % slower.
+ * F(4x4, 3x3) was tried (with channel-first transforms, before winograd_tiles.c): 36
+ * points per 16 outputs, but its 36-point weight transforms of the 128x128-channel layers
+ * at 7x7 cost more than its smaller products saved; the built-in CNN's steps were 10 %
+ * slower.
  */
 #include "ops/winograd.h"
 
@@ -41,11 +40,12 @@
 
 #include "ops/kernel_math.h"
 #include "ops/small_gemm.h"
+#include "ops/winograd_tiles.h"
 #include "ops/winograd_weights.h"
 
 // Transform points; groups of chunks whose weight-gradient partials are summed apart (a fixed
 // number: the sums' order must not depend on the thread count).
-enum { POINTS = 16, GROUPS = 8 };
+enum { POINTS = 16, GROUPS = 8, SKEW = 16 };
 
 // Tiles per chunk: a chunk's transforms small enough to be still in the thread's cache
 // when its products read them. Measured on the built-in CNN: 128 was best among 64 ...
@@ -54,12 +54,7 @@ static const int64_t CHUNK_TILES = 64;
 // Below this many channels on either side the transforms cost more than they save.
 static const int64_t MIN_CHANNELS = 4;
 
-// A plan seen as tiles: C image-side and K column-side channels.
-typedef struct geom {
-    int64_t C, K, H, W, OH, OW, ph, pw;
-    int64_t TH, TW, P; // tile rows, tile columns, tiles per sample
-    int64_t PH, PW;    // the padded plane: tile rows and columns times two, plus two
-} geom;
+typedef sgdi_winograd_geom geom;
 
 static geom geometry(const sgdi_conv_plan *p) {
     geom g = {.C = p->in_ch,
@@ -83,6 +78,18 @@ static int64_t chunk_samples(const geom *g, int64_t batch) {
     return fit < 1 ? 1 : fit;
 }
 
+// The distance between two points of a chunk's image side [16][tiles][C] and column side
+// [16][tiles][K]: a little more than their tiles, because 64 tiles of 64 or 128 channels
+// put the 16 points a power of two apart, where the transforms' 16 streams of stores
+// evicted each other from the cache (the 7x7 layers' transforms ran 2.5x slower).
+static int64_t image_stride(const geom *g, int64_t tiles) {
+    return tiles * g->C + SKEW;
+}
+
+static int64_t column_stride(const geom *g, int64_t tiles) {
+    return tiles * g->K + SKEW;
+}
+
 bool sgdi_winograd_applies(const sgdi_conv_plan *p) {
     return p->kernel[0] == 3 && p->kernel[1] == 3 && p->stride[0] == 1 && p->stride[1] == 1 &&
            p->dilation[0] == 1 && p->dilation[1] == 1 && p->group == 1 &&
@@ -92,13 +99,14 @@ bool sgdi_winograd_applies(const sgdi_conv_plan *p) {
 
 // The scratch: the transformed weights of two terms and, for each of two adjoints, the
 // GROUPS weight-gradient partials (shared), then one slot per thread: a chunk's column side and
-// image side for two terms, a padded plane and row_scratch().
+// image side for two terms, one point of two column sides transposed (the weight
+// gradient's left operands) and the tile transforms' scratch.
 typedef struct slot {
-    sgdi_real *m1, *m2, *v1, *v2, *pad, *rows;
+    sgdi_real *m1, *m2, *v1, *v2, *mt1, *mt2, *tile;
 } slot;
 
 typedef struct layout {
-    int64_t weights, column, image, slot_len;
+    int64_t weights, column, image, column_t, slot_len;
     sgdi_real *u1, *u2, *u_groups[2], *slots;
     int threads;
 } layout;
@@ -107,15 +115,10 @@ static int64_t shared_len(const geom *g) {
     return (2 + 2 * GROUPS) * POINTS * g->K * g->C;
 }
 
-// A thread's scratch for the plane transforms: a plane's 16 points and 8 rows of TW
-// (input_adjoint), more than the others need (8 (TH + 1) TW and 8 P).
-static int64_t row_scratch(const geom *g) {
-    return 16 * g->P + 8 * g->TW;
-}
-
 static int64_t slot_len(const geom *g, int64_t samples) {
     int64_t tiles = samples * g->P;
-    return 2 * POINTS * (g->K + g->C) * tiles + g->PH * g->PW + row_scratch(g);
+    return 2 * POINTS * (column_stride(g, tiles) + image_stride(g, tiles)) + 2 * g->K * tiles +
+           sgdi_winograd_tile_scratch(g);
 }
 
 int64_t sgdi_winograd_workspace(const sgdi_conv_plan *p, int64_t batch, int threads) {
@@ -126,8 +129,10 @@ int64_t sgdi_winograd_workspace(const sgdi_conv_plan *p, int64_t batch, int thre
 // The layout of `work` for chunks of `samples`: as many threads as it has slots for (>= 1)
 // and OpenMP offers.
 static layout layout_of(const geom *g, int64_t samples, sgdi_real *work, int64_t work_len) {
+    int64_t tiles = samples * g->P;
     layout l = {.weights = POINTS * g->K * g->C, .slot_len = slot_len(g, samples)};
-    l.column = POINTS * g->K * samples * g->P, l.image = POINTS * g->C * samples * g->P;
+    l.column = POINTS * column_stride(g, tiles), l.image = POINTS * image_stride(g, tiles);
+    l.column_t = g->K * tiles;
     l.u1 = work, l.u2 = work + l.weights, l.u_groups[0] = work + 2 * l.weights;
     l.u_groups[1] = l.u_groups[0] + GROUPS * l.weights;
     l.slots = work + shared_len(g);
@@ -136,243 +141,51 @@ static layout layout_of(const geom *g, int64_t samples, sgdi_real *work, int64_t
     return l;
 }
 
-static slot slot_at(const geom *g, const layout *l, int64_t i) {
+static slot slot_at(const layout *l, int64_t i) {
     slot s = {.m1 = l->slots + i * l->slot_len};
     s.m2 = s.m1 + l->column, s.v1 = s.m2 + l->column, s.v2 = s.v1 + l->image;
-    s.pad = s.v2 + l->image, s.rows = s.pad + g->PH * g->PW;
+    s.mt1 = s.v2 + l->image, s.mt2 = s.mt1 + l->column_t, s.tile = s.mt2 + l->column_t;
     return s;
 }
 
-// --- Planes ----------------------------------------------------------------------------
-// Each 2-D transform is two passes of 1-D ones: along the pixel rows, a loop over a row's
-// TW tiles, and down the columns, one loop over all P tiles of the plane (a tile row's
-// TW are too few to fill the vectors: 14, 7 and 4 in the built-in CNN); the last
-// argument is a thread's row_scratch().
-
-// pad[PH][PW] = the plane img[H][W] shifted by the padding, zero around it. Only the
-// border is cleared: clearing the whole plane first wrote it twice (a plane is copied for
-// every channel of every sample in each product).
-static void pad_plane(const geom *g, const sgdi_real *img, sgdi_real *pad) {
-    int64_t right = g->PW - g->pw - g->W;
-    for (int64_t y = 0; y < g->PH; y++) {
-        sgdi_real *row = pad + y * g->PW;
-        int64_t src = y - g->ph;
-        if (src < 0 || src >= g->H) {
-            memset(row, 0, (size_t)g->PW * sizeof *row);
-            continue;
-        }
-        // a loop, not memcpy: rows are a few dozen floats, below a library call's overhead
-        const sgdi_real *in = img + src * g->W;
-        for (int64_t x = 0; x < g->pw; x++) row[x] = 0;
-#pragma omp simd
-        for (int64_t x = 0; x < g->W; x++) row[g->pw + x] = in[x];
-        for (int64_t x = 0; x < right; x++) row[g->pw + g->W + x] = 0;
-    }
-}
-
-// v[xi * ldv + tile] = (B^T d B)[xi] for every tile d of one padded plane. First d B
-// along every pixel row of the plane, once (a row belongs to two tile rows), into
-// r[row % 2][j][row / 2][TW]; then B^T down the columns over all the plane's tiles at
-// once: a tile row's pixel rows 2 ti + p are r[p % 2][j] at tile ti + p / 2, so each of
-// the four inputs of the column transform is a run of P tiles, as is its output.
-static void input_transform(const geom *g, const sgdi_real *pad, sgdi_real *v, int64_t ldv,
-                            sgdi_real *r) {
-    const int64_t TW = g->TW, P = g->P, plane = (g->TH + 1) * TW, half = 4 * plane;
-    for (int64_t y = 0; y < g->PH; y++) {
-        const sgdi_real *d = pad + y * g->PW;
-        sgdi_real *h0 = r + (y % 2) * half + (y / 2) * TW, *h1 = h0 + plane, *h2 = h1 + plane,
-                  *h3 = h2 + plane;
-#pragma omp simd
-        for (int64_t t = 0; t < TW; t++) {
-            sgdi_real d0 = d[2 * t], d1 = d[2 * t + 1], d2 = d[2 * t + 2], d3 = d[2 * t + 3];
-            h0[t] = d0 - d2, h1[t] = d1 + d2, h2[t] = d2 - d1, h3[t] = d1 - d3;
-        }
-    }
-    for (int j = 0; j < 4; j++) {
-        const sgdi_real *x0 = r + j * plane, *x1 = x0 + half, *x2 = x0 + TW, *x3 = x1 + TW;
-        sgdi_real *y0 = v + j * ldv, *y1 = y0 + 4 * ldv, *y2 = y1 + 4 * ldv, *y3 = y2 + 4 * ldv;
-#pragma omp simd
-        for (int64_t u = 0; u < P; u++) {
-            y0[u] = x0[u] - x2[u], y1[u] = x1[u] + x2[u], y2[u] = x2[u] - x1[u];
-            y3[u] = x1[u] - x3[u];
-        }
-    }
-}
-
-// img[H][W] += the adjoint of pad_plane + input_transform applied to v_bar: B down the
-// columns over all the plane's tiles at once into h[p][j][P], then each padded pixel row
-// 2 k + q of the image (not the padding, whose adjoint goes nowhere) once: its parts from tile rows
-// k (p = q) and k - 1 (p = q + 2) summed, B along it, where neighbouring tiles overlap by two
-// pixels (added in order), and the row's inside added into img (with `assign`, written: every
-// element is); `pad` is one padded row of scratch.
-static void input_adjoint(const geom *g, const sgdi_real *v_bar, int64_t ldv, sgdi_real *pad,
-                          sgdi_real *h, bool assign, sgdi_real *img) {
-    const int64_t TW = g->TW, P = g->P;
-    for (int j = 0; j < 4; j++) {
-        const sgdi_real *x0 = v_bar + j * ldv, *x1 = x0 + 4 * ldv, *x2 = x1 + 4 * ldv,
-                        *x3 = x2 + 4 * ldv;
-        sgdi_real *h0 = h + j * P, *h1 = h0 + 4 * P, *h2 = h1 + 4 * P, *h3 = h2 + 4 * P;
-#pragma omp simd
-        for (int64_t u = 0; u < P; u++) {
-            h0[u] = x0[u], h1[u] = x1[u] - x2[u] + x3[u], h2[u] = x1[u] + x2[u] - x0[u];
-            h3[u] = -x3[u];
-        }
-    }
-    sgdi_real *e = h + 16 * P, *d0 = e + 4 * TW, *d1 = d0 + TW, *d2 = d1 + TW, *d3 = d2 + TW;
-    // only the rows inside the padding: the padding's adjoint goes nowhere
-    for (int64_t y = g->ph; y < g->ph + g->H; y++) {
-        int64_t k = y / 2, q = y % 2;
-        for (int j = 0; j < 4; j++) {
-            sgdi_real *ej = e + j * TW;
-            const sgdi_real *own = k < g->TH ? h + (4 * q + j) * P + k * TW : NULL;
-            const sgdi_real *above = k > 0 ? h + (4 * (q + 2) + j) * P + (k - 1) * TW : NULL;
-            if (!above) {
-                for (int64_t t = 0; t < TW; t++) ej[t] = own[t];
-            } else if (!own) {
-                for (int64_t t = 0; t < TW; t++) ej[t] = above[t];
-            } else {
-#pragma omp simd
-                for (int64_t t = 0; t < TW; t++) ej[t] = above[t] + own[t];
-            }
-        }
-        const sgdi_real *e0 = e, *e1 = e0 + TW, *e2 = e1 + TW, *e3 = e2 + TW;
-#pragma omp simd
-        for (int64_t t = 0; t < TW; t++) {
-            d0[t] = e0[t], d1[t] = e1[t] - e2[t] + e3[t], d2[t] = e1[t] + e2[t] - e0[t];
-            d3[t] = -e3[t];
-        }
-        pad[0] = d0[0], pad[1] = d1[0];
-#pragma omp simd
-        for (int64_t t = 1; t < TW; t++) {
-            pad[2 * t] = d0[t] + d2[t - 1];
-            pad[2 * t + 1] = d1[t] + d3[t - 1];
-        }
-        pad[2 * TW] = d2[TW - 1], pad[2 * TW + 1] = d3[TW - 1];
-        sgdi_real *row = img + (y - g->ph) * g->W;
-        const sgdi_real *inside = pad + g->pw;
-        if (assign) {
-            for (int64_t x = 0; x < g->W; x++) row[x] = inside[x];
-            continue;
-        }
-#pragma omp simd
-        for (int64_t x = 0; x < g->W; x++) row[x] += inside[x];
-    }
-}
-
-// y[OH][OW] += A^T m A for every tile of one plane of the column side, m[xi * ldm + tile]
-// (with `assign`: y = base + A^T m A): A^T down the columns over all the plane's tiles at
-// once into e[a][j][P], then along each output row 2 ti + a, straight into y.
-static void output_transform(const geom *g, const sgdi_real *m, int64_t ldm, bool assign,
-                             sgdi_real base, sgdi_real *y, sgdi_real *e) {
-    const int64_t TW = g->TW, P = g->P, pairs = g->OW / 2;
-    for (int j = 0; j < 4; j++) {
-        const sgdi_real *x0 = m + j * ldm, *x1 = x0 + 4 * ldm, *x2 = x1 + 4 * ldm,
-                        *x3 = x2 + 4 * ldm;
-        sgdi_real *e0 = e + j * P, *e1 = e0 + 4 * P;
-#pragma omp simd
-        for (int64_t u = 0; u < P; u++)
-            e0[u] = x0[u] + x1[u] + x2[u], e1[u] = x1[u] - x2[u] - x3[u];
-    }
-    for (int64_t oy = 0; oy < g->OH; oy++) {
-        const sgdi_real *e0 = e + 4 * (oy % 2) * P + (oy / 2) * TW, *e1 = e0 + P, *e2 = e1 + P,
-                        *e3 = e2 + P;
-        sgdi_real *dst = y + oy * g->OW;
-        if (assign) { // base + v, as filling y with base and adding v gave
-#pragma omp simd
-            for (int64_t t = 0; t < pairs; t++) {
-                dst[2 * t] = base + (e0[t] + e1[t] + e2[t]);
-                dst[2 * t + 1] = base + (e1[t] - e2[t] - e3[t]);
-            }
-            if (g->OW % 2) dst[2 * pairs] = base + (e0[pairs] + e1[pairs] + e2[pairs]);
-            continue;
-        }
-#pragma omp simd
-        for (int64_t t = 0; t < pairs; t++) {
-            dst[2 * t] += e0[t] + e1[t] + e2[t];
-            dst[2 * t + 1] += e1[t] - e2[t] - e3[t];
-        }
-        if (g->OW % 2) dst[2 * pairs] += e0[pairs] + e1[pairs] + e2[pairs];
-    }
-}
-
-// m_bar[xi * ldm + tile] = the adjoint of output_transform applied to y_bar[OH][OW]
-// (outputs beyond the edge read as zero): A along each output row 2 ti + a into
-// e[a][j][P], then down the columns over all the plane's tiles at once.
-static void output_adjoint(const geom *g, const sgdi_real *y_bar, sgdi_real *m_bar, int64_t ldm,
-                           sgdi_real *e) {
-    const int64_t TW = g->TW, P = g->P, pairs = g->OW / 2;
-    for (int64_t oy = 0; oy < 2 * g->TH; oy++) {
-        sgdi_real *e0 = e + 4 * (oy % 2) * P + (oy / 2) * TW, *e1 = e0 + P, *e2 = e1 + P,
-                  *e3 = e2 + P;
-        if (oy >= g->OH) {
-            for (int64_t t = 0; t < TW; t++) e0[t] = e1[t] = e2[t] = e3[t] = 0;
-            continue;
-        }
-        const sgdi_real *src = y_bar + oy * g->OW;
-#pragma omp simd
-        for (int64_t t = 0; t < pairs; t++) {
-            sgdi_real y0 = src[2 * t], y1 = src[2 * t + 1];
-            e0[t] = y0, e1[t] = y0 + y1, e2[t] = y0 - y1, e3[t] = -y1;
-        }
-        if (g->OW % 2) {
-            sgdi_real y0 = src[2 * pairs];
-            e0[pairs] = e1[pairs] = e2[pairs] = y0, e3[pairs] = 0;
-        }
-    }
-    for (int j = 0; j < 4; j++) {
-        const sgdi_real *e0 = e + j * P, *e1 = e0 + 4 * P;
-        sgdi_real *x0 = m_bar + j * ldm, *x1 = x0 + 4 * ldm, *x2 = x1 + 4 * ldm, *x3 = x2 + 4 * ldm;
-#pragma omp simd
-        for (int64_t u = 0; u < P; u++) {
-            x0[u] = e0[u], x1[u] = e0[u] + e1[u], x2[u] = e0[u] - e1[u], x3[u] = -e1[u];
-        }
-    }
-}
-
 // --- A chunk on one thread --------------------------------------------------------------
-// Samples [n0, n0 + samples) of a batch; tiles = samples P.
+// Samples [n0, n0 + samples) of a batch; tiles = samples P, sample s's first at s P.
 
-// v[16][C][tiles] = the image side's points
+// v[16][tiles][C] = the image side's points
 static void chunk_image_to_points(const geom *g, const slot *sl, const sgdi_real *img, int64_t n0,
                                   int64_t samples, sgdi_real *v) {
-    int64_t tiles = samples * g->P;
+    int64_t ld = image_stride(g, samples * g->P), plane = g->C * g->H * g->W;
     for (int64_t s = 0; s < samples; s++)
-        for (int64_t c = 0; c < g->C; c++) {
-            pad_plane(g, img + ((n0 + s) * g->C + c) * g->H * g->W, sl->pad);
-            input_transform(g, sl->pad, v + c * tiles + s * g->P, g->C * tiles, sl->rows);
-        }
+        sgdi_winograd_image_to_points(g, img + (n0 + s) * plane, v + s * g->P * g->C, ld, sl->tile);
 }
 
-// img += the adjoint of chunk_image_to_points applied to v_bar[16][C][tiles] (= with
+// img += the adjoint of chunk_image_to_points applied to v_bar[16][tiles][C] (= with
 // `assign`)
 static void chunk_points_to_image(const geom *g, const slot *sl, const sgdi_real *v_bar, int64_t n0,
                                   int64_t samples, bool assign, sgdi_real *img) {
-    int64_t tiles = samples * g->P;
+    int64_t ld = image_stride(g, samples * g->P), plane = g->C * g->H * g->W;
     for (int64_t s = 0; s < samples; s++)
-        for (int64_t c = 0; c < g->C; c++)
-            input_adjoint(g, v_bar + c * tiles + s * g->P, g->C * tiles, sl->pad, sl->rows, assign,
-                          img + ((n0 + s) * g->C + c) * g->H * g->W);
+        sgdi_winograd_points_to_image(g, v_bar + s * g->P * g->C, ld, assign,
+                                      img + (n0 + s) * plane, sl->tile);
 }
 
-// col += the column side of the points m[16][K][tiles] (with `assign`: col = bias + it)
+// col += the column side of the points m[16][tiles][K] (with `assign`: col = bias + it)
 static void chunk_points_to_column(const geom *g, const slot *sl, const sgdi_real *m, int64_t n0,
                                    int64_t samples, bool assign, const sgdi_real *bias,
                                    sgdi_real *col) {
-    int64_t tiles = samples * g->P;
+    int64_t ld = column_stride(g, samples * g->P), plane = g->K * g->OH * g->OW;
     for (int64_t s = 0; s < samples; s++)
-        for (int64_t k = 0; k < g->K; k++)
-            output_transform(g, m + k * tiles + s * g->P, g->K * tiles, assign, bias ? bias[k] : 0,
-                             col + ((n0 + s) * g->K + k) * g->OH * g->OW, sl->rows);
+        sgdi_winograd_points_to_column(g, m + s * g->P * g->K, ld, assign, bias,
+                                       col + (n0 + s) * plane, sl->tile);
 }
 
-// m_bar[16][K][tiles] = the adjoint of chunk_points_to_column applied to col_bar
+// m_bar[16][tiles][K] = the adjoint of chunk_points_to_column applied to col_bar
 static void chunk_column_to_points(const geom *g, const slot *sl, const sgdi_real *col_bar,
                                    int64_t n0, int64_t samples, sgdi_real *m_bar) {
-    int64_t tiles = samples * g->P;
+    int64_t ld = column_stride(g, samples * g->P), plane = g->K * g->OH * g->OW;
     for (int64_t s = 0; s < samples; s++)
-        for (int64_t k = 0; k < g->K; k++)
-            output_adjoint(g, col_bar + ((n0 + s) * g->K + k) * g->OH * g->OW,
-                           m_bar + k * tiles + s * g->P, g->K * tiles, sl->rows);
+        sgdi_winograd_column_to_points(g, col_bar + (n0 + s) * plane, m_bar + s * g->P * g->K, ld,
+                                       sl->tile);
 }
 
 // --- Products ---------------------------------------------------------------------------
@@ -429,21 +242,22 @@ void sgdi_winograd_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work
     int64_t S = chunk_samples(&g, batch), chunks = (batch + S - 1) / S;
     layout l = layout_of(&g, S, work, work_len);
     sgdi_real *u[2] = {l.u1, l.u2};
-    for (int k = 0; k < job.ws.n; k++)
-        sgdi_winograd_weights_to_points(g.K, g.C, job.ws.ptr[k], false, u[k]);
+    for (int k = 0; k < job.ws.n; k++) // [16][C][K]: the products' right operands
+        sgdi_winograd_weights_to_points(g.K, g.C, job.ws.ptr[k], true, u[k]);
 #pragma omp parallel for schedule(static) num_threads(l.threads)
     for (int64_t q = 0; q < chunks; q++) {
-        slot sl = slot_at(&g, &l, omp_get_thread_num());
+        slot sl = slot_at(&l, omp_get_thread_num());
         int64_t n0 = q * S, samples = min64(S, batch - n0), tiles = samples * g.P;
+        int64_t ldv = image_stride(&g, tiles), ldm = column_stride(&g, tiles);
         sgdi_real *v[2] = {sl.v1, sl.v2}, *m[2] = {sl.m1, sl.m2};
         for (int k = 0; k < job.ims.n; k++)
             chunk_image_to_points(&g, &sl, job.ims.ptr[k], n0, samples, v[k]);
         for (int xi = 0; xi < POINTS; xi++)
             for (int s = 0; s < n_sums; s++)
                 for (int k = 0; k < job.pairs[s]; k++)
-                    sgdi_small_gemm(g.K, tiles, g.C, u[job.wi[s][k]] + xi * g.K * g.C, g.C,
-                                    v[job.ii[s][k]] + xi * g.C * tiles, tiles, k > 0,
-                                    m[s] + xi * g.K * tiles, tiles);
+                    sgdi_small_gemm(tiles, g.K, g.C, v[job.ii[s][k]] + xi * ldv, g.C,
+                                    u[job.wi[s][k]] + xi * g.K * g.C, g.K, k > 0, m[s] + xi * ldm,
+                                    g.K);
         for (int s = 0; s < n_sums; s++)
             chunk_points_to_column(&g, &sl, m[s], n0, samples, sums[s].assign, sums[s].bias,
                                    sums[s].col);
@@ -482,14 +296,14 @@ static void chunk_image_adjoint(const geom *g, const layout *l, const slot *sl,
                                 int64_t samples) {
     const sgdi_conv_adjoint *ad = &job->adj[a];
     const sgdi_real *u[2] = {l->u1, l->u2};
-    int64_t tiles = samples * g->P;
+    int64_t tiles = samples * g->P, ldv = image_stride(g, tiles), ldm = column_stride(g, tiles);
     for (int xi = 0; xi < POINTS; xi++) {
         bool first = true;
         for (int k = 0; k < ad->n_terms; k++) {
             if (job->wi[a][k] == UNUSED) continue;
-            sgdi_small_gemm(g->C, tiles, g->K, u[job->wi[a][k]] + xi * g->K * g->C, g->K,
-                            m[job->ci[a][k]] + xi * g->K * tiles, tiles, !first,
-                            sl->v1 + xi * g->C * tiles, tiles);
+            sgdi_small_gemm(tiles, g->C, g->K, m[job->ci[a][k]] + xi * ldm, g->K,
+                            u[job->wi[a][k]] + xi * g->K * g->C, g->C, !first, sl->v1 + xi * ldv,
+                            g->C);
             first = false;
         }
     }
@@ -501,30 +315,35 @@ static void chunk_image_adjoint(const geom *g, const layout *l, const slot *sl,
 // !accumulate; NULL: that adjoint wants none).
 static void backward_chunk(const geom *g, const layout *l, const slot *sl, const backward_job *job,
                            int64_t n0, int64_t samples, sgdi_real *const *acc, bool accumulate) {
-    int64_t tiles = samples * g->P;
-    sgdi_real *m[2] = {sl->m1, sl->m2};
+    int64_t tiles = samples * g->P, ldv = image_stride(g, tiles), ldm = column_stride(g, tiles);
+    sgdi_real *m[2] = {sl->m1, sl->m2}, *v[2] = {sl->v1, sl->v2}, *mt[2] = {sl->mt1, sl->mt2};
     for (int c = 0; c < job->cols.n; c++)
         chunk_column_to_points(g, sl, job->cols.ptr[c], n0, samples, m[c]);
     for (int a = 0; a < job->n_adj; a++)
         if (job->writes_img[a]) chunk_image_adjoint(g, l, sl, job, a, m, n0, samples);
-    bool first[2] = {!accumulate, !accumulate};
+    // Each weight-gradient term adds to its adjoint's points, or assigns them if first; the
+    // terms are taken by image, then in term order.
+    bool first[2] = {!accumulate, !accumulate}, add[2][2] = {{false}}, transposed[2] = {false};
     for (int i = 0; i < job->ims.n; i++) {
-        // each term of image i adds to its adjoint's points, or assigns them if first
-        bool add[2][2] = {{false}};
         for (int a = 0; a < job->n_adj; a++)
             for (int k = 0; k < job->adj[a].n_terms; k++)
-                if (job->ii[a][k] == i) add[a][k] = !first[a], first[a] = false;
-        chunk_image_to_points(g, sl, job->ims.ptr[i], n0, samples, sl->v1);
-        for (int xi = 0; xi < POINTS; xi++) {
-            sgdi_real *v_tiles = sl->v2 + xi * g->C * tiles; // [tiles][C]
-            sgdi_small_transpose(g->C, tiles, sl->v1 + xi * g->C * tiles, tiles, v_tiles, g->C);
+                if (job->ii[a][k] == i) {
+                    add[a][k] = !first[a], first[a] = false;
+                    transposed[job->ci[a][k]] = true;
+                }
+        chunk_image_to_points(g, sl, job->ims.ptr[i], n0, samples, v[i]);
+    }
+    for (int xi = 0; xi < POINTS; xi++) {
+        for (int c = 0; c < job->cols.n; c++) // [tiles][K] -> [K][tiles]
+            if (transposed[c])
+                sgdi_small_transpose(tiles, g->K, m[c] + xi * ldm, g->K, mt[c], tiles);
+        for (int i = 0; i < job->ims.n; i++)
             for (int a = 0; a < job->n_adj; a++)
                 for (int k = 0; k < job->adj[a].n_terms; k++) {
                     if (job->ii[a][k] != i) continue;
-                    sgdi_small_gemm(g->K, g->C, tiles, m[job->ci[a][k]] + xi * g->K * tiles, tiles,
-                                    v_tiles, g->C, add[a][k], acc[a] + xi * g->K * g->C, g->C);
+                    sgdi_small_gemm(g->K, g->C, tiles, mt[job->ci[a][k]], tiles, v[i] + xi * ldv,
+                                    g->C, add[a][k], acc[a] + xi * g->K * g->C, g->C);
                 }
-        }
     }
     for (int a = 0; a < job->n_adj; a++)
         if (acc[a] && first[a]) memset(acc[a], 0, (size_t)l->weights * sizeof *acc[a]);
@@ -542,14 +361,14 @@ void sgdi_winograd_backward(const sgdi_conv_plan *p, int64_t batch, sgdi_real *w
     int64_t S = chunk_samples(&g, batch), chunks = (batch + S - 1) / S;
     layout l = layout_of(&g, S, work, work_len);
     sgdi_real *u[2] = {l.u1, l.u2};
-    for (int k = 0; k < job.ws.n; k++)
-        sgdi_winograd_weights_to_points(g.K, g.C, job.ws.ptr[k], true, u[k]);
+    for (int k = 0; k < job.ws.n; k++) // [16][K][C]: the image adjoints' right operands
+        sgdi_winograd_weights_to_points(g.K, g.C, job.ws.ptr[k], false, u[k]);
     // Each group of consecutive chunks runs on one thread, its weight-gradient points
     // summed in chunk order; the groups' sums are added in group order.
     int64_t groups = min64(GROUPS, chunks);
 #pragma omp parallel for schedule(static) num_threads(l.threads)
     for (int64_t gi = 0; gi < groups; gi++) {
-        slot sl = slot_at(&g, &l, omp_get_thread_num());
+        slot sl = slot_at(&l, omp_get_thread_num());
         sgdi_real *acc[2] = {NULL, NULL};
         for (int a = 0; a < n_adj; a++)
             if (adj[a].w_bar) acc[a] = l.u_groups[a] + gi * l.weights;
