@@ -324,12 +324,17 @@ static void test_convolution(void) {
                     sh(4, 8, 16, 3, 3),        true,
                     win2(1, 1, 1, 1, 1, 1, 1), 19};
     run_case("Convolution over several weight blocks", &big, true);
-    // Winograd F(2x2, 3x3) (winograd.c): no padding, odd output 7x35, so the last tile row
-    // and column are half outside
+    // Winograd F(4x4, 3x3) (winograd.c): no padding, odd output 7x35, so the last tile row
+    // and column are partly outside
     ref_case wino = {SGDI_OP_CONVOLUTION,       sh(3, 5, 9, 37, 0),
                      sh(4, 6, 5, 3, 3),         true,
                      win2(0, 0, 1, 1, 1, 1, 1), 3};
     run_case("Convolution 3x3 Winograd, no padding, odd", &wino, true);
+    // F(2x2, 3x3), which planes two outputs high take: output 2x35, odd
+    ref_case wino2 = {SGDI_OP_CONVOLUTION,       sh(3, 5, 4, 37, 0),
+                      sh(4, 6, 5, 3, 3),         true,
+                      win2(0, 0, 1, 1, 1, 1, 1), 3};
+    run_case("Convolution 3x3 Winograd F(2x2), no padding, odd", &wino2, true);
     ref_case wino_pad = {SGDI_OP_CONVOLUTION,       sh(3, 4, 7, 6, 0),
                          sh(4, 4, 4, 3, 3),         true,
                          win2(2, 2, 1, 1, 1, 1, 1), 2};

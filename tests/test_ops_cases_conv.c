@@ -62,13 +62,18 @@ bool setup_convolution(int variant, op_case *c) {
         conv_inputs(c, shape4(3, 3, 3, 3, 0), shape4(4, 6, 1, 2, 2), 6);
         window(c, 2, (int64_t[]){2, 2}, (int64_t[]){3, 3}, (int64_t[]){1, 1}, 3);
         return true;
-    case 6: // Winograd F(2x2, 3x3): 4 channels each side, pad 1, odd output (5x3): partial
+    case 6: // Winograd F(4x4, 3x3): 4 channels each side, pad 1, odd output (5x3): partial
             // tiles at both edges
         conv_inputs(c, shape4(3, 4, 5, 3, 0), shape4(4, 4, 4, 3, 3), 4);
         window(c, 2, (int64_t[]){1, 1}, (int64_t[]){1, 1}, (int64_t[]){1, 1}, 1);
         return true;
-    case 7: // Winograd, no padding (6x7 -> 4x5), 5 -> 4 channels, no bias
+    case 7: // Winograd F(4x4, 3x3), no padding (6x7 -> 4x5), 5 -> 4 channels, no bias
         conv_inputs(c, shape4(3, 5, 6, 7, 0), shape4(4, 4, 5, 3, 3), 0);
+        window(c, 2, (int64_t[]){0, 0}, (int64_t[]){1, 1}, (int64_t[]){1, 1}, 1);
+        return true;
+    case 8: // Winograd F(2x2, 3x3), which a plane two outputs high takes (4x7 -> 2x5, the
+            // last tile column half outside), 4 -> 5 channels
+        conv_inputs(c, shape4(3, 4, 4, 7, 0), shape4(4, 5, 4, 3, 3), 5);
         window(c, 2, (int64_t[]){0, 0}, (int64_t[]){1, 1}, (int64_t[]){1, 1}, 1);
         return true;
     }

@@ -1,37 +1,39 @@
 /*
- * winograd.c — F(2x2, 3x3) convolution products and their adjoints (see winograd.h).
+ * winograd.c — F(m x m, 3x3) convolution products and their adjoints, m = 2 or 4 (see
+ * winograd.h).
  *
- * Notation of Lavin & Gray ("Fast Algorithms for Convolutional Neural Networks", 2016): a
- * 4x4 tile d of the image side, a 3x3 kernel g, the 2x2 block y of the column side it
- * gives,
+ * Notation of Lavin & Gray ("Fast Algorithms for Convolutional Neural Networks", 2016): an
+ * a x a tile d of the image side (a = m + 2), a 3x3 kernel g, the m x m block y of the
+ * column side it gives,
  *
- *     y = A^T [(G g G^T) .* (B^T d B)] A,       B^T = [1  0 -1  0]   G = [1   0   0]
- *                                                     [0  1  1  0]       [1/2 1/2 1/2]
- *     A^T = [1 1  1  0]                               [0 -1  1  0]       [1/2 -1/2 1/2]
- *           [0 1 -1 -1]                               [0  1  0 -1]       [0   0   1]
+ *     y = A^T [(G g G^T) .* (B^T d B)] A
  *
- * Summed over channels, the elementwise product is, for each of the 16 transform points
- * xi, one GEMM: M_xi[T, K] = V_xi[T, C] U_xi^T[C, K], over the T tiles of a chunk of
- * samples. The adjoints run the same maps transposed: image side dV_xi = dM_xi U_xi with
- * dM = A dY A^T, then each tile's B dV B^T added back where it was read; weights
- * dU_xi = sum over chunks of dM_xi^T V_xi, then dW = G^T dU G.
+ * (B^T and A^T in winograd_f2.c and winograd_f4.c, G in winograd_weights.c). Summed over
+ * channels, the elementwise product is, for each of the a^2 transform points xi, one GEMM:
+ * M_xi[T, K] = V_xi[T, C] U_xi^T[C, K], over the T tiles of a chunk of samples. The
+ * adjoints run the same maps transposed: image side dV_xi = dM_xi U_xi with dM = A dY A^T,
+ * then each tile's B dV B^T added back where it was read; weights dU_xi = sum over chunks
+ * of dM_xi^T V_xi, then dW = G^T dU G.
  *
- * Layouts: V [16][T][C] and M [16][T][K], T ordered by sample, tile row, tile column,
- * channels last so that the transforms (winograd_tiles.c) are vectorised along the
- * channels; U [16][C][K] for the products and [16][K][C] for the image-side adjoint, as
- * winograd_weights.c writes either. The products are small GEMMs (small_gemm.h) with no
- * transposed operand: the weight gradient reads each point of M transposed, [K][T].
+ * F(4x4) multiplies 36 times per 16 outputs, F(2x2) 16 times per 4: a plan takes F(4x4)
+ * unless its tiles, which overhang a plane whose side is not a multiple of 4, need more
+ * multiplications than F(2x2)'s (planes one or two outputs high or wide). F(4x4)'s
+ * rounding is coarser (its points 0, +-1, +-2 weigh by up to 8): the built-in CNN's
+ * scores agree with the PyTorch baseline's to 5e-7 .. 2e-6 relative (tests/baseline,
+ * agreement_cnn.py) against 2e-7 .. 7e-7 with F(2x2) alone, far below what they need.
+ *
+ * Layouts: V [points][T][C] and M [points][T][K], T ordered by sample, tile row, tile
+ * column, channels last so that the transforms (winograd_tiles.c) are vectorised along the
+ * channels; U [points][C][K] for the products and [points][K][C] for the image-side
+ * adjoint, as winograd_weights.c writes either. The products are small GEMMs
+ * (small_gemm.h) with no transposed operand: the weight gradient reads each point of M
+ * transposed, [K][T].
  *
  * Threads: a chunk of samples (fixed by the plan and the batch) is transformed, multiplied
  * and transformed back on one thread, each GEMM whole; the weight gradient is summed over
  * a fixed number of groups of consecutive chunks, each group on one thread in chunk
  * order, and the groups' sums added in group order. So every sum is formed in one order
  * whatever the thread count.
- *
- * F(4x4, 3x3) was tried (with channel-first transforms, before winograd_tiles.c): 36
- * points per 16 outputs, but its 36-point weight transforms of the 128x128-channel layers
- * at 7x7 cost more than its smaller products saved; the built-in CNN's steps were 10 %
- * slower.
  */
 #include "ops/winograd.h"
 
@@ -43,9 +45,9 @@
 #include "ops/winograd_tiles.h"
 #include "ops/winograd_weights.h"
 
-// Transform points; groups of chunks whose weight-gradient partials are summed apart (a fixed
+// Groups of chunks whose weight-gradient partials are summed apart (a fixed
 // number: the sums' order must not depend on the thread count).
-enum { POINTS = 16, GROUPS = 8, SKEW = 16 };
+enum { GROUPS = 8, SKEW = 16 };
 
 // Tiles per chunk: a chunk's transforms small enough to be still in the thread's cache
 // when its products read them. Measured on the built-in CNN: 128 was best among 64 ...
@@ -65,9 +67,14 @@ static geom geometry(const sgdi_conv_plan *p) {
               .OW = p->out[1],
               .ph = p->pad[0],
               .pw = p->pad[1]};
-    g.TH = (g.OH + 1) / 2, g.TW = (g.OW + 1) / 2, g.P = g.TH * g.TW;
-    g.PH = 2 * g.TH + 2; // >= H + 2 ph, as OH = H + 2 ph - 2
-    g.PW = 2 * g.TW + 2; // >= W + 2 pw
+    // F(4x4) where its tiles need fewer multiplications than F(2x2)'s: 36 per tile of
+    // 4x4 outputs against 16 per 2x2, over the tiles that cover the plane
+    int64_t f2 = 16 * ((g.OH + 1) / 2) * ((g.OW + 1) / 2);
+    int64_t f4 = 36 * ((g.OH + 3) / 4) * ((g.OW + 3) / 4);
+    g.m = f4 < f2 ? 4 : 2, g.points = (g.m + 2) * (g.m + 2);
+    g.TH = (g.OH + g.m - 1) / g.m, g.TW = (g.OW + g.m - 1) / g.m, g.P = g.TH * g.TW;
+    g.PH = g.m * g.TH + 2; // >= H + 2 ph, as OH = H + 2 ph - 2
+    g.PW = g.m * g.TW + 2; // >= W + 2 pw
     return g;
 }
 
@@ -112,12 +119,12 @@ typedef struct layout {
 } layout;
 
 static int64_t shared_len(const geom *g) {
-    return (2 + 2 * GROUPS) * POINTS * g->K * g->C;
+    return (2 + 2 * GROUPS) * g->points * g->K * g->C;
 }
 
 static int64_t slot_len(const geom *g, int64_t samples) {
     int64_t tiles = samples * g->P;
-    return 2 * POINTS * (column_stride(g, tiles) + image_stride(g, tiles)) + 2 * g->K * tiles +
+    return 2 * g->points * (column_stride(g, tiles) + image_stride(g, tiles)) + 2 * g->K * tiles +
            sgdi_winograd_tile_scratch(g);
 }
 
@@ -130,8 +137,8 @@ int64_t sgdi_winograd_workspace(const sgdi_conv_plan *p, int64_t batch, int thre
 // and OpenMP offers.
 static layout layout_of(const geom *g, int64_t samples, sgdi_real *work, int64_t work_len) {
     int64_t tiles = samples * g->P;
-    layout l = {.weights = POINTS * g->K * g->C, .slot_len = slot_len(g, samples)};
-    l.column = POINTS * column_stride(g, tiles), l.image = POINTS * image_stride(g, tiles);
+    layout l = {.weights = g->points * g->K * g->C, .slot_len = slot_len(g, samples)};
+    l.column = g->points * column_stride(g, tiles), l.image = g->points * image_stride(g, tiles);
     l.column_t = g->K * tiles;
     l.u1 = work, l.u2 = work + l.weights, l.u_groups[0] = work + 2 * l.weights;
     l.u_groups[1] = l.u_groups[0] + GROUPS * l.weights;
@@ -151,7 +158,7 @@ static slot slot_at(const layout *l, int64_t i) {
 // --- A chunk on one thread --------------------------------------------------------------
 // Samples [n0, n0 + samples) of a batch; tiles = samples P, sample s's first at s P.
 
-// v[16][tiles][C] = the image side's points
+// v[points][tiles][C] = the image side's points
 static void chunk_image_to_points(const geom *g, const slot *sl, const sgdi_real *img, int64_t n0,
                                   int64_t samples, sgdi_real *v) {
     int64_t ld = image_stride(g, samples * g->P), plane = g->C * g->H * g->W;
@@ -159,7 +166,7 @@ static void chunk_image_to_points(const geom *g, const slot *sl, const sgdi_real
         sgdi_winograd_image_to_points(g, img + (n0 + s) * plane, v + s * g->P * g->C, ld, sl->tile);
 }
 
-// img += the adjoint of chunk_image_to_points applied to v_bar[16][tiles][C] (= with
+// img += the adjoint of chunk_image_to_points applied to v_bar[points][tiles][C] (= with
 // `assign`)
 static void chunk_points_to_image(const geom *g, const slot *sl, const sgdi_real *v_bar, int64_t n0,
                                   int64_t samples, bool assign, sgdi_real *img) {
@@ -169,7 +176,7 @@ static void chunk_points_to_image(const geom *g, const slot *sl, const sgdi_real
                                       img + (n0 + s) * plane, sl->tile);
 }
 
-// col += the column side of the points m[16][tiles][K] (with `assign`: col = bias + it)
+// col += the column side of the points m[points][tiles][K] (with `assign`: col = bias + it)
 static void chunk_points_to_column(const geom *g, const slot *sl, const sgdi_real *m, int64_t n0,
                                    int64_t samples, bool assign, const sgdi_real *bias,
                                    sgdi_real *col) {
@@ -179,7 +186,7 @@ static void chunk_points_to_column(const geom *g, const slot *sl, const sgdi_rea
                                        col + (n0 + s) * plane, sl->tile);
 }
 
-// m_bar[16][tiles][K] = the adjoint of chunk_points_to_column applied to col_bar
+// m_bar[points][tiles][K] = the adjoint of chunk_points_to_column applied to col_bar
 static void chunk_column_to_points(const geom *g, const slot *sl, const sgdi_real *col_bar,
                                    int64_t n0, int64_t samples, sgdi_real *m_bar) {
     int64_t ld = column_stride(g, samples * g->P), plane = g->K * g->OH * g->OW;
@@ -243,7 +250,7 @@ void sgdi_winograd_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work
     layout l = layout_of(&g, S, work, work_len);
     sgdi_real *u[2] = {l.u1, l.u2};
     for (int k = 0; k < job.ws.n; k++) // [16][C][K]: the products' right operands
-        sgdi_winograd_weights_to_points(g.K, g.C, job.ws.ptr[k], true, u[k]);
+        sgdi_winograd_weights_to_points(g.m, g.K, g.C, job.ws.ptr[k], true, u[k]);
 #pragma omp parallel for schedule(static) num_threads(l.threads)
     for (int64_t q = 0; q < chunks; q++) {
         slot sl = slot_at(&l, omp_get_thread_num());
@@ -252,7 +259,7 @@ void sgdi_winograd_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work
         sgdi_real *v[2] = {sl.v1, sl.v2}, *m[2] = {sl.m1, sl.m2};
         for (int k = 0; k < job.ims.n; k++)
             chunk_image_to_points(&g, &sl, job.ims.ptr[k], n0, samples, v[k]);
-        for (int xi = 0; xi < POINTS; xi++)
+        for (int xi = 0; xi < g.points; xi++)
             for (int s = 0; s < n_sums; s++)
                 for (int k = 0; k < job.pairs[s]; k++)
                     sgdi_small_gemm(tiles, g.K, g.C, v[job.ii[s][k]] + xi * ldv, g.C,
@@ -297,7 +304,7 @@ static void chunk_image_adjoint(const geom *g, const layout *l, const slot *sl,
     const sgdi_conv_adjoint *ad = &job->adj[a];
     const sgdi_real *u[2] = {l->u1, l->u2};
     int64_t tiles = samples * g->P, ldv = image_stride(g, tiles), ldm = column_stride(g, tiles);
-    for (int xi = 0; xi < POINTS; xi++) {
+    for (int xi = 0; xi < g->points; xi++) {
         bool first = true;
         for (int k = 0; k < ad->n_terms; k++) {
             if (job->wi[a][k] == UNUSED) continue;
@@ -333,7 +340,7 @@ static void backward_chunk(const geom *g, const layout *l, const slot *sl, const
                 }
         chunk_image_to_points(g, sl, job->ims.ptr[i], n0, samples, v[i]);
     }
-    for (int xi = 0; xi < POINTS; xi++) {
+    for (int xi = 0; xi < g->points; xi++) {
         for (int c = 0; c < job->cols.n; c++) // [tiles][K] -> [K][tiles]
             if (transposed[c])
                 sgdi_small_transpose(tiles, g->K, m[c] + xi * ldm, g->K, mt[c], tiles);
@@ -362,7 +369,7 @@ void sgdi_winograd_backward(const sgdi_conv_plan *p, int64_t batch, sgdi_real *w
     layout l = layout_of(&g, S, work, work_len);
     sgdi_real *u[2] = {l.u1, l.u2};
     for (int k = 0; k < job.ws.n; k++) // [16][K][C]: the image adjoints' right operands
-        sgdi_winograd_weights_to_points(g.K, g.C, job.ws.ptr[k], false, u[k]);
+        sgdi_winograd_weights_to_points(g.m, g.K, g.C, job.ws.ptr[k], false, u[k]);
     // Each group of consecutive chunks runs on one thread, its weight-gradient points
     // summed in chunk order; the groups' sums are added in group order.
     int64_t groups = min64(GROUPS, chunks);
@@ -382,6 +389,6 @@ void sgdi_winograd_backward(const sgdi_conv_plan *p, int64_t batch, sgdi_real *w
 #pragma omp parallel for schedule(static) num_threads(l.threads)
         for (int64_t e = 0; e < l.weights; e++)
             for (int64_t gi = 1; gi < groups; gi++) sum[e] += sum[gi * l.weights + e];
-        sgdi_winograd_points_to_weights(g.K, g.C, sum, adj[a].w_bar);
+        sgdi_winograd_points_to_weights(g.m, g.K, g.C, sum, adj[a].w_bar);
     }
 }

@@ -1,13 +1,14 @@
 /*
  * winograd.h — the three products of im2col.h for 3x3, stride-1 convolutions, by
- * Winograd's minimal filtering F(2x2, 3x3) (private to src/ops/).
+ * Winograd's minimal filtering F(4x4, 3x3) or F(2x2, 3x3) (private to src/ops/).
  *
- * A 2x2 block of outputs costs 16 multiplications instead of 36: each 4x4 tile of the
- * image side and each 3x3 kernel are carried into a 16-point transform domain, where the
- * convolution becomes 16 independent matrix products over (channels, tiles), and the
- * products are carried back. The two adjoints (the image-side adjoint and the weight
- * gradient) are the transposes of those same linear maps, so all three share the
- * transforms and the tiling; their arithmetic differs from im2col's only in rounding.
+ * A 4x4 block of outputs costs 36 multiplications instead of 144 (a 2x2 block 16 instead
+ * of 36): each 6x6 (4x4) tile of the image side and each 3x3 kernel are carried into a
+ * 36-point (16-point) transform domain, where the convolution becomes independent matrix
+ * products over (tiles, channels), one per point, and the products are carried back. The
+ * two adjoints (the image-side adjoint and the weight gradient) are the transposes of
+ * those same linear maps, so all three share the transforms and the tiling; their
+ * arithmetic differs from im2col's only in rounding.
  *
  * Same contract as the im2col products they replace: the plan's image side and column
  * side, W (out_ch, in_ch, 3, 3), scratch of sgdi_winograd_workspace() handed over dirty,

@@ -1,21 +1,20 @@
 /*
- * winograd_tiles.c — one sample's tiles into F(2x2, 3x3)'s transform domain and back,
- * channels last (see winograd_tiles.h; the matrices B^T and A^T are winograd.c's).
+ * winograd_tiles.c — one sample's tiles into the transform domain of F(2x2, 3x3) or
+ * F(4x4, 3x3) and back, channels last (see winograd_tiles.h).
  *
  * Each map is a transpose between the channel-first planes and a [rows][columns][channels]
- * scratch, and a pass over the tiles whose body is one tile's transform for every channel:
- * 16 loads, a few dozen additions and 16 stores per channel, vectorised along the
- * channels. A tile's 2-D transform is a 1-D one along its rows, then one down its
- * columns (the adjoints: the transposed 1-D maps in the opposite order), as in Lavin &
- * Gray. The image side's tiles overlap by two pixels: its adjoint adds each tile into
- * the scratch plane in tile order, assigning what no earlier tile covered, so that no
- * clearing pass is needed and every sum is formed in one order.
+ * scratch, and a pass over the tiles (winograd_f2.c, winograd_f4.c) whose body is one
+ * tile's transform for every channel, vectorised along the channels. The image side's
+ * tiles overlap by two pixels: its adjoint adds each tile into the scratch plane in tile
+ * order, assigning what no earlier tile covered, so that no clearing pass is needed and
+ * every sum is formed in one order.
  */
 #include "ops/winograd_tiles.h"
 
 #include <string.h>
 
 #include "ops/small_gemm.h"
+#include "ops/winograd_kernels.h"
 
 static int64_t max64(int64_t a, int64_t b) {
     return a > b ? a : b;
@@ -30,34 +29,11 @@ static void clear(sgdi_real *x, int64_t n) {
     memset(x, 0, (size_t)n * sizeof *x);
 }
 
-// --- Image side -------------------------------------------------------------------------
-
-// v[xi * ldv + t * C + c] = (B^T d B)[xi] of each tile d of pad[PH][PW][C]:
-// B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], along each row of the tile, then down.
-static void image_tiles(const sgdi_winograd_geom *g, const sgdi_real *pad, sgdi_real *v,
-                        int64_t ldv) {
-    const int64_t C = g->C, row = g->PW * C;
-    for (int64_t ti = 0; ti < g->TH; ti++)
-        for (int64_t tj = 0; tj < g->TW; tj++) {
-            const sgdi_real *d = pad + 2 * ti * row + 2 * tj * C;
-            sgdi_real *o = v + (ti * g->TW + tj) * C;
-#pragma omp simd
-            for (int64_t c = 0; c < C; c++) {
-                sgdi_real h[4][4];
-                for (int i = 0; i < 4; i++) {
-                    const sgdi_real *r = d + i * row + c;
-                    sgdi_real d0 = r[0], d1 = r[C], d2 = r[2 * C], d3 = r[3 * C];
-                    h[i][0] = d0 - d2, h[i][1] = d1 + d2, h[i][2] = d2 - d1, h[i][3] = d1 - d3;
-                }
-                for (int j = 0; j < 4; j++) {
-                    o[j * ldv + c] = h[0][j] - h[2][j];
-                    o[(4 + j) * ldv + c] = h[1][j] + h[2][j];
-                    o[(8 + j) * ldv + c] = h[2][j] - h[1][j];
-                    o[(12 + j) * ldv + c] = h[1][j] - h[3][j];
-                }
-            }
-        }
+static const sgdi_winograd_kernels *kernels(const sgdi_winograd_geom *g) {
+    return g->m == 2 ? &sgdi_winograd_f2 : &sgdi_winograd_f4;
 }
+
+// --- Image side ----------------------------------------------------------------------
 
 void sgdi_winograd_image_to_points(const sgdi_winograd_geom *g, const sgdi_real *img, sgdi_real *v,
                                    int64_t ldv, sgdi_real *scratch) {
@@ -73,62 +49,14 @@ void sgdi_winograd_image_to_points(const sgdi_winograd_geom *g, const sgdi_real 
         sgdi_small_transpose(C, g->W, img + src * g->W, g->H * g->W, out + g->pw * C, C);
         clear(out + (g->pw + g->W) * C, right * C);
     }
-    image_tiles(g, scratch, v, ldv);
-}
-
-// One tile of the adjoint of image_tiles into d (rows `row` apart): B v_bar B^T, down the
-// columns, then along the rows. Its first two rows add to what the tile above wrote (when
-// `up`), its first two columns to the tile on the left's (when `left`); the rest is
-// written.
-static inline __attribute__((always_inline)) void image_tile_adjoint(const sgdi_real *vb,
-                                                                     int64_t ldv, int64_t C,
-                                                                     int64_t row, bool up,
-                                                                     bool left, sgdi_real *d) {
-#pragma omp simd
-    for (int64_t c = 0; c < C; c++) {
-        sgdi_real h[4][4], p[4][4];
-        for (int j = 0; j < 4; j++) {
-            sgdi_real x0 = vb[j * ldv + c], x1 = vb[(4 + j) * ldv + c], x2 = vb[(8 + j) * ldv + c],
-                      x3 = vb[(12 + j) * ldv + c];
-            h[0][j] = x0, h[1][j] = x1 - x2 + x3, h[2][j] = x1 + x2 - x0, h[3][j] = -x3;
-        }
-        for (int i = 0; i < 4; i++) {
-            p[i][0] = h[i][0], p[i][1] = h[i][1] - h[i][2] + h[i][3];
-            p[i][2] = h[i][1] + h[i][2] - h[i][0], p[i][3] = -h[i][3];
-        }
-        for (int i = 0; i < 4; i++)
-            for (int j = 0; j < 4; j++) {
-                sgdi_real *out = d + i * row + j * C + c;
-                *out = (i < 2 && up) || (j < 2 && left) ? *out + p[i][j] : p[i][j];
-            }
-    }
-}
-
-// pad[PH][PW][C] = the adjoint of image_tiles applied to v_bar, every element written.
-static void image_tiles_adjoint(const sgdi_winograd_geom *g, const sgdi_real *v_bar, int64_t ldv,
-                                sgdi_real *pad) {
-    const int64_t C = g->C, row = g->PW * C;
-    for (int64_t ti = 0; ti < g->TH; ti++)
-        for (int64_t tj = 0; tj < g->TW; tj++) {
-            const sgdi_real *vb = v_bar + (ti * g->TW + tj) * C;
-            sgdi_real *d = pad + 2 * ti * row + 2 * tj * C;
-            // four copies, each with its flags fixed, so that the selects fold away
-            if (ti > 0 && tj > 0)
-                image_tile_adjoint(vb, ldv, C, row, true, true, d);
-            else if (ti > 0)
-                image_tile_adjoint(vb, ldv, C, row, true, false, d);
-            else if (tj > 0)
-                image_tile_adjoint(vb, ldv, C, row, false, true, d);
-            else
-                image_tile_adjoint(vb, ldv, C, row, false, false, d);
-        }
+    kernels(g)->image(g, scratch, v, ldv);
 }
 
 void sgdi_winograd_points_to_image(const sgdi_winograd_geom *g, const sgdi_real *v_bar, int64_t ldv,
                                    bool assign, sgdi_real *img, sgdi_real *scratch) {
     const int64_t C = g->C, row = g->PW * C, plane = g->H * g->W;
     sgdi_real *pad = scratch, *stage = scratch + g->PH * row;
-    image_tiles_adjoint(g, v_bar, ldv, pad);
+    kernels(g)->image_adjoint(g, v_bar, ldv, pad);
     // only the rows and columns inside the padding: the padding's adjoint goes nowhere
     for (int64_t y = 0; y < g->H; y++) {
         const sgdi_real *in = pad + (y + g->ph) * row + g->pw * C;
@@ -147,44 +75,19 @@ void sgdi_winograd_points_to_image(const sgdi_winograd_geom *g, const sgdi_real 
     }
 }
 
-// --- Column side ------------------------------------------------------------------------
-
-// out[2 TH][2 TW][K] = A^T m A for every tile, A^T = [1 1 1 0; 0 1 -1 -1]: down the
-// columns of the tile's points, then along its rows.
-static void column_tiles(const sgdi_winograd_geom *g, const sgdi_real *m, int64_t ldm,
-                         sgdi_real *out) {
-    const int64_t K = g->K, row = 2 * g->TW * K;
-    for (int64_t ti = 0; ti < g->TH; ti++)
-        for (int64_t tj = 0; tj < g->TW; tj++) {
-            const sgdi_real *x = m + (ti * g->TW + tj) * K;
-            sgdi_real *o = out + 2 * ti * row + 2 * tj * K;
-#pragma omp simd
-            for (int64_t k = 0; k < K; k++) {
-                sgdi_real e[2][4];
-                for (int j = 0; j < 4; j++) {
-                    sgdi_real x0 = x[j * ldm + k], x1 = x[(4 + j) * ldm + k],
-                              x2 = x[(8 + j) * ldm + k], x3 = x[(12 + j) * ldm + k];
-                    e[0][j] = x0 + x1 + x2, e[1][j] = x1 - x2 - x3;
-                }
-                for (int a = 0; a < 2; a++) {
-                    o[a * row + k] = e[a][0] + e[a][1] + e[a][2];
-                    o[a * row + K + k] = e[a][1] - e[a][2] - e[a][3];
-                }
-            }
-        }
-}
+// --- Column side ---------------------------------------------------------------------
 
 void sgdi_winograd_points_to_column(const sgdi_winograd_geom *g, const sgdi_real *m, int64_t ldm,
                                     bool assign, const sgdi_real *bias, sgdi_real *col,
                                     sgdi_real *scratch) {
-    const int64_t K = g->K, n = 4 * g->P, OW2 = 2 * g->TW;
+    const int64_t K = g->K, OWm = g->m * g->TW, n = g->m * g->TH * OWm;
     sgdi_real *out = scratch, *stage = scratch + g->PH * g->PW * max64(g->C, K);
-    column_tiles(g, m, ldm, out);
-    sgdi_small_transpose(n, K, out, K, stage, n); // stage[K][2 TH][2 TW]
+    kernels(g)->column(g, m, ldm, out);
+    sgdi_small_transpose(n, K, out, K, stage, n); // stage[K][m TH][m TW]
     for (int64_t k = 0; k < K; k++) {
         sgdi_real base = bias ? bias[k] : 0;
         for (int64_t oy = 0; oy < g->OH; oy++) {
-            const sgdi_real *s = stage + k * n + oy * OW2;
+            const sgdi_real *s = stage + k * n + oy * OWm;
             sgdi_real *dst = col + (k * g->OH + oy) * g->OW;
             if (assign) { // base + v, as filling the column side with base and adding v gave
 #pragma omp simd
@@ -197,36 +100,10 @@ void sgdi_winograd_points_to_column(const sgdi_winograd_geom *g, const sgdi_real
     }
 }
 
-// m_bar = the adjoint of column_tiles applied to in[2 TH][2 TW][K]: A along the tile's
-// rows, then down its columns.
-static void column_tiles_adjoint(const sgdi_winograd_geom *g, const sgdi_real *in, sgdi_real *m_bar,
-                                 int64_t ldm) {
-    const int64_t K = g->K, row = 2 * g->TW * K;
-    for (int64_t ti = 0; ti < g->TH; ti++)
-        for (int64_t tj = 0; tj < g->TW; tj++) {
-            const sgdi_real *y = in + 2 * ti * row + 2 * tj * K;
-            sgdi_real *x = m_bar + (ti * g->TW + tj) * K;
-#pragma omp simd
-            for (int64_t k = 0; k < K; k++) {
-                sgdi_real e[2][4];
-                for (int a = 0; a < 2; a++) {
-                    sgdi_real y0 = y[a * row + k], y1 = y[a * row + K + k];
-                    e[a][0] = y0, e[a][1] = y0 + y1, e[a][2] = y0 - y1, e[a][3] = -y1;
-                }
-                for (int j = 0; j < 4; j++) {
-                    x[j * ldm + k] = e[0][j];
-                    x[(4 + j) * ldm + k] = e[0][j] + e[1][j];
-                    x[(8 + j) * ldm + k] = e[0][j] - e[1][j];
-                    x[(12 + j) * ldm + k] = -e[1][j];
-                }
-            }
-        }
-}
-
 void sgdi_winograd_column_to_points(const sgdi_winograd_geom *g, const sgdi_real *col_bar,
                                     sgdi_real *m_bar, int64_t ldm, sgdi_real *scratch) {
-    const int64_t K = g->K, row = 2 * g->TW * K;
-    for (int64_t oy = 0; oy < 2 * g->TH; oy++) {
+    const int64_t K = g->K, row = g->m * g->TW * K;
+    for (int64_t oy = 0; oy < g->m * g->TH; oy++) {
         sgdi_real *out = scratch + oy * row;
         if (oy >= g->OH) {
             clear(out, row);
@@ -235,5 +112,5 @@ void sgdi_winograd_column_to_points(const sgdi_winograd_geom *g, const sgdi_real
         sgdi_small_transpose(K, g->OW, col_bar + oy * g->OW, g->OH * g->OW, out, K);
         clear(out + g->OW * K, row - g->OW * K);
     }
-    column_tiles_adjoint(g, scratch, m_bar, ldm);
+    kernels(g)->column_adjoint(g, scratch, m_bar, ldm);
 }

@@ -1,9 +1,10 @@
 /*
- * winograd_tiles.h — F(2x2, 3x3)'s tiles of one sample carried into the transform domain
- * and back, channels last (private to src/ops/; the products are winograd.c's).
+ * winograd_tiles.h — the tiles of one sample carried into the transform domain of
+ * F(2x2, 3x3) or F(4x4, 3x3) and back, channels last (private to src/ops/; the products
+ * are winograd.c's).
  *
  * The activations are channel-first planes, [C][H][W]; the transform domain is
- * point-major and channel-last, [16][tiles][C], so that each tile's transform is the
+ * point-major and channel-last, [points][tiles][C], so that each tile's transform is the
  * same few additions for every channel at once: a loop over channels, vectorised whole,
  * whatever the plane's size (the 7x7 and 14x14 planes of a small CNN give rows of 4 and 7
  * tiles, too short for vectors along a row). A sample's planes are transposed to
@@ -20,8 +21,9 @@
 // A plan seen as tiles: C image-side and K column-side channels.
 typedef struct sgdi_winograd_geom {
     int64_t C, K, H, W, OH, OW, ph, pw;
+    int m, points;     // F(m x m, 3x3): 2 or 4; its (m + 2)^2 transform points
     int64_t TH, TW, P; // tile rows, tile columns, tiles per sample
-    int64_t PH, PW;    // the padded plane: tile rows and columns times two, plus two
+    int64_t PH, PW;    // the padded plane: tile rows and columns times m, plus two
 } sgdi_winograd_geom;
 
 // Scratch elements each of the four transforms below needs on its thread.

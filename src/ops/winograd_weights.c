@@ -1,12 +1,14 @@
 /*
- * winograd_weights.c — the kernel side of F(2x2, 3x3): each 3x3 kernel g carried into the
- * 16-point transform domain, U = G g G^T, and the weight gradient carried back,
- * dW = G^T dU G (see winograd.c for the whole scheme), with
+ * winograd_weights.c — the kernel side of F(m x m, 3x3), m = 2 or 4: each 3x3 kernel g
+ * carried into the (m + 2)^2-point transform domain, U = G g G^T, and the weight gradient
+ * carried back, dW = G^T dU G (see winograd.c for the whole scheme), with
  *
- *     G = [1    0    0  ]
- *         [1/2  1/2  1/2]
- *         [1/2 -1/2  1/2]
- *         [0    0    1  ]
+ *   F(2x2):  G = [1    0    0  ]     F(4x4):  G = [ 1/4     0     0  ]
+ *                [1/2  1/2  1/2]                  [-1/6  -1/6  -1/6 ]
+ *                [1/2 -1/2  1/2]                  [-1/6   1/6  -1/6 ]
+ *                [0    0    1  ]                  [ 1/24  1/12  1/6 ]
+ *                                                 [ 1/24 -1/12  1/6 ]
+ *                                                 [ 0     0     1   ]
  */
 #include "ops/winograd_weights.h"
 
@@ -18,77 +20,154 @@
 // in the 128-channel layers, so that they fell into the same cache sets).
 enum { KERNEL_BLOCK = 16 };
 
+// The 1-D maps, macros over named values (gcc vectorises the loop over a block's kernels
+// only when it can name every value of the transform): (t0 ..) = G (g0, g1, g2) and its
+// adjoint (g0, g1, g2) = G^T (t0 ..).
+#define F2_G(g0, g1, g2, t0, t1, t2, t3)                                                           \
+    do {                                                                                           \
+        const sgdi_real g0_ = (g0), g1_ = (g1), g2_ = (g2), half_ = (sgdi_real)0.5;                \
+        (t0) = g0_, (t1) = (g0_ + g1_ + g2_) * half_, (t2) = (g0_ - g1_ + g2_) * half_;            \
+        (t3) = g2_;                                                                                \
+    } while (0)
+
+#define F2_GT(t0, t1, t2, t3, g0, g1, g2)                                                          \
+    do {                                                                                           \
+        const sgdi_real t0_ = (t0), t1_ = (t1), t2_ = (t2), t3_ = (t3), half_ = (sgdi_real)0.5;    \
+        (g0) = t0_ + (t1_ + t2_) * half_, (g1) = (t1_ - t2_) * half_;                              \
+        (g2) = (t1_ + t2_) * half_ + t3_;                                                          \
+    } while (0)
+
+#define F4_G(g0, g1, g2, t0, t1, t2, t3, t4, t5)                                                   \
+    do {                                                                                           \
+        const sgdi_real g0_ = (g0), g1_ = (g1), g2_ = (g2);                                        \
+        (t0) = g0_ * QUARTER;                                                                      \
+        (t1) = -(g0_ + g1_ + g2_) * SIXTH;                                                         \
+        (t2) = -(g0_ - g1_ + g2_) * SIXTH;                                                         \
+        (t3) = g0_ * TWENTYFOURTH + g1_ * TWELFTH + g2_ * SIXTH;                                   \
+        (t4) = g0_ * TWENTYFOURTH - g1_ * TWELFTH + g2_ * SIXTH;                                   \
+        (t5) = g2_;                                                                                \
+    } while (0)
+
+#define F4_GT(t0, t1, t2, t3, t4, t5, g0, g1, g2)                                                  \
+    do {                                                                                           \
+        const sgdi_real t0_ = (t0), t1_ = (t1), t2_ = (t2), t3_ = (t3), t4_ = (t4), t5_ = (t5);    \
+        (g0) = t0_ * QUARTER - (t1_ + t2_) * SIXTH + (t3_ + t4_) * TWENTYFOURTH;                   \
+        (g1) = (t2_ - t1_) * SIXTH + (t3_ - t4_) * TWELFTH;                                        \
+        (g2) = (t3_ + t4_ - t1_ - t2_) * SIXTH + t5_;                                              \
+    } while (0)
+
+#define QUARTER ((sgdi_real)0.25)
+#define SIXTH ((sgdi_real)1 / 6)
+#define TWELFTH ((sgdi_real)1 / 12)
+#define TWENTYFOURTH ((sgdi_real)1 / 24)
+
 // u[xi * us + j] = (G g_j G^T)[xi] for the n <= KERNEL_BLOCK 3x3 kernels g_j = w + j ws
-// (row-major)
-static void kernels_to_points(const sgdi_real *w, int64_t ws, int64_t n, sgdi_real *u, int64_t us) {
-    const sgdi_real half = (sgdi_real)0.5;
+// (row-major): G down each column of the kernel, then along each row of the result.
+static void kernels_to_points_2(const sgdi_real *w, int64_t ws, int64_t n, sgdi_real *u,
+                                int64_t us) {
     sgdi_real g[9][KERNEL_BLOCK];
     for (int64_t j = 0; j < n; j++)
         for (int q = 0; q < 9; q++) g[q][j] = w[j * ws + q];
 #pragma omp simd
     for (int64_t j = 0; j < n; j++) {
-        sgdi_real t[4][3]; // G g
-        for (int q = 0; q < 3; q++) {
-            sgdi_real g0 = g[q][j], g1 = g[3 + q][j], g2 = g[6 + q][j];
-            t[0][q] = g0, t[1][q] = (g0 + g1 + g2) * half, t[2][q] = (g0 - g1 + g2) * half;
-            t[3][q] = g2;
-        }
+        sgdi_real t[4][3];
+#pragma GCC unroll 3
+        for (int q = 0; q < 3; q++)
+            F2_G(g[q][j], g[3 + q][j], g[6 + q][j], t[0][q], t[1][q], t[2][q], t[3][q]);
+#pragma GCC unroll 4
         for (int i = 0; i < 4; i++) {
             sgdi_real *row = u + 4 * i * us + j;
-            row[0] = t[i][0], row[us] = (t[i][0] + t[i][1] + t[i][2]) * half;
-            row[2 * us] = (t[i][0] - t[i][1] + t[i][2]) * half, row[3 * us] = t[i][2];
+            F2_G(t[i][0], t[i][1], t[i][2], row[0], row[us], row[2 * us], row[3 * us]);
         }
     }
 }
 
-// w_bar[j * ws + (3x3)] += G^T e_j G for the n <= KERNEL_BLOCK kernels whose 16 points are
-// e[xi * es + j]: the adjoint of kernels_to_points
-static void points_to_kernels(const sgdi_real *e, int64_t es, int64_t n, sgdi_real *w_bar,
-                              int64_t ws) {
-    const sgdi_real half = (sgdi_real)0.5;
+static void kernels_to_points_4(const sgdi_real *w, int64_t ws, int64_t n, sgdi_real *u,
+                                int64_t us) {
+    sgdi_real g[9][KERNEL_BLOCK];
+    for (int64_t j = 0; j < n; j++)
+        for (int q = 0; q < 9; q++) g[q][j] = w[j * ws + q];
+#pragma omp simd
+    for (int64_t j = 0; j < n; j++) {
+        sgdi_real t[6][3];
+#pragma GCC unroll 3
+        for (int q = 0; q < 3; q++)
+            F4_G(g[q][j], g[3 + q][j], g[6 + q][j], t[0][q], t[1][q], t[2][q], t[3][q], t[4][q],
+                 t[5][q]);
+#pragma GCC unroll 6
+        for (int i = 0; i < 6; i++) {
+            sgdi_real *row = u + 6 * i * us + j;
+            F4_G(t[i][0], t[i][1], t[i][2], row[0], row[us], row[2 * us], row[3 * us], row[4 * us],
+                 row[5 * us]);
+        }
+    }
+}
+
+// w_bar[j * ws + (3x3)] += G^T e_j G for the n <= KERNEL_BLOCK kernels whose points are
+// e[xi * es + j]: the adjoints of kernels_to_points_2 and _4
+static void points_to_kernels_2(const sgdi_real *e, int64_t es, int64_t n, sgdi_real *w_bar,
+                                int64_t ws) {
     sgdi_real g[9][KERNEL_BLOCK];
 #pragma omp simd
     for (int64_t j = 0; j < n; j++) {
-        sgdi_real t[4][3]; // e G
+        sgdi_real t[4][3];
+#pragma GCC unroll 4
         for (int i = 0; i < 4; i++) {
             const sgdi_real *row = e + 4 * i * es + j;
-            sgdi_real e0 = row[0], e1 = row[es], e2 = row[2 * es], e3 = row[3 * es];
-            t[i][0] = e0 + (e1 + e2) * half, t[i][1] = (e1 - e2) * half,
-            t[i][2] = (e1 + e2) * half + e3;
+            F2_GT(row[0], row[es], row[2 * es], row[3 * es], t[i][0], t[i][1], t[i][2]);
         }
-        for (int q = 0; q < 3; q++) {
-            sgdi_real t0 = t[0][q], t1 = t[1][q], t2 = t[2][q], t3 = t[3][q];
-            g[q][j] = t0 + (t1 + t2) * half;
-            g[3 + q][j] = (t1 - t2) * half;
-            g[6 + q][j] = (t1 + t2) * half + t3;
-        }
+#pragma GCC unroll 3
+        for (int q = 0; q < 3; q++)
+            F2_GT(t[0][q], t[1][q], t[2][q], t[3][q], g[q][j], g[3 + q][j], g[6 + q][j]);
     }
     for (int64_t j = 0; j < n; j++)
         for (int q = 0; q < 9; q++) w_bar[j * ws + q] += g[q][j];
 }
 
-void sgdi_winograd_weights_to_points(int64_t K, int64_t C, const sgdi_real *w, bool transposed,
-                                     sgdi_real *u) {
+static void points_to_kernels_4(const sgdi_real *e, int64_t es, int64_t n, sgdi_real *w_bar,
+                                int64_t ws) {
+    sgdi_real g[9][KERNEL_BLOCK];
+#pragma omp simd
+    for (int64_t j = 0; j < n; j++) {
+        sgdi_real t[6][3];
+#pragma GCC unroll 6
+        for (int i = 0; i < 6; i++) {
+            const sgdi_real *row = e + 6 * i * es + j;
+            F4_GT(row[0], row[es], row[2 * es], row[3 * es], row[4 * es], row[5 * es], t[i][0],
+                  t[i][1], t[i][2]);
+        }
+#pragma GCC unroll 3
+        for (int q = 0; q < 3; q++)
+            F4_GT(t[0][q], t[1][q], t[2][q], t[3][q], t[4][q], t[5][q], g[q][j], g[3 + q][j],
+                  g[6 + q][j]);
+    }
+    for (int64_t j = 0; j < n; j++)
+        for (int q = 0; q < 9; q++) w_bar[j * ws + q] += g[q][j];
+}
+
+void sgdi_winograd_weights_to_points(int m, int64_t K, int64_t C, const sgdi_real *w,
+                                     bool transposed, sgdi_real *u) {
+    void (*block)(const sgdi_real *, int64_t, int64_t, sgdi_real *, int64_t) =
+        m == 2 ? kernels_to_points_2 : kernels_to_points_4;
     if (transposed) { // c outer: each point's writes run along k
 #pragma omp parallel for schedule(static)
         for (int64_t c = 0; c < C; c++)
             for (int64_t k = 0; k < K; k += KERNEL_BLOCK)
-                kernels_to_points(w + (k * C + c) * 9, 9 * C, min64(KERNEL_BLOCK, K - k),
-                                  u + c * K + k, K * C);
+                block(w + (k * C + c) * 9, 9 * C, min64(KERNEL_BLOCK, K - k), u + c * K + k, K * C);
         return;
     }
 #pragma omp parallel for schedule(static)
     for (int64_t k = 0; k < K; k++)
         for (int64_t c = 0; c < C; c += KERNEL_BLOCK)
-            kernels_to_points(w + (k * C + c) * 9, 9, min64(KERNEL_BLOCK, C - c), u + k * C + c,
-                              K * C);
+            block(w + (k * C + c) * 9, 9, min64(KERNEL_BLOCK, C - c), u + k * C + c, K * C);
 }
 
-void sgdi_winograd_points_to_weights(int64_t K, int64_t C, const sgdi_real *u_bar,
+void sgdi_winograd_points_to_weights(int m, int64_t K, int64_t C, const sgdi_real *u_bar,
                                      sgdi_real *w_bar) {
+    void (*block)(const sgdi_real *, int64_t, int64_t, sgdi_real *, int64_t) =
+        m == 2 ? points_to_kernels_2 : points_to_kernels_4;
 #pragma omp parallel for schedule(static)
     for (int64_t k = 0; k < K; k++)
         for (int64_t c = 0; c < C; c += KERNEL_BLOCK)
-            points_to_kernels(u_bar + k * C + c, K * C, min64(KERNEL_BLOCK, C - c),
-                              w_bar + (k * C + c) * 9, 9);
+            block(u_bar + k * C + c, K * C, min64(KERNEL_BLOCK, C - c), w_bar + (k * C + c) * 9, 9);
 }

@@ -1,6 +1,7 @@
 /*
- * winograd_weights.h — the kernel side of Winograd's F(2x2, 3x3) (winograd.c): kernels into
- * the transform domain and the weight gradient back (private to src/ops/).
+ * winograd_weights.h — the kernel side of Winograd's F(m x m, 3x3), m = 2 or 4
+ * (winograd.c): kernels into the transform domain and the weight gradient back (private
+ * to src/ops/).
  */
 #ifndef SGDI_OPS_WINOGRAD_WEIGHTS_H
 #define SGDI_OPS_WINOGRAD_WEIGHTS_H
@@ -10,14 +11,14 @@
 
 #include "ops/kernel_math.h"
 
-// u[16][K][C] (or u[16][C][K] when transposed) = G g G^T for every 3x3 kernel g of
-// w[K][C][3][3]; threads split the kernels.
-void sgdi_winograd_weights_to_points(int64_t K, int64_t C, const sgdi_real *w, bool transposed,
-                                     sgdi_real *u);
+// u[points][K][C] (or u[points][C][K] when transposed) = G g G^T for every 3x3 kernel g of
+// w[K][C][3][3], points = (m + 2)^2; threads split the kernels.
+void sgdi_winograd_weights_to_points(int m, int64_t K, int64_t C, const sgdi_real *w,
+                                     bool transposed, sgdi_real *u);
 
 // w_bar[K][C][3][3] += the adjoint of sgdi_winograd_weights_to_points (not transposed)
-// applied to u_bar[16][K][C].
-void sgdi_winograd_points_to_weights(int64_t K, int64_t C, const sgdi_real *u_bar,
+// applied to u_bar[points][K][C].
+void sgdi_winograd_points_to_weights(int m, int64_t K, int64_t C, const sgdi_real *u_bar,
                                      sgdi_real *w_bar);
 
 #endif // SGDI_OPS_WINOGRAD_WEIGHTS_H

@@ -1,0 +1,191 @@
+/*
+ * winograd_f4.c — the per-tile passes of F(4x4, 3x3) (see winograd_kernels.h):
+ *
+ *     B^T = [4  0 -5  0  1  0]     A^T = [1  1  1  1  1  0]
+ *           [0 -4 -4  1  1  0]           [0  1 -1  2 -2  0]
+ *           [0  4 -4 -1  1  0]           [0  1  1  4  4  0]
+ *           [0 -2 -1  2  1  0]           [0  1 -1  8 -8  1]
+ *           [0  2 -1 -2  1  0]
+ *           [0  4  0 -5  0  1]
+ *
+ * (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016): 36 points per
+ * 16 outputs, against F(2x2)'s 16 per 4. A tile's 2-D transform is a 1-D one along its
+ * rows, then one down its columns; the adjoints run the transposed 1-D maps in the
+ * opposite order. The 1-D maps are macros over six (or four) named values rather than
+ * functions over arrays: gcc vectorises the loop over the channels only when every value
+ * of the 6x6 tile is a scalar it can name, with the loops over a tile fully unrolled.
+ */
+#include <stdbool.h>
+
+#include "ops/winograd_kernels.h"
+
+// (r0 .. r5) = B^T (d0 .. d5)
+#define F4_BT(d0, d1, d2, d3, d4, d5, r0, r1, r2, r3, r4, r5)                                      \
+    do {                                                                                           \
+        const sgdi_real x0_ = (d0), x1_ = (d1), x2_ = (d2), x3_ = (d3), x4_ = (d4), x5_ = (d5);    \
+        (r0) = 4 * x0_ - 5 * x2_ + x4_;                                                            \
+        (r1) = x3_ + x4_ - 4 * (x1_ + x2_);                                                        \
+        (r2) = x4_ - x3_ + 4 * (x1_ - x2_);                                                        \
+        (r3) = x4_ - x2_ + 2 * (x3_ - x1_);                                                        \
+        (r4) = x4_ - x2_ - 2 * (x3_ - x1_);                                                        \
+        (r5) = 4 * x1_ - 5 * x3_ + x5_;                                                            \
+    } while (0)
+
+// (d0 .. d5) = B (r0 .. r5), the adjoint of F4_BT
+#define F4_B(r0, r1, r2, r3, r4, r5, d0, d1, d2, d3, d4, d5)                                       \
+    do {                                                                                           \
+        const sgdi_real x0_ = (r0), x1_ = (r1), x2_ = (r2), x3_ = (r3), x4_ = (r4), x5_ = (r5);    \
+        (d0) = 4 * x0_;                                                                            \
+        (d1) = 4 * (x2_ - x1_ + x5_) + 2 * (x4_ - x3_);                                            \
+        (d2) = -5 * x0_ - 4 * (x1_ + x2_) - x3_ - x4_;                                             \
+        (d3) = x1_ - x2_ + 2 * (x3_ - x4_) - 5 * x5_;                                              \
+        (d4) = x0_ + x1_ + x2_ + x3_ + x4_;                                                        \
+        (d5) = x5_;                                                                                \
+    } while (0)
+
+// (y0 .. y3) = A^T (x0 .. x5)
+#define F4_AT(x0, x1, x2, x3, x4, x5, y0, y1, y2, y3)                                              \
+    do {                                                                                           \
+        const sgdi_real x0_ = (x0), x1_ = (x1), x2_ = (x2), x3_ = (x3), x4_ = (x4), x5_ = (x5);    \
+        (y0) = x0_ + x1_ + x2_ + x3_ + x4_;                                                        \
+        (y1) = x1_ - x2_ + 2 * (x3_ - x4_);                                                        \
+        (y2) = x1_ + x2_ + 4 * (x3_ + x4_);                                                        \
+        (y3) = x1_ - x2_ + 8 * (x3_ - x4_) + x5_;                                                  \
+    } while (0)
+
+// (x0 .. x5) = A (y0 .. y3), the adjoint of F4_AT
+#define F4_A(y0, y1, y2, y3, x0, x1, x2, x3, x4, x5)                                               \
+    do {                                                                                           \
+        const sgdi_real y0_ = (y0), y1_ = (y1), y2_ = (y2), y3_ = (y3);                            \
+        (x0) = y0_;                                                                                \
+        (x1) = y0_ + y1_ + y2_ + y3_;                                                              \
+        (x2) = y0_ - y1_ + y2_ - y3_;                                                              \
+        (x3) = y0_ + 2 * y1_ + 4 * y2_ + 8 * y3_;                                                  \
+        (x4) = y0_ - 2 * y1_ + 4 * y2_ - 8 * y3_;                                                  \
+        (x5) = y3_;                                                                                \
+    } while (0)
+
+static void image_tiles(const sgdi_winograd_geom *g, const sgdi_real *pad, sgdi_real *v,
+                        int64_t ldv) {
+    const int64_t C = g->C, row = g->PW * C;
+    for (int64_t ti = 0; ti < g->TH; ti++)
+        for (int64_t tj = 0; tj < g->TW; tj++) {
+            const sgdi_real *d = pad + 4 * ti * row + 4 * tj * C;
+            sgdi_real *o = v + (ti * g->TW + tj) * C;
+#pragma omp simd
+            for (int64_t c = 0; c < C; c++) {
+                sgdi_real h[6][6];
+#pragma GCC unroll 6
+                for (int i = 0; i < 6; i++) {
+                    const sgdi_real *r = d + i * row + c;
+                    F4_BT(r[0], r[C], r[2 * C], r[3 * C], r[4 * C], r[5 * C], h[i][0], h[i][1],
+                          h[i][2], h[i][3], h[i][4], h[i][5]);
+                }
+#pragma GCC unroll 6
+                for (int j = 0; j < 6; j++)
+                    F4_BT(h[0][j], h[1][j], h[2][j], h[3][j], h[4][j], h[5][j], o[j * ldv + c],
+                          o[(6 + j) * ldv + c], o[(12 + j) * ldv + c], o[(18 + j) * ldv + c],
+                          o[(24 + j) * ldv + c], o[(30 + j) * ldv + c]);
+            }
+        }
+}
+
+// One tile of the adjoint of image_tiles into d (rows `row` apart). Its first two rows add
+// to what the tile above wrote (when `up`), its first two columns to the tile on the
+// left's (when `left`); the rest is written.
+static inline __attribute__((always_inline)) void image_tile_adjoint(const sgdi_real *vb,
+                                                                     int64_t ldv, int64_t C,
+                                                                     int64_t row, bool up,
+                                                                     bool left, sgdi_real *d) {
+#pragma omp simd
+    for (int64_t c = 0; c < C; c++) {
+        sgdi_real h[6][6], p[6][6];
+#pragma GCC unroll 6
+        for (int j = 0; j < 6; j++)
+            F4_B(vb[j * ldv + c], vb[(6 + j) * ldv + c], vb[(12 + j) * ldv + c],
+                 vb[(18 + j) * ldv + c], vb[(24 + j) * ldv + c], vb[(30 + j) * ldv + c], h[0][j],
+                 h[1][j], h[2][j], h[3][j], h[4][j], h[5][j]);
+#pragma GCC unroll 6
+        for (int i = 0; i < 6; i++)
+            F4_B(h[i][0], h[i][1], h[i][2], h[i][3], h[i][4], h[i][5], p[i][0], p[i][1], p[i][2],
+                 p[i][3], p[i][4], p[i][5]);
+#pragma GCC unroll 6
+        for (int i = 0; i < 6; i++)
+#pragma GCC unroll 6
+            for (int j = 0; j < 6; j++) {
+                sgdi_real *out = d + i * row + j * C + c;
+                *out = (i < 2 && up) || (j < 2 && left) ? *out + p[i][j] : p[i][j];
+            }
+    }
+}
+
+static void image_tiles_adjoint(const sgdi_winograd_geom *g, const sgdi_real *v_bar, int64_t ldv,
+                                sgdi_real *pad) {
+    const int64_t C = g->C, row = g->PW * C;
+    for (int64_t ti = 0; ti < g->TH; ti++)
+        for (int64_t tj = 0; tj < g->TW; tj++) {
+            const sgdi_real *vb = v_bar + (ti * g->TW + tj) * C;
+            sgdi_real *d = pad + 4 * ti * row + 4 * tj * C;
+            // four copies, each with its flags fixed, so that the selects fold away
+            if (ti > 0 && tj > 0)
+                image_tile_adjoint(vb, ldv, C, row, true, true, d);
+            else if (ti > 0)
+                image_tile_adjoint(vb, ldv, C, row, true, false, d);
+            else if (tj > 0)
+                image_tile_adjoint(vb, ldv, C, row, false, true, d);
+            else
+                image_tile_adjoint(vb, ldv, C, row, false, false, d);
+        }
+}
+
+static void column_tiles(const sgdi_winograd_geom *g, const sgdi_real *x, int64_t ldm,
+                         sgdi_real *out) {
+    const int64_t K = g->K, row = 4 * g->TW * K;
+    for (int64_t ti = 0; ti < g->TH; ti++)
+        for (int64_t tj = 0; tj < g->TW; tj++) {
+            const sgdi_real *xt = x + (ti * g->TW + tj) * K;
+            sgdi_real *o = out + 4 * ti * row + 4 * tj * K;
+#pragma omp simd
+            for (int64_t k = 0; k < K; k++) {
+                sgdi_real e[4][6];
+#pragma GCC unroll 6
+                for (int j = 0; j < 6; j++)
+                    F4_AT(xt[j * ldm + k], xt[(6 + j) * ldm + k], xt[(12 + j) * ldm + k],
+                          xt[(18 + j) * ldm + k], xt[(24 + j) * ldm + k], xt[(30 + j) * ldm + k],
+                          e[0][j], e[1][j], e[2][j], e[3][j]);
+#pragma GCC unroll 4
+                for (int r = 0; r < 4; r++)
+                    F4_AT(e[r][0], e[r][1], e[r][2], e[r][3], e[r][4], e[r][5], o[r * row + k],
+                          o[r * row + K + k], o[r * row + 2 * K + k], o[r * row + 3 * K + k]);
+            }
+        }
+}
+
+static void column_tiles_adjoint(const sgdi_winograd_geom *g, const sgdi_real *in, sgdi_real *x_bar,
+                                 int64_t ldm) {
+    const int64_t K = g->K, row = 4 * g->TW * K;
+    for (int64_t ti = 0; ti < g->TH; ti++)
+        for (int64_t tj = 0; tj < g->TW; tj++) {
+            const sgdi_real *y = in + 4 * ti * row + 4 * tj * K;
+            sgdi_real *xt = x_bar + (ti * g->TW + tj) * K;
+#pragma omp simd
+            for (int64_t k = 0; k < K; k++) {
+                sgdi_real e[4][6];
+#pragma GCC unroll 4
+                for (int r = 0; r < 4; r++)
+                    F4_A(y[r * row + k], y[r * row + K + k], y[r * row + 2 * K + k],
+                         y[r * row + 3 * K + k], e[r][0], e[r][1], e[r][2], e[r][3], e[r][4],
+                         e[r][5]);
+#pragma GCC unroll 6
+                for (int j = 0; j < 6; j++)
+                    F4_A(e[0][j], e[1][j], e[2][j], e[3][j], xt[j * ldm + k], xt[(6 + j) * ldm + k],
+                         xt[(12 + j) * ldm + k], xt[(18 + j) * ldm + k], xt[(24 + j) * ldm + k],
+                         xt[(30 + j) * ldm + k]);
+            }
+        }
+}
+
+const sgdi_winograd_kernels sgdi_winograd_f4 = {.image = image_tiles,
+                                                .image_adjoint = image_tiles_adjoint,
+                                                .column = column_tiles,
+                                                .column_adjoint = column_tiles_adjoint};
