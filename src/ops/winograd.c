@@ -97,6 +97,12 @@ static int64_t column_stride(const geom *g, int64_t tiles) {
     return tiles * g->K + SKEW;
 }
 
+// The same for the kernels' points [points][K][C] (or [C][K]): 128 x 128 channels put
+// them 64 KiB apart.
+static int64_t weight_stride(const geom *g) {
+    return g->K * g->C + SKEW;
+}
+
 bool sgdi_winograd_applies(const sgdi_conv_plan *p) {
     return p->kernel[0] == 3 && p->kernel[1] == 3 && p->stride[0] == 1 && p->stride[1] == 1 &&
            p->dilation[0] == 1 && p->dilation[1] == 1 && p->group == 1 &&
@@ -119,7 +125,7 @@ typedef struct layout {
 } layout;
 
 static int64_t shared_len(const geom *g) {
-    return (2 + 2 * GROUPS) * g->points * g->K * g->C;
+    return (2 + 2 * GROUPS) * g->points * weight_stride(g);
 }
 
 static int64_t slot_len(const geom *g, int64_t samples) {
@@ -137,7 +143,7 @@ int64_t sgdi_winograd_workspace(const sgdi_conv_plan *p, int64_t batch, int thre
 // and OpenMP offers.
 static layout layout_of(const geom *g, int64_t samples, sgdi_real *work, int64_t work_len) {
     int64_t tiles = samples * g->P;
-    layout l = {.weights = g->points * g->K * g->C, .slot_len = slot_len(g, samples)};
+    layout l = {.weights = g->points * weight_stride(g), .slot_len = slot_len(g, samples)};
     l.column = g->points * column_stride(g, tiles), l.image = g->points * image_stride(g, tiles);
     l.column_t = g->K * tiles;
     l.u1 = work, l.u2 = work + l.weights, l.u_groups[0] = work + 2 * l.weights;
@@ -250,7 +256,8 @@ void sgdi_winograd_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work
     layout l = layout_of(&g, S, work, work_len);
     sgdi_real *u[2] = {l.u1, l.u2};
     for (int k = 0; k < job.ws.n; k++) // [16][C][K]: the products' right operands
-        sgdi_winograd_weights_to_points(g.m, g.K, g.C, job.ws.ptr[k], true, u[k]);
+        sgdi_winograd_weights_to_points(g.m, g.K, g.C, job.ws.ptr[k], true, weight_stride(&g),
+                                        u[k]);
 #pragma omp parallel for schedule(static) num_threads(l.threads)
     for (int64_t q = 0; q < chunks; q++) {
         slot sl = slot_at(&l, omp_get_thread_num());
@@ -263,8 +270,8 @@ void sgdi_winograd_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work
             for (int s = 0; s < n_sums; s++)
                 for (int k = 0; k < job.pairs[s]; k++)
                     sgdi_small_gemm(tiles, g.K, g.C, v[job.ii[s][k]] + xi * ldv, g.C,
-                                    u[job.wi[s][k]] + xi * g.K * g.C, g.K, k > 0, m[s] + xi * ldm,
-                                    g.K);
+                                    u[job.wi[s][k]] + xi * weight_stride(&g), g.K, k > 0,
+                                    m[s] + xi * ldm, g.K);
         for (int s = 0; s < n_sums; s++)
             chunk_points_to_column(&g, &sl, m[s], n0, samples, sums[s].assign, sums[s].bias,
                                    sums[s].col);
@@ -309,8 +316,8 @@ static void chunk_image_adjoint(const geom *g, const layout *l, const slot *sl,
         for (int k = 0; k < ad->n_terms; k++) {
             if (job->wi[a][k] == UNUSED) continue;
             sgdi_small_gemm(tiles, g->C, g->K, m[job->ci[a][k]] + xi * ldm, g->K,
-                            u[job->wi[a][k]] + xi * g->K * g->C, g->C, !first, sl->v1 + xi * ldv,
-                            g->C);
+                            u[job->wi[a][k]] + xi * weight_stride(g), g->C, !first,
+                            sl->v1 + xi * ldv, g->C);
             first = false;
         }
     }
@@ -349,7 +356,7 @@ static void backward_chunk(const geom *g, const layout *l, const slot *sl, const
                 for (int k = 0; k < job->adj[a].n_terms; k++) {
                     if (job->ii[a][k] != i) continue;
                     sgdi_small_gemm(g->K, g->C, tiles, mt[job->ci[a][k]], tiles, v[i] + xi * ldv,
-                                    g->C, add[a][k], acc[a] + xi * g->K * g->C, g->C);
+                                    g->C, add[a][k], acc[a] + xi * weight_stride(g), g->C);
                 }
     }
     for (int a = 0; a < job->n_adj; a++)
@@ -369,7 +376,8 @@ void sgdi_winograd_backward(const sgdi_conv_plan *p, int64_t batch, sgdi_real *w
     layout l = layout_of(&g, S, work, work_len);
     sgdi_real *u[2] = {l.u1, l.u2};
     for (int k = 0; k < job.ws.n; k++) // [16][K][C]: the image adjoints' right operands
-        sgdi_winograd_weights_to_points(g.m, g.K, g.C, job.ws.ptr[k], false, u[k]);
+        sgdi_winograd_weights_to_points(g.m, g.K, g.C, job.ws.ptr[k], false, weight_stride(&g),
+                                        u[k]);
     // Each group of consecutive chunks runs on one thread, its weight-gradient points
     // summed in chunk order; the groups' sums are added in group order.
     int64_t groups = min64(GROUPS, chunks);
@@ -387,8 +395,14 @@ void sgdi_winograd_backward(const sgdi_conv_plan *p, int64_t batch, sgdi_real *w
         if (!adj[a].w_bar) continue;
         sgdi_real *sum = l.u_groups[a];
 #pragma omp parallel for schedule(static) num_threads(l.threads)
-        for (int64_t e = 0; e < l.weights; e++)
-            for (int64_t gi = 1; gi < groups; gi++) sum[e] += sum[gi * l.weights + e];
-        sgdi_winograd_points_to_weights(g.m, g.K, g.C, sum, adj[a].w_bar);
+        for (int xi = 0; xi < g.points; xi++) {
+            sgdi_real *point = sum + xi * weight_stride(&g);
+            for (int64_t gi = 1; gi < groups; gi++) {
+                const sgdi_real *part = point + gi * l.weights;
+#pragma omp simd
+                for (int64_t e = 0; e < g.K * g.C; e++) point[e] += part[e];
+            }
+        }
+        sgdi_winograd_points_to_weights(g.m, g.K, g.C, sum, weight_stride(&g), adj[a].w_bar);
     }
 }

@@ -146,28 +146,28 @@ static void points_to_kernels_4(const sgdi_real *e, int64_t es, int64_t n, sgdi_
 }
 
 void sgdi_winograd_weights_to_points(int m, int64_t K, int64_t C, const sgdi_real *w,
-                                     bool transposed, sgdi_real *u) {
+                                     bool transposed, int64_t ldu, sgdi_real *u) {
     void (*block)(const sgdi_real *, int64_t, int64_t, sgdi_real *, int64_t) =
         m == 2 ? kernels_to_points_2 : kernels_to_points_4;
     if (transposed) { // c outer: each point's writes run along k
 #pragma omp parallel for schedule(static)
         for (int64_t c = 0; c < C; c++)
             for (int64_t k = 0; k < K; k += KERNEL_BLOCK)
-                block(w + (k * C + c) * 9, 9 * C, min64(KERNEL_BLOCK, K - k), u + c * K + k, K * C);
+                block(w + (k * C + c) * 9, 9 * C, min64(KERNEL_BLOCK, K - k), u + c * K + k, ldu);
         return;
     }
 #pragma omp parallel for schedule(static)
     for (int64_t k = 0; k < K; k++)
         for (int64_t c = 0; c < C; c += KERNEL_BLOCK)
-            block(w + (k * C + c) * 9, 9, min64(KERNEL_BLOCK, C - c), u + k * C + c, K * C);
+            block(w + (k * C + c) * 9, 9, min64(KERNEL_BLOCK, C - c), u + k * C + c, ldu);
 }
 
 void sgdi_winograd_points_to_weights(int m, int64_t K, int64_t C, const sgdi_real *u_bar,
-                                     sgdi_real *w_bar) {
+                                     int64_t ldu, sgdi_real *w_bar) {
     void (*block)(const sgdi_real *, int64_t, int64_t, sgdi_real *, int64_t) =
         m == 2 ? points_to_kernels_2 : points_to_kernels_4;
 #pragma omp parallel for schedule(static)
     for (int64_t k = 0; k < K; k++)
         for (int64_t c = 0; c < C; c += KERNEL_BLOCK)
-            block(u_bar + k * C + c, K * C, min64(KERNEL_BLOCK, C - c), w_bar + (k * C + c) * 9, 9);
+            block(u_bar + k * C + c, ldu, min64(KERNEL_BLOCK, C - c), w_bar + (k * C + c) * 9, 9);
 }

@@ -11,14 +11,15 @@
 
 #include "ops/kernel_math.h"
 
-// u[points][K][C] (or u[points][C][K] when transposed) = G g G^T for every 3x3 kernel g of
-// w[K][C][3][3], points = (m + 2)^2; threads split the kernels.
+// u[xi * ldu + k * C + c] (or + c * K + k when transposed) = (G g G^T)[xi] for every
+// 3x3 kernel g = w[k][c] of w[K][C][3][3], xi < (m + 2)^2, ldu >= K C; threads split
+// the kernels.
 void sgdi_winograd_weights_to_points(int m, int64_t K, int64_t C, const sgdi_real *w,
-                                     bool transposed, sgdi_real *u);
+                                     bool transposed, int64_t ldu, sgdi_real *u);
 
 // w_bar[K][C][3][3] += the adjoint of sgdi_winograd_weights_to_points (not transposed)
-// applied to u_bar[points][K][C].
+// applied to u_bar.
 void sgdi_winograd_points_to_weights(int m, int64_t K, int64_t C, const sgdi_real *u_bar,
-                                     sgdi_real *w_bar);
+                                     int64_t ldu, sgdi_real *w_bar);
 
 #endif // SGDI_OPS_WINOGRAD_WEIGHTS_H
