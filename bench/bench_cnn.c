@@ -25,9 +25,10 @@
  * gradient's tangent 2), 3 for the first layer (x has no tangent and no adjoint:
  * forward 1, W' cols(x) 1, the weight gradient's tangent 1). im2col, bias,
  * batch-norm, ReLU, pooling and the final Affine are not counted (they are time, not
- * FLOPs, here). Layers that take Winograd's F(2x2, 3x3) (src/ops/winograd.c) multiply
- * less: "effective" GFLOP/s counts the im2col work (what the layer is worth), "products
- * run" the GEMMs actually run (16 multiply-adds per 2x2 tile and channel pair).
+ * FLOPs, here). Layers that take Winograd's F(4x4, 3x3) or F(2x2, 3x3)
+ * (src/ops/winograd.c) multiply less: "effective" GFLOP/s counts the im2col work (what the
+ * layer is worth), "products run" the GEMMs actually run (36 multiply-adds per 4x4 tile
+ * and channel pair, or 16 per 2x2).
  *
  * With --layers 1 it then runs each step --reps more times with the executor's per-node
  * clock on (sgdi_exec.node_seconds) and prints every node's mean forward and backward
@@ -114,8 +115,8 @@ static double small_gemm_peak_gflops(void) {
 
 // FLOPs of convolution node n for one forward pass ([0]), one training step ([1]) and one
 // scoring step ([2]) over `batch` samples (see header): `direct` as im2col + GEMM computes
-// them, `run` what the products actually multiply (Winograd's layers: 16 per 2x2 tile
-// instead of 9 per output). Zero for other nodes.
+// them, `run` what the products actually multiply (Winograd's layers: 36 per 4x4 tile or
+// 16 per 2x2 instead of 9 per output). Zero for other nodes.
 static void node_conv_flops(const sgdi_graph *g, int n, int64_t batch, double direct[3],
                             double run[3]) {
     for (int k = 0; k < 3; k++) direct[k] = run[k] = 0;
@@ -130,10 +131,9 @@ static void node_conv_flops(const sgdi_graph *g, int n, int64_t batch, double di
     sgdi_conv_plan plan = sgdi_conv_plan_make(&node->attr.window, w->dim + 2, x->dim[0], x->dim + 1,
                                               y->dim[0], y->dim + 1, node->attr.window.group);
     double multiplied = product;
-    if (sgdi_winograd_applies(&plan)) {
-        double tiles = (double)((plan.out[0] + 1) / 2) * (double)((plan.out[1] + 1) / 2);
-        multiplied = 2.0 * (double)batch * (double)(plan.out_ch * plan.in_ch) * 16 * tiles;
-    }
+    if (sgdi_winograd_applies(&plan))
+        multiplied = 2.0 * (double)batch * (double)(plan.out_ch * plan.in_ch) *
+                     (double)sgdi_winograd_multiplies(&plan);
     bool first = node->in[0] == g->input_var;
     double per_step[3] = {1, first ? 2 : 3, first ? 3 : 8};
     for (int k = 0; k < 3; k++)

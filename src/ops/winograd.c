@@ -110,6 +110,11 @@ bool sgdi_winograd_applies(const sgdi_conv_plan *p) {
            p->out[1] >= 2;
 }
 
+int64_t sgdi_winograd_multiplies(const sgdi_conv_plan *p) {
+    geom g = geometry(p);
+    return g.points * g.P;
+}
+
 // The scratch: the transformed weights of two terms and, for each of two adjoints, the
 // GROUPS weight-gradient partials (shared), then one slot per thread: a chunk's column side and
 // image side for two terms, one point of two column sides transposed (the weight

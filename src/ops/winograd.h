@@ -28,6 +28,10 @@
 // and enough channels on both sides for the transforms to pay for themselves.
 bool sgdi_winograd_applies(const sgdi_conv_plan *p);
 
+// Multiplications per sample and pair of channels of one product of an applicable plan:
+// its transform points times its tiles (im2col: 9 per output).
+int64_t sgdi_winograd_multiplies(const sgdi_conv_plan *p);
+
 // Scratch elements the products need for `batch` samples on up to `threads` threads.
 int64_t sgdi_winograd_workspace(const sgdi_conv_plan *p, int64_t batch, int threads);
 
