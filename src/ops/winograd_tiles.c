@@ -25,6 +25,11 @@ int64_t sgdi_winograd_tile_scratch(const sgdi_winograd_geom *g) {
     return 2 * g->PH * g->PW * max64(g->C, g->K);
 }
 
+// The stage of the transposes between the channel-first planes and the scratch plane.
+static sgdi_real *stage_of(const sgdi_winograd_geom *g, sgdi_real *scratch) {
+    return scratch + g->PH * g->PW * max64(g->C, g->K);
+}
+
 static void clear(sgdi_real *x, int64_t n) {
     memset(x, 0, (size_t)n * sizeof *x);
 }
@@ -38,41 +43,40 @@ static const sgdi_winograd_kernels *kernels(const sgdi_winograd_geom *g) {
 void sgdi_winograd_image_to_points(const sgdi_winograd_geom *g, const sgdi_real *img, sgdi_real *v,
                                    int64_t ldv, sgdi_real *scratch) {
     const int64_t C = g->C, row = g->PW * C, right = g->PW - g->pw - g->W;
+    sgdi_real *pad = scratch, *stage = stage_of(g, scratch);
+    sgdi_small_transpose(C, g->H * g->W, img, g->H * g->W, stage, C); // stage[H][W][C]
     for (int64_t y = 0; y < g->PH; y++) {
-        sgdi_real *out = scratch + y * row;
+        sgdi_real *out = pad + y * row;
         int64_t src = y - g->ph;
         if (src < 0 || src >= g->H) {
             clear(out, row);
             continue;
         }
         clear(out, g->pw * C);
-        sgdi_small_transpose(C, g->W, img + src * g->W, g->H * g->W, out + g->pw * C, C);
+        memcpy(out + g->pw * C, stage + src * g->W * C, (size_t)(g->W * C) * sizeof *out);
         clear(out + (g->pw + g->W) * C, right * C);
     }
-    kernels(g)->image(g, scratch, v, ldv);
+    kernels(g)->image(g, pad, v, ldv);
 }
 
 void sgdi_winograd_points_to_image(const sgdi_winograd_geom *g, const sgdi_real *v_bar, int64_t ldv,
                                    bool assign, sgdi_real *img, sgdi_real *scratch) {
-    const int64_t C = g->C, row = g->PW * C, plane = g->H * g->W;
-    sgdi_real *pad = scratch, *stage = scratch + g->PH * row;
+    const int64_t C = g->C, n = g->PH * g->PW, plane = g->H * g->W;
+    sgdi_real *pad = scratch, *stage = stage_of(g, scratch);
     kernels(g)->image_adjoint(g, v_bar, ldv, pad);
+    sgdi_small_transpose(n, C, pad, C, stage, n); // stage[C][PH][PW]
     // only the rows and columns inside the padding: the padding's adjoint goes nowhere
-    for (int64_t y = 0; y < g->H; y++) {
-        const sgdi_real *in = pad + (y + g->ph) * row + g->pw * C;
-        sgdi_real *out = img + y * g->W;
-        if (assign) {
-            sgdi_small_transpose(g->W, C, in, C, out, plane);
-            continue;
-        }
-        sgdi_small_transpose(g->W, C, in, C, stage, g->W);
-        for (int64_t c = 0; c < C; c++) {
-            const sgdi_real *s = stage + c * g->W;
-            sgdi_real *o = out + c * plane;
+    for (int64_t c = 0; c < C; c++)
+        for (int64_t y = 0; y < g->H; y++) {
+            const sgdi_real *in = stage + c * n + (y + g->ph) * g->PW + g->pw;
+            sgdi_real *out = img + c * plane + y * g->W;
+            if (assign) {
+                memcpy(out, in, (size_t)g->W * sizeof *out);
+                continue;
+            }
 #pragma omp simd
-            for (int64_t x = 0; x < g->W; x++) o[x] += s[x];
+            for (int64_t x = 0; x < g->W; x++) out[x] += in[x];
         }
-    }
 }
 
 // --- Column side ---------------------------------------------------------------------
@@ -81,7 +85,7 @@ void sgdi_winograd_points_to_column(const sgdi_winograd_geom *g, const sgdi_real
                                     bool assign, const sgdi_real *bias, sgdi_real *col,
                                     sgdi_real *scratch) {
     const int64_t K = g->K, OWm = g->m * g->TW, n = g->m * g->TH * OWm;
-    sgdi_real *out = scratch, *stage = scratch + g->PH * g->PW * max64(g->C, K);
+    sgdi_real *out = scratch, *stage = stage_of(g, scratch);
     kernels(g)->column(g, m, ldm, out);
     sgdi_small_transpose(n, K, out, K, stage, n); // stage[K][m TH][m TW]
     for (int64_t k = 0; k < K; k++) {
@@ -103,13 +107,15 @@ void sgdi_winograd_points_to_column(const sgdi_winograd_geom *g, const sgdi_real
 void sgdi_winograd_column_to_points(const sgdi_winograd_geom *g, const sgdi_real *col_bar,
                                     sgdi_real *m_bar, int64_t ldm, sgdi_real *scratch) {
     const int64_t K = g->K, row = g->m * g->TW * K;
+    sgdi_real *stage = stage_of(g, scratch);
+    sgdi_small_transpose(K, g->OH * g->OW, col_bar, g->OH * g->OW, stage, K); // [OH][OW][K]
     for (int64_t oy = 0; oy < g->m * g->TH; oy++) {
         sgdi_real *out = scratch + oy * row;
         if (oy >= g->OH) {
             clear(out, row);
             continue;
         }
-        sgdi_small_transpose(K, g->OW, col_bar + oy * g->OW, g->OH * g->OW, out, K);
+        memcpy(out, stage + oy * g->OW * K, (size_t)(g->OW * K) * sizeof *out);
         clear(out + g->OW * K, row - g->OW * K);
     }
     kernels(g)->column_adjoint(g, scratch, m_bar, ldm);
