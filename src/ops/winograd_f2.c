@@ -14,41 +14,31 @@
 
 #include "ops/winograd_kernels.h"
 
-// v[xi * ldv + t * C + c] = (B^T d B)[xi] of each tile d of pad[PH][PW][C]:
-// B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], along each row of the tile, then down.
-static void image_tiles(const sgdi_winograd_geom *g, const sgdi_real *pad, sgdi_real *v,
-                        int64_t ldv) {
-    const int64_t C = g->C, row = g->PW * C;
-    for (int64_t ti = 0; ti < g->TH; ti++)
-        for (int64_t tj = 0; tj < g->TW; tj++) {
-            const sgdi_real *d = pad + 2 * ti * row + 2 * tj * C;
-            sgdi_real *o = v + (ti * g->TW + tj) * C;
+// v[xi * ldv + c] = (B^T d B)[xi]: along each row of the tile, then down its columns.
+static void image_tile(const sgdi_real *d, int64_t row, int64_t C, sgdi_real *v, int64_t ldv) {
 #pragma omp simd
-            for (int64_t c = 0; c < C; c++) {
-                sgdi_real h[4][4];
-                for (int i = 0; i < 4; i++) {
-                    const sgdi_real *r = d + i * row + c;
-                    sgdi_real d0 = r[0], d1 = r[C], d2 = r[2 * C], d3 = r[3 * C];
-                    h[i][0] = d0 - d2, h[i][1] = d1 + d2, h[i][2] = d2 - d1, h[i][3] = d1 - d3;
-                }
-                for (int j = 0; j < 4; j++) {
-                    o[j * ldv + c] = h[0][j] - h[2][j];
-                    o[(4 + j) * ldv + c] = h[1][j] + h[2][j];
-                    o[(8 + j) * ldv + c] = h[2][j] - h[1][j];
-                    o[(12 + j) * ldv + c] = h[1][j] - h[3][j];
-                }
-            }
+    for (int64_t c = 0; c < C; c++) {
+        sgdi_real h[4][4];
+        for (int i = 0; i < 4; i++) {
+            const sgdi_real *r = d + i * row + c;
+            sgdi_real d0 = r[0], d1 = r[C], d2 = r[2 * C], d3 = r[3 * C];
+            h[i][0] = d0 - d2, h[i][1] = d1 + d2, h[i][2] = d2 - d1, h[i][3] = d1 - d3;
         }
+        for (int j = 0; j < 4; j++) {
+            v[j * ldv + c] = h[0][j] - h[2][j];
+            v[(4 + j) * ldv + c] = h[1][j] + h[2][j];
+            v[(8 + j) * ldv + c] = h[2][j] - h[1][j];
+            v[(12 + j) * ldv + c] = h[1][j] - h[3][j];
+        }
+    }
 }
 
-// One tile of the adjoint of image_tiles into d (rows `row` apart): B v_bar B^T, down the
-// columns, then along the rows. Its first two rows add to what the tile above wrote (when
-// `up`), its first two columns to the tile on the left's (when `left`); the rest is
-// written.
+// d (+)= B v_bar B^T: down the columns, then along the rows (see image_adjoint in
+// winograd_kernels.h for `up` and `left`).
 static inline __attribute__((always_inline)) void image_tile_adjoint(const sgdi_real *vb,
                                                                      int64_t ldv, int64_t C,
-                                                                     int64_t row, bool up,
-                                                                     bool left, sgdi_real *d) {
+                                                                     sgdi_real *d, int64_t row,
+                                                                     bool up, bool left) {
 #pragma omp simd
     for (int64_t c = 0; c < C; c++) {
         sgdi_real h[4][4], p[4][4];
@@ -69,78 +59,49 @@ static inline __attribute__((always_inline)) void image_tile_adjoint(const sgdi_
     }
 }
 
-// pad[PH][PW][C] = the adjoint of image_tiles applied to v_bar, every element written.
-static void image_tiles_adjoint(const sgdi_winograd_geom *g, const sgdi_real *v_bar, int64_t ldv,
-                                sgdi_real *pad) {
-    const int64_t C = g->C, row = g->PW * C;
-    for (int64_t ti = 0; ti < g->TH; ti++)
-        for (int64_t tj = 0; tj < g->TW; tj++) {
-            const sgdi_real *vb = v_bar + (ti * g->TW + tj) * C;
-            sgdi_real *d = pad + 2 * ti * row + 2 * tj * C;
-            // four copies, each with its flags fixed, so that the selects fold away
-            if (ti > 0 && tj > 0)
-                image_tile_adjoint(vb, ldv, C, row, true, true, d);
-            else if (ti > 0)
-                image_tile_adjoint(vb, ldv, C, row, true, false, d);
-            else if (tj > 0)
-                image_tile_adjoint(vb, ldv, C, row, false, true, d);
-            else
-                image_tile_adjoint(vb, ldv, C, row, false, false, d);
-        }
-}
+SGDI_WINOGRAD_ADJOINT_COPIES(image_tile_adjoint)
 
-// out[2 TH][2 TW][K] = A^T m A for every tile, A^T = [1 1 1 0; 0 1 -1 -1]: down the
-// columns of the tile's points, then along its rows.
-static void column_tiles(const sgdi_winograd_geom *g, const sgdi_real *m, int64_t ldm,
-                         sgdi_real *out) {
-    const int64_t K = g->K, row = 2 * g->TW * K;
-    for (int64_t ti = 0; ti < g->TH; ti++)
-        for (int64_t tj = 0; tj < g->TW; tj++) {
-            const sgdi_real *x = m + (ti * g->TW + tj) * K;
-            sgdi_real *o = out + 2 * ti * row + 2 * tj * K;
+// y (rows `row` apart) = A^T x A: down the columns of the tile's points, then along its
+// rows.
+static void column_tile(const sgdi_real *x, int64_t ldm, int64_t K, sgdi_real *y, int64_t row) {
 #pragma omp simd
-            for (int64_t k = 0; k < K; k++) {
-                sgdi_real e[2][4];
-                for (int j = 0; j < 4; j++) {
-                    sgdi_real x0 = x[j * ldm + k], x1 = x[(4 + j) * ldm + k],
-                              x2 = x[(8 + j) * ldm + k], x3 = x[(12 + j) * ldm + k];
-                    e[0][j] = x0 + x1 + x2, e[1][j] = x1 - x2 - x3;
-                }
-                for (int a = 0; a < 2; a++) {
-                    o[a * row + k] = e[a][0] + e[a][1] + e[a][2];
-                    o[a * row + K + k] = e[a][1] - e[a][2] - e[a][3];
-                }
-            }
+    for (int64_t k = 0; k < K; k++) {
+        sgdi_real e[2][4];
+        for (int j = 0; j < 4; j++) {
+            sgdi_real x0 = x[j * ldm + k], x1 = x[(4 + j) * ldm + k], x2 = x[(8 + j) * ldm + k],
+                      x3 = x[(12 + j) * ldm + k];
+            e[0][j] = x0 + x1 + x2, e[1][j] = x1 - x2 - x3;
         }
+        for (int a = 0; a < 2; a++) {
+            y[a * row + k] = e[a][0] + e[a][1] + e[a][2];
+            y[a * row + K + k] = e[a][1] - e[a][2] - e[a][3];
+        }
+    }
 }
 
-// m_bar = the adjoint of column_tiles applied to in[2 TH][2 TW][K]: A along the tile's
-// rows, then down its columns.
-static void column_tiles_adjoint(const sgdi_winograd_geom *g, const sgdi_real *in, sgdi_real *m_bar,
-                                 int64_t ldm) {
-    const int64_t K = g->K, row = 2 * g->TW * K;
-    for (int64_t ti = 0; ti < g->TH; ti++)
-        for (int64_t tj = 0; tj < g->TW; tj++) {
-            const sgdi_real *y = in + 2 * ti * row + 2 * tj * K;
-            sgdi_real *x = m_bar + (ti * g->TW + tj) * K;
+// x_bar = A y_bar A^T: along the tile's rows, then down its columns.
+static void column_tile_adjoint(const sgdi_real *y, int64_t row, int64_t K, sgdi_real *x,
+                                int64_t ldm) {
 #pragma omp simd
-            for (int64_t k = 0; k < K; k++) {
-                sgdi_real e[2][4];
-                for (int a = 0; a < 2; a++) {
-                    sgdi_real y0 = y[a * row + k], y1 = y[a * row + K + k];
-                    e[a][0] = y0, e[a][1] = y0 + y1, e[a][2] = y0 - y1, e[a][3] = -y1;
-                }
-                for (int j = 0; j < 4; j++) {
-                    x[j * ldm + k] = e[0][j];
-                    x[(4 + j) * ldm + k] = e[0][j] + e[1][j];
-                    x[(8 + j) * ldm + k] = e[0][j] - e[1][j];
-                    x[(12 + j) * ldm + k] = -e[1][j];
-                }
-            }
+    for (int64_t k = 0; k < K; k++) {
+        sgdi_real e[2][4];
+        for (int a = 0; a < 2; a++) {
+            sgdi_real y0 = y[a * row + k], y1 = y[a * row + K + k];
+            e[a][0] = y0, e[a][1] = y0 + y1, e[a][2] = y0 - y1, e[a][3] = -y1;
         }
+        for (int j = 0; j < 4; j++) {
+            x[j * ldm + k] = e[0][j];
+            x[(4 + j) * ldm + k] = e[0][j] + e[1][j];
+            x[(8 + j) * ldm + k] = e[0][j] - e[1][j];
+            x[(12 + j) * ldm + k] = -e[1][j];
+        }
+    }
 }
 
-const sgdi_winograd_kernels sgdi_winograd_f2 = {.image = image_tiles,
-                                                .image_adjoint = image_tiles_adjoint,
-                                                .column = column_tiles,
-                                                .column_adjoint = column_tiles_adjoint};
+const sgdi_winograd_kernels sgdi_winograd_f2 = {
+    .m = 2,
+    .image = image_tile,
+    .image_adjoint = {{image_tile_adjoint_00, image_tile_adjoint_01},
+                      {image_tile_adjoint_10, image_tile_adjoint_11}},
+    .column = column_tile,
+    .column_adjoint = column_tile_adjoint};

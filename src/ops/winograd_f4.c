@@ -65,38 +65,31 @@
         (x5) = y3_;                                                                                \
     } while (0)
 
-static void image_tiles(const sgdi_winograd_geom *g, const sgdi_real *pad, sgdi_real *v,
-                        int64_t ldv) {
-    const int64_t C = g->C, row = g->PW * C;
-    for (int64_t ti = 0; ti < g->TH; ti++)
-        for (int64_t tj = 0; tj < g->TW; tj++) {
-            const sgdi_real *d = pad + 4 * ti * row + 4 * tj * C;
-            sgdi_real *o = v + (ti * g->TW + tj) * C;
+// v[xi * ldv + c] = (B^T d B)[xi]: along each row of the tile, then down its columns.
+static void image_tile(const sgdi_real *d, int64_t row, int64_t C, sgdi_real *v, int64_t ldv) {
 #pragma omp simd
-            for (int64_t c = 0; c < C; c++) {
-                sgdi_real h[6][6];
+    for (int64_t c = 0; c < C; c++) {
+        sgdi_real h[6][6];
 #pragma GCC unroll 6
-                for (int i = 0; i < 6; i++) {
-                    const sgdi_real *r = d + i * row + c;
-                    F4_BT(r[0], r[C], r[2 * C], r[3 * C], r[4 * C], r[5 * C], h[i][0], h[i][1],
-                          h[i][2], h[i][3], h[i][4], h[i][5]);
-                }
-#pragma GCC unroll 6
-                for (int j = 0; j < 6; j++)
-                    F4_BT(h[0][j], h[1][j], h[2][j], h[3][j], h[4][j], h[5][j], o[j * ldv + c],
-                          o[(6 + j) * ldv + c], o[(12 + j) * ldv + c], o[(18 + j) * ldv + c],
-                          o[(24 + j) * ldv + c], o[(30 + j) * ldv + c]);
-            }
+        for (int i = 0; i < 6; i++) {
+            const sgdi_real *r = d + i * row + c;
+            F4_BT(r[0], r[C], r[2 * C], r[3 * C], r[4 * C], r[5 * C], h[i][0], h[i][1], h[i][2],
+                  h[i][3], h[i][4], h[i][5]);
         }
+#pragma GCC unroll 6
+        for (int j = 0; j < 6; j++)
+            F4_BT(h[0][j], h[1][j], h[2][j], h[3][j], h[4][j], h[5][j], v[j * ldv + c],
+                  v[(6 + j) * ldv + c], v[(12 + j) * ldv + c], v[(18 + j) * ldv + c],
+                  v[(24 + j) * ldv + c], v[(30 + j) * ldv + c]);
+    }
 }
 
-// One tile of the adjoint of image_tiles into d (rows `row` apart). Its first two rows add
-// to what the tile above wrote (when `up`), its first two columns to the tile on the
-// left's (when `left`); the rest is written.
+// d (+)= B v_bar B^T: down the columns, then along the rows (see image_adjoint in
+// winograd_kernels.h for `up` and `left`).
 static inline __attribute__((always_inline)) void image_tile_adjoint(const sgdi_real *vb,
                                                                      int64_t ldv, int64_t C,
-                                                                     int64_t row, bool up,
-                                                                     bool left, sgdi_real *d) {
+                                                                     sgdi_real *d, int64_t row,
+                                                                     bool up, bool left) {
 #pragma omp simd
     for (int64_t c = 0; c < C; c++) {
         sgdi_real h[6][6], p[6][6];
@@ -119,73 +112,48 @@ static inline __attribute__((always_inline)) void image_tile_adjoint(const sgdi_
     }
 }
 
-static void image_tiles_adjoint(const sgdi_winograd_geom *g, const sgdi_real *v_bar, int64_t ldv,
-                                sgdi_real *pad) {
-    const int64_t C = g->C, row = g->PW * C;
-    for (int64_t ti = 0; ti < g->TH; ti++)
-        for (int64_t tj = 0; tj < g->TW; tj++) {
-            const sgdi_real *vb = v_bar + (ti * g->TW + tj) * C;
-            sgdi_real *d = pad + 4 * ti * row + 4 * tj * C;
-            // four copies, each with its flags fixed, so that the selects fold away
-            if (ti > 0 && tj > 0)
-                image_tile_adjoint(vb, ldv, C, row, true, true, d);
-            else if (ti > 0)
-                image_tile_adjoint(vb, ldv, C, row, true, false, d);
-            else if (tj > 0)
-                image_tile_adjoint(vb, ldv, C, row, false, true, d);
-            else
-                image_tile_adjoint(vb, ldv, C, row, false, false, d);
-        }
-}
+SGDI_WINOGRAD_ADJOINT_COPIES(image_tile_adjoint)
 
-static void column_tiles(const sgdi_winograd_geom *g, const sgdi_real *x, int64_t ldm,
-                         sgdi_real *out) {
-    const int64_t K = g->K, row = 4 * g->TW * K;
-    for (int64_t ti = 0; ti < g->TH; ti++)
-        for (int64_t tj = 0; tj < g->TW; tj++) {
-            const sgdi_real *xt = x + (ti * g->TW + tj) * K;
-            sgdi_real *o = out + 4 * ti * row + 4 * tj * K;
+// y (rows `row` apart) = A^T x A: down the columns of the tile's points, then along its
+// rows.
+static void column_tile(const sgdi_real *x, int64_t ldm, int64_t K, sgdi_real *y, int64_t row) {
 #pragma omp simd
-            for (int64_t k = 0; k < K; k++) {
-                sgdi_real e[4][6];
+    for (int64_t k = 0; k < K; k++) {
+        sgdi_real e[4][6];
 #pragma GCC unroll 6
-                for (int j = 0; j < 6; j++)
-                    F4_AT(xt[j * ldm + k], xt[(6 + j) * ldm + k], xt[(12 + j) * ldm + k],
-                          xt[(18 + j) * ldm + k], xt[(24 + j) * ldm + k], xt[(30 + j) * ldm + k],
-                          e[0][j], e[1][j], e[2][j], e[3][j]);
+        for (int j = 0; j < 6; j++)
+            F4_AT(x[j * ldm + k], x[(6 + j) * ldm + k], x[(12 + j) * ldm + k],
+                  x[(18 + j) * ldm + k], x[(24 + j) * ldm + k], x[(30 + j) * ldm + k], e[0][j],
+                  e[1][j], e[2][j], e[3][j]);
 #pragma GCC unroll 4
-                for (int r = 0; r < 4; r++)
-                    F4_AT(e[r][0], e[r][1], e[r][2], e[r][3], e[r][4], e[r][5], o[r * row + k],
-                          o[r * row + K + k], o[r * row + 2 * K + k], o[r * row + 3 * K + k]);
-            }
-        }
+        for (int r = 0; r < 4; r++)
+            F4_AT(e[r][0], e[r][1], e[r][2], e[r][3], e[r][4], e[r][5], y[r * row + k],
+                  y[r * row + K + k], y[r * row + 2 * K + k], y[r * row + 3 * K + k]);
+    }
 }
 
-static void column_tiles_adjoint(const sgdi_winograd_geom *g, const sgdi_real *in, sgdi_real *x_bar,
-                                 int64_t ldm) {
-    const int64_t K = g->K, row = 4 * g->TW * K;
-    for (int64_t ti = 0; ti < g->TH; ti++)
-        for (int64_t tj = 0; tj < g->TW; tj++) {
-            const sgdi_real *y = in + 4 * ti * row + 4 * tj * K;
-            sgdi_real *xt = x_bar + (ti * g->TW + tj) * K;
+// x_bar = A y_bar A^T: along the tile's rows, then down its columns.
+static void column_tile_adjoint(const sgdi_real *y, int64_t row, int64_t K, sgdi_real *x,
+                                int64_t ldm) {
 #pragma omp simd
-            for (int64_t k = 0; k < K; k++) {
-                sgdi_real e[4][6];
+    for (int64_t k = 0; k < K; k++) {
+        sgdi_real e[4][6];
 #pragma GCC unroll 4
-                for (int r = 0; r < 4; r++)
-                    F4_A(y[r * row + k], y[r * row + K + k], y[r * row + 2 * K + k],
-                         y[r * row + 3 * K + k], e[r][0], e[r][1], e[r][2], e[r][3], e[r][4],
-                         e[r][5]);
+        for (int r = 0; r < 4; r++)
+            F4_A(y[r * row + k], y[r * row + K + k], y[r * row + 2 * K + k], y[r * row + 3 * K + k],
+                 e[r][0], e[r][1], e[r][2], e[r][3], e[r][4], e[r][5]);
 #pragma GCC unroll 6
-                for (int j = 0; j < 6; j++)
-                    F4_A(e[0][j], e[1][j], e[2][j], e[3][j], xt[j * ldm + k], xt[(6 + j) * ldm + k],
-                         xt[(12 + j) * ldm + k], xt[(18 + j) * ldm + k], xt[(24 + j) * ldm + k],
-                         xt[(30 + j) * ldm + k]);
-            }
-        }
+        for (int j = 0; j < 6; j++)
+            F4_A(e[0][j], e[1][j], e[2][j], e[3][j], x[j * ldm + k], x[(6 + j) * ldm + k],
+                 x[(12 + j) * ldm + k], x[(18 + j) * ldm + k], x[(24 + j) * ldm + k],
+                 x[(30 + j) * ldm + k]);
+    }
 }
 
-const sgdi_winograd_kernels sgdi_winograd_f4 = {.image = image_tiles,
-                                                .image_adjoint = image_tiles_adjoint,
-                                                .column = column_tiles,
-                                                .column_adjoint = column_tiles_adjoint};
+const sgdi_winograd_kernels sgdi_winograd_f4 = {
+    .m = 4,
+    .image = image_tile,
+    .image_adjoint = {{image_tile_adjoint_00, image_tile_adjoint_01},
+                      {image_tile_adjoint_10, image_tile_adjoint_11}},
+    .column = column_tile,
+    .column_adjoint = column_tile_adjoint};

@@ -1,12 +1,12 @@
 /*
- * winograd_kernels.h — the per-tile passes of F(2x2, 3x3) and F(4x4, 3x3) over one
- * sample's channel-last scratch (private to src/ops/; winograd_tiles.c wraps them in the
- * transposes to and from the channel-first planes).
+ * winograd_kernels.h — one tile's transforms of F(2x2, 3x3) and F(4x4, 3x3) in a
+ * channel-last scratch (private to src/ops/; winograd_tiles.c runs them over a sample's
+ * tiles between the transposes to and from the channel-first planes).
  *
  * An m x m block of outputs comes from an a x a tile of the image side, a = m + 2, with
- * the a^2 transform points of tile t of a sample at x[xi * ld + t * channels + c], point
- * xi = (row of the point) a + (column). Each pass is one tile's 2-D transform for every
- * channel: a loop over the channels, vectorised whole.
+ * a^2 transform points, point xi = (row of the point) a + (column). Each function is one
+ * tile's 2-D transform for every channel: a loop over the channels, vectorised whole;
+ * winograd_tiles.c runs them over a sample's tiles.
  */
 #ifndef SGDI_OPS_WINOGRAD_KERNELS_H
 #define SGDI_OPS_WINOGRAD_KERNELS_H
@@ -15,19 +15,41 @@
 
 #include "ops/winograd_tiles.h"
 
+// One tile's transforms, for `ch` channels: its scratch values (the image side's a x a
+// pixels or the column side's m x m outputs) `row` apart by row and `ch` apart by column,
+// its points at x[xi * ld + c].
+typedef void sgdi_winograd_tile_fn(const sgdi_real *in, int64_t in_ld, int64_t ch, sgdi_real *out,
+                                   int64_t out_ld);
+
 typedef struct sgdi_winograd_kernels {
-    // v = (B^T d B) of each tile d of pad[PH][PW][C]
-    void (*image)(const sgdi_winograd_geom *g, const sgdi_real *pad, sgdi_real *v, int64_t ldv);
-    // pad[PH][PW][C] = the adjoint of `image` applied to v_bar, every element written: each
-    // tile's B v_bar B^T added in tile order where an earlier tile wrote, else assigned
-    void (*image_adjoint)(const sgdi_winograd_geom *g, const sgdi_real *v_bar, int64_t ldv,
-                          sgdi_real *pad);
-    // out[m TH][m TW][K] = A^T x A for every tile's points x
-    void (*column)(const sgdi_winograd_geom *g, const sgdi_real *x, int64_t ldm, sgdi_real *out);
-    // x_bar = the adjoint of `column` applied to in[m TH][m TW][K]
-    void (*column_adjoint)(const sgdi_winograd_geom *g, const sgdi_real *in, sgdi_real *x_bar,
-                           int64_t ldm);
+    int m; // outputs per tile side
+    // image side d (ld: row) -> its points v = B^T d B (ld: the points' distance)
+    sgdi_winograd_tile_fn *image;
+    // points v_bar -> the image side d += B v_bar B^T on [up][left]: whether the tile's first
+    // two rows add to what the tile above wrote, and its first two columns to the tile on
+    // the left's; the rest of the tile is written
+    sgdi_winograd_tile_fn *image_adjoint[2][2];
+    // points x -> column side A^T x A (ld: row)
+    sgdi_winograd_tile_fn *column;
+    // column side y_bar (ld: row) -> points A y_bar A^T
+    sgdi_winograd_tile_fn *column_adjoint;
 } sgdi_winograd_kernels;
+
+// The four image_adjoint entries from one always-inline FN(v_bar, ld, ch, d, row, up, left):
+// each copy with its flags fixed, so that the selects fold away.
+#define SGDI_WINOGRAD_ADJOINT_COPIES(FN)                                                           \
+    static void FN##_00(const sgdi_real *v, int64_t ld, int64_t ch, sgdi_real *d, int64_t row) {   \
+        FN(v, ld, ch, d, row, false, false);                                                       \
+    }                                                                                              \
+    static void FN##_01(const sgdi_real *v, int64_t ld, int64_t ch, sgdi_real *d, int64_t row) {   \
+        FN(v, ld, ch, d, row, false, true);                                                        \
+    }                                                                                              \
+    static void FN##_10(const sgdi_real *v, int64_t ld, int64_t ch, sgdi_real *d, int64_t row) {   \
+        FN(v, ld, ch, d, row, true, false);                                                        \
+    }                                                                                              \
+    static void FN##_11(const sgdi_real *v, int64_t ld, int64_t ch, sgdi_real *d, int64_t row) {   \
+        FN(v, ld, ch, d, row, true, true);                                                         \
+    }
 
 extern const sgdi_winograd_kernels sgdi_winograd_f2, sgdi_winograd_f4;
 

@@ -3,8 +3,8 @@
  * F(4x4, 3x3) and back, channels last (see winograd_tiles.h).
  *
  * Each map is a transpose between the channel-first planes and a [rows][columns][channels]
- * scratch, and a pass over the tiles (winograd_f2.c, winograd_f4.c) whose body is one
- * tile's transform for every channel, vectorised along the channels. The image side's
+ * scratch, and a pass over the tiles, each tile's transform for every channel at once
+ * (winograd_f2.c, winograd_f4.c: vectorised along the channels). The image side's
  * tiles overlap by two pixels: its adjoint adds each tile into the scratch plane in tile
  * order, assigning what no earlier tile covered, so that no clearing pass is needed and
  * every sum is formed in one order.
@@ -38,6 +38,54 @@ static const sgdi_winograd_kernels *kernels(const sgdi_winograd_geom *g) {
     return g->m == 2 ? &sgdi_winograd_f2 : &sgdi_winograd_f4;
 }
 
+// --- The tiles of a sample --------------------------------------------------------------
+// Tile t = ti TW + tj: its points at t ch in the transform domain, its pixels (image side)
+// or outputs (column side) from (m ti, m tj) of the scratch, rows `row` apart.
+
+// v = the points of every tile of pad[PH][PW][C]
+static void image_tiles(const sgdi_winograd_geom *g, const sgdi_real *pad, sgdi_real *v,
+                        int64_t ldv) {
+    const sgdi_winograd_kernels *k = kernels(g);
+    const int64_t C = g->C, row = g->PW * C;
+    for (int64_t ti = 0; ti < g->TH; ti++)
+        for (int64_t tj = 0; tj < g->TW; tj++)
+            k->image(pad + g->m * (ti * row + tj * C), row, C, v + (ti * g->TW + tj) * C, ldv);
+}
+
+// pad[PH][PW][C] = the adjoint of image_tiles applied to v_bar, every element written: the
+// tiles in order, each adding where an earlier one wrote (the two rows and columns they
+// share) and writing the rest.
+static void image_tiles_adjoint(const sgdi_winograd_geom *g, const sgdi_real *v_bar, int64_t ldv,
+                                sgdi_real *pad) {
+    const sgdi_winograd_kernels *k = kernels(g);
+    const int64_t C = g->C, row = g->PW * C;
+    for (int64_t ti = 0; ti < g->TH; ti++)
+        for (int64_t tj = 0; tj < g->TW; tj++)
+            k->image_adjoint[ti > 0][tj > 0](v_bar + (ti * g->TW + tj) * C, ldv, C,
+                                             pad + g->m * (ti * row + tj * C), row);
+}
+
+// out[m TH][m TW][K] = the column side of every tile's points x
+static void column_tiles(const sgdi_winograd_geom *g, const sgdi_real *x, int64_t ldm,
+                         sgdi_real *out) {
+    const sgdi_winograd_kernels *k = kernels(g);
+    const int64_t K = g->K, row = g->m * g->TW * K;
+    for (int64_t ti = 0; ti < g->TH; ti++)
+        for (int64_t tj = 0; tj < g->TW; tj++)
+            k->column(x + (ti * g->TW + tj) * K, ldm, K, out + g->m * (ti * row + tj * K), row);
+}
+
+// x_bar = the adjoint of column_tiles applied to in[m TH][m TW][K]
+static void column_tiles_adjoint(const sgdi_winograd_geom *g, const sgdi_real *in, sgdi_real *x_bar,
+                                 int64_t ldm) {
+    const sgdi_winograd_kernels *k = kernels(g);
+    const int64_t K = g->K, row = g->m * g->TW * K;
+    for (int64_t ti = 0; ti < g->TH; ti++)
+        for (int64_t tj = 0; tj < g->TW; tj++)
+            k->column_adjoint(in + g->m * (ti * row + tj * K), row, K,
+                              x_bar + (ti * g->TW + tj) * K, ldm);
+}
+
 // --- Image side ----------------------------------------------------------------------
 
 void sgdi_winograd_image_to_points(const sgdi_winograd_geom *g, const sgdi_real *img, sgdi_real *v,
@@ -56,14 +104,14 @@ void sgdi_winograd_image_to_points(const sgdi_winograd_geom *g, const sgdi_real 
         memcpy(out + g->pw * C, stage + src * g->W * C, (size_t)(g->W * C) * sizeof *out);
         clear(out + (g->pw + g->W) * C, right * C);
     }
-    kernels(g)->image(g, pad, v, ldv);
+    image_tiles(g, pad, v, ldv);
 }
 
 void sgdi_winograd_points_to_image(const sgdi_winograd_geom *g, const sgdi_real *v_bar, int64_t ldv,
                                    bool assign, sgdi_real *img, sgdi_real *scratch) {
     const int64_t C = g->C, n = g->PH * g->PW, plane = g->H * g->W;
     sgdi_real *pad = scratch, *stage = stage_of(g, scratch);
-    kernels(g)->image_adjoint(g, v_bar, ldv, pad);
+    image_tiles_adjoint(g, v_bar, ldv, pad);
     sgdi_small_transpose(n, C, pad, C, stage, n); // stage[C][PH][PW]
     // only the rows and columns inside the padding: the padding's adjoint goes nowhere
     for (int64_t c = 0; c < C; c++)
@@ -86,7 +134,7 @@ void sgdi_winograd_points_to_column(const sgdi_winograd_geom *g, const sgdi_real
                                     sgdi_real *scratch) {
     const int64_t K = g->K, OWm = g->m * g->TW, n = g->m * g->TH * OWm;
     sgdi_real *out = scratch, *stage = stage_of(g, scratch);
-    kernels(g)->column(g, m, ldm, out);
+    column_tiles(g, m, ldm, out);
     sgdi_small_transpose(n, K, out, K, stage, n); // stage[K][m TH][m TW]
     for (int64_t k = 0; k < K; k++) {
         sgdi_real base = bias ? bias[k] : 0;
@@ -118,5 +166,5 @@ void sgdi_winograd_column_to_points(const sgdi_winograd_geom *g, const sgdi_real
         memcpy(out, stage + oy * g->OW * K, (size_t)(g->OW * K) * sizeof *out);
         clear(out + g->OW * K, row - g->OW * K);
     }
-    kernels(g)->column_adjoint(g, scratch, m_bar, ldm);
+    column_tiles_adjoint(g, scratch, m_bar, ldm);
 }
