@@ -51,7 +51,9 @@ enum { GROUPS = 8, SKEW = 16 };
 
 // Tiles per chunk: a chunk's transforms small enough to be still in the thread's cache
 // when its products read them. Measured on the built-in CNN: 128 was best among 64 ...
-// 4096 with OpenBLAS's products, 64 is 4 % faster than 128 with libxsmm's (32 ... 256).
+// 4096 with OpenBLAS's products, 64 is 4 % faster than 128 with libxsmm's (32 ... 256),
+// and still with F(4x4) and the channel-last transforms (32 as fast; 128 2 %, 256 40 %
+// slower).
 static const int64_t CHUNK_TILES = 64;
 // Below this many channels on either side the transforms cost more than they save.
 static const int64_t MIN_CHANNELS = 4;
