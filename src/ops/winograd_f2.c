@@ -15,6 +15,7 @@
 #include "ops/winograd_kernels.h"
 
 // v[xi * ldv + c] = (B^T d B)[xi]: along each row of the tile, then down its columns.
+SGDI_WIDE_VECTORS
 static void image_tile(const sgdi_real *d, int64_t row, int64_t C, sgdi_real *v, int64_t ldv) {
 #pragma omp simd
     for (int64_t c = 0; c < C; c++) {
@@ -63,6 +64,7 @@ SGDI_WINOGRAD_ADJOINT_COPIES(image_tile_adjoint)
 
 // y (rows `row` apart) = A^T x A: down the columns of the tile's points, then along its
 // rows.
+SGDI_WIDE_VECTORS
 static void column_tile(const sgdi_real *x, int64_t ldm, int64_t K, sgdi_real *y, int64_t row) {
 #pragma omp simd
     for (int64_t k = 0; k < K; k++) {
@@ -80,6 +82,7 @@ static void column_tile(const sgdi_real *x, int64_t ldm, int64_t K, sgdi_real *y
 }
 
 // x_bar = A y_bar A^T: along the tile's rows, then down its columns.
+SGDI_WIDE_VECTORS
 static void column_tile_adjoint(const sgdi_real *y, int64_t row, int64_t K, sgdi_real *x,
                                 int64_t ldm) {
 #pragma omp simd
