@@ -87,10 +87,11 @@ static int64_t chunk_samples(const geom *g, int64_t batch) {
     return fit < 1 ? 1 : fit;
 }
 
-// The distance between two points of a chunk's image side [16][tiles][C] and column side
-// [16][tiles][K]: a little more than their tiles, because 64 tiles of 64 or 128 channels
-// put the 16 points a power of two apart, where the transforms' 16 streams of stores
-// evicted each other from the cache (the 7x7 layers' transforms ran 2.5x slower).
+// The distance between two points of a chunk's image side [points][tiles][C] and column
+// side [points][tiles][K]: a little more than their tiles, because 64 tiles of 64 or 128
+// channels put the points a power of two apart, where the transforms' streams of stores
+// (one per point) evicted each other from the cache (the 7x7 layers' image transform ran
+// 2.4x slower).
 static int64_t image_stride(const geom *g, int64_t tiles) {
     return tiles * g->C + SKEW;
 }
@@ -262,7 +263,7 @@ void sgdi_winograd_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work
     int64_t S = chunk_samples(&g, batch), chunks = (batch + S - 1) / S;
     layout l = layout_of(&g, S, work, work_len);
     sgdi_real *u[2] = {l.u1, l.u2};
-    for (int k = 0; k < job.ws.n; k++) // [16][C][K]: the products' right operands
+    for (int k = 0; k < job.ws.n; k++) // [points][C][K]: the products' right operands
         sgdi_winograd_weights_to_points(g.m, g.K, g.C, job.ws.ptr[k], true, weight_stride(&g),
                                         u[k]);
 #pragma omp parallel for schedule(static) num_threads(l.threads)
@@ -382,7 +383,7 @@ void sgdi_winograd_backward(const sgdi_conv_plan *p, int64_t batch, sgdi_real *w
     int64_t S = chunk_samples(&g, batch), chunks = (batch + S - 1) / S;
     layout l = layout_of(&g, S, work, work_len);
     sgdi_real *u[2] = {l.u1, l.u2};
-    for (int k = 0; k < job.ws.n; k++) // [16][K][C]: the image adjoints' right operands
+    for (int k = 0; k < job.ws.n; k++) // [points][K][C]: the image adjoints' right operands
         sgdi_winograd_weights_to_points(g.m, g.K, g.C, job.ws.ptr[k], false, weight_stride(&g),
                                         u[k]);
     // Each group of consecutive chunks runs on one thread, its weight-gradient points
