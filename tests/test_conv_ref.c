@@ -12,6 +12,7 @@
  * same sums (up to OpenBLAS's rounding) whatever the number of threads.
  */
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -341,6 +342,29 @@ static void test_convolution(void) {
     run_case("Convolution 3x3 Winograd, pad 2", &wino_pad, true);
 }
 
+// Winograd over output planes whose sides leave every remainder modulo 2 and 4 (tiles that
+// overhang by 0 to 3 outputs), so that both F(2x2) and F(4x4) are taken, with paddings 0
+// to 2 (the image side's tiles reaching past the padding too).
+static void test_winograd_sizes(void) {
+    static const int64_t sides[] = {2, 3, 4, 5, 6, 7, 9};
+    enum { N = sizeof sides / sizeof *sides };
+    for (int i = 0; i < N; i++)
+        for (int64_t pad = 0; pad <= 2; pad++) {
+            int64_t oh = sides[i], ow = sides[(i + 2 * pad + 1) % N];
+            ref_case c = {SGDI_OP_CONVOLUTION,
+                          sh(3, 4, oh + 2 - 2 * pad, ow + 2 - 2 * pad, 0),
+                          sh(4, 5, 4, 3, 3),
+                          true,
+                          win2(pad, pad, 1, 1, 1, 1, 1),
+                          2};
+            if (c.x.dim[1] < 1 || c.x.dim[2] < 1) continue;
+            char label[96];
+            snprintf(label, sizeof label, "Convolution 3x3 Winograd, output %lldx%lld, pad %lld",
+                     (long long)oh, (long long)ow, (long long)pad);
+            run_case(label, &c, true);
+        }
+}
+
 static void test_depthwise(void) {
     ref_case c1 = {SGDI_OP_DEPTHWISE_CONVOLUTION,
                    sh(3, 3, 6, 5, 0),
@@ -396,6 +420,7 @@ static void test_deconvolution(void) {
 
 int main(void) {
     RUN(test_convolution);
+    RUN(test_winograd_sizes);
     RUN(test_depthwise);
     RUN(test_deconvolution);
     return sgdi_test_finish();
