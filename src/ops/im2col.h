@@ -14,7 +14,7 @@
  * DepthwiseConvolution is the case group = in_ch. Deconvolution is Convolution read
  * backwards: its input is the column side, its output the image side.
  *
- * 3x3 stride-1 plans with enough channels take Winograd's F(2x2, 3x3) instead of columns
+ * 3x3 stride-1 plans with enough channels take Winograd's F(4x4) or F(2x2) instead of columns
  * (winograd.h); the functions below choose. A 1-D operator is run as a 2-D one of height 1. Scratch
  * (call->work) has one slot per thread: a sample's columns and a partial weight gradient, whatever
  * the batch. Weight gradients are summed over fixed blocks of samples and the blocks' sums added in

@@ -1,5 +1,5 @@
 /*
- * winograd_f2.c — the per-tile passes of F(2x2, 3x3) (see winograd_kernels.h):
+ * winograd_f2.c — one tile's transforms of F(2x2, 3x3) (see winograd_kernels.h):
  *
  *     B^T = [1  0 -1  0]     A^T = [1 1  1  0]
  *           [0  1  1  0]           [0 1 -1 -1]

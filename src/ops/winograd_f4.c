@@ -1,5 +1,5 @@
 /*
- * winograd_f4.c — the per-tile passes of F(4x4, 3x3) (see winograd_kernels.h):
+ * winograd_f4.c — one tile's transforms of F(4x4, 3x3) (see winograd_kernels.h):
  *
  *     B^T = [4  0 -5  0  1  0]     A^T = [1  1  1  1  1  0]
  *           [0 -4 -4  1  1  0]           [0  1 -1  2 -2  0]
