@@ -61,13 +61,24 @@ enum { KERNEL_BLOCK = 16 };
 #define TWELFTH ((sgdi_real)1 / 12)
 #define TWENTYFOURTH ((sgdi_real)1 / 24)
 
+// g[q][j] = tap q of kernel j = w + j ws, for the n <= KERNEL_BLOCK kernels of a block
+static void gather_taps(const sgdi_real *w, int64_t ws, int64_t n, sgdi_real g[9][KERNEL_BLOCK]) {
+    for (int64_t j = 0; j < n; j++)
+        for (int q = 0; q < 9; q++) g[q][j] = w[j * ws + q];
+}
+
+// w_bar[j * ws + q] += g[q][j], the adjoint of gather_taps
+static void add_taps(sgdi_real g[9][KERNEL_BLOCK], int64_t n, sgdi_real *w_bar, int64_t ws) {
+    for (int64_t j = 0; j < n; j++)
+        for (int q = 0; q < 9; q++) w_bar[j * ws + q] += g[q][j];
+}
+
 // u[xi * us + j] = (G g_j G^T)[xi] for the n <= KERNEL_BLOCK 3x3 kernels g_j = w + j ws
 // (row-major): G down each column of the kernel, then along each row of the result.
 static void kernels_to_points_2(const sgdi_real *w, int64_t ws, int64_t n, sgdi_real *u,
                                 int64_t us) {
     sgdi_real g[9][KERNEL_BLOCK];
-    for (int64_t j = 0; j < n; j++)
-        for (int q = 0; q < 9; q++) g[q][j] = w[j * ws + q];
+    gather_taps(w, ws, n, g);
 #pragma omp simd
     for (int64_t j = 0; j < n; j++) {
         sgdi_real t[4][3];
@@ -85,8 +96,7 @@ static void kernels_to_points_2(const sgdi_real *w, int64_t ws, int64_t n, sgdi_
 static void kernels_to_points_4(const sgdi_real *w, int64_t ws, int64_t n, sgdi_real *u,
                                 int64_t us) {
     sgdi_real g[9][KERNEL_BLOCK];
-    for (int64_t j = 0; j < n; j++)
-        for (int q = 0; q < 9; q++) g[q][j] = w[j * ws + q];
+    gather_taps(w, ws, n, g);
 #pragma omp simd
     for (int64_t j = 0; j < n; j++) {
         sgdi_real t[6][3];
@@ -120,8 +130,7 @@ static void points_to_kernels_2(const sgdi_real *e, int64_t es, int64_t n, sgdi_
         for (int q = 0; q < 3; q++)
             F2_GT(t[0][q], t[1][q], t[2][q], t[3][q], g[q][j], g[3 + q][j], g[6 + q][j]);
     }
-    for (int64_t j = 0; j < n; j++)
-        for (int q = 0; q < 9; q++) w_bar[j * ws + q] += g[q][j];
+    add_taps(g, n, w_bar, ws);
 }
 
 static void points_to_kernels_4(const sgdi_real *e, int64_t es, int64_t n, sgdi_real *w_bar,
@@ -141,8 +150,7 @@ static void points_to_kernels_4(const sgdi_real *e, int64_t es, int64_t n, sgdi_
             F4_GT(t[0][q], t[1][q], t[2][q], t[3][q], t[4][q], t[5][q], g[q][j], g[3 + q][j],
                   g[6 + q][j]);
     }
-    for (int64_t j = 0; j < n; j++)
-        for (int q = 0; q < 9; q++) w_bar[j * ws + q] += g[q][j];
+    add_taps(g, n, w_bar, ws);
 }
 
 void sgdi_winograd_weights_to_points(int m, int64_t K, int64_t C, const sgdi_real *w,
