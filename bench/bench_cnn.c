@@ -282,10 +282,10 @@ int main(int argc, char **argv) {
     int64_t p = g.n_params, features = g.vars[g.input_var].count;
     float *theta = malloc((size_t)p * 4), *v = malloc((size_t)p * 4), *grad = malloc((size_t)p * 4),
           *hvp = malloc((size_t)p * 4), *x = malloc((size_t)(batch * features) * 4),
-          *y = malloc((size_t)batch * 4);
+          *y = malloc((size_t)batch * 4), *ones = malloc((size_t)batch * 4);
     double *tangent = malloc((size_t)batch * 8);
     int64_t *rows = malloc((size_t)batch * 8);
-    if (!theta || !v || !grad || !hvp || !x || !y || !tangent || !rows) {
+    if (!theta || !v || !grad || !hvp || !x || !y || !ones || !tangent || !rows) {
         fprintf(stderr, "bench_cnn: out of memory\n");
         return 1;
     }
@@ -294,14 +294,16 @@ int main(int argc, char **argv) {
     for (int64_t i = 0; i < p; i++) v[i] = 1e-3f * (next_uniform(&state) - 0.5f);
     for (int64_t i = 0; i < batch * features; i++) x[i] = next_uniform(&state);
     for (int64_t i = 0; i < batch; i++)
-        y[i] = (float)(int)(next_uniform(&state) * classes), rows[i] = i;
+        y[i] = (float)(int)(next_uniform(&state) * classes), rows[i] = i, ones[i] = 1;
+    // Per-sample weights of 1, as the trainer passes them (0 marks a left-out sample).
     sgdi_pass train = {.batch = batch,
                        .x = x,
                        .target = y,
+                       .weights = ones,
                        .scale = 1.0 / (double)batch,
                        .theta = theta,
                        .grad = grad,
-                       .ctx = {.seed = 1, .rows = rows, .training = true}};
+                       .ctx = {.seed = 1, .rows = rows, .training = true, .weights = ones}};
     sgdi_pass score = train;
     score.grad = NULL;
     score.direction = v;
@@ -360,6 +362,7 @@ int main(int argc, char **argv) {
     }
     sgdi_exec_free(&ex);
     sgdi_graph_free(&g);
-    free(theta), free(v), free(grad), free(hvp), free(x), free(y), free(tangent), free(rows);
+    free(theta), free(v), free(grad), free(hvp), free(x), free(y), free(ones), free(tangent),
+        free(rows);
     return 0;
 }
