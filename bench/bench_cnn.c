@@ -194,15 +194,19 @@ static void profile_step(sgdi_exec *ex, const sgdi_pass *pass, int64_t n_params,
 
 // The per-node table of --layers: each node's forward + backward ms in both steps, and
 // for a convolution its rates in the scoring step: its im2col work ("effective") and the
-// products it actually runs, each over the node's whole time (transforms included).
-static void print_layers(const sgdi_graph *g, int64_t batch, const double *train_ms,
+// products it actually runs, each over the node's whole time (transforms included). A node
+// the executor runs fused with the one before it has no row of its own: its time is in
+// that node's ("BatchNormalization+ReLU").
+static void print_layers(const sgdi_exec *ex, int64_t batch, const double *train_ms,
                          const double *score_ms, double peak) {
+    const sgdi_graph *g = ex->graph;
     int n_nodes = g->n_nodes;
     printf("\n| node | op | output (C, H, W) | train fwd + bwd ms | score fwd + bwd ms | "
            "score effective GFLOP/s | of peak | products run GFLOP/s | of peak |\n");
     printf("|---:|---|---|---:|---:|---:|---:|---:|---:|\n");
     for (int n = 0; n < n_nodes; n++) {
-        const sgdi_shape *y = &g->vars[g->nodes[n].out[0]].shape;
+        if (ex->skip[n]) continue;
+        const sgdi_shape *y = &g->vars[ex->nodes[n].out[0]].shape;
         char shape[64] = "";
         int len = 0;
         for (int d = 0; d < y->ndim && len < (int)sizeof shape - 16; d++)
@@ -212,7 +216,7 @@ static void print_layers(const sgdi_graph *g, int64_t batch, const double *train
         node_conv_flops(g, n, batch, direct, run);
         double t_score = score_ms[n] + score_ms[n_nodes + n];
         printf("| %d | %s | %s | %.2f + %.2f | %.2f + %.2f |", n,
-               sgdi_op_table[g->nodes[n].op].name, shape, train_ms[n], train_ms[n_nodes + n],
+               sgdi_op_table[ex->nodes[n].op].name, shape, train_ms[n], train_ms[n_nodes + n],
                score_ms[n], score_ms[n_nodes + n]);
         if (run[2] > 0 && t_score > 0) {
             double rates[2] = {direct[2] / (t_score * 1e-3) / 1e9, run[2] / (t_score * 1e-3) / 1e9};
@@ -357,7 +361,7 @@ int main(int argc, char **argv) {
         profile_step(&ex, &train, p, reps, train_ms);
         profile_step(&ex, &score, p, reps, score_ms);
         printf("\nper node, mean of %d runs with the per-node clock on:\n", reps);
-        print_layers(&g, batch, train_ms, score_ms, peak);
+        print_layers(&ex, batch, train_ms, score_ms, peak);
         free(train_ms);
     }
     sgdi_exec_free(&ex);

@@ -401,6 +401,67 @@ static void test_cnn_buffers_reused(void) {
     sgdi_graph_free(&g);
 }
 
+// The executor fuses each BatchNormalization with the ReLU after it (three pairs in the
+// CNN, whose middle variables get no buffers) and gives the unfused graph's bytes: losses,
+// gradient, Hessian-vector product and tangents of a training and a scoring pass, with a
+// sample left out by its weight (BatchNormalization's weighted statistics).
+static void test_cnn_fused_same_bytes(void) {
+    enum { BATCH = CNN_BATCH, SIDE = CNN_SIDE };
+    sgdi_graph g;
+    sgdi_exec fused, plain;
+    small_cnn(&g, &fused, &plain);
+    sgdi_exec_free(&plain);
+    sgdi_error err;
+    CHECK(sgdi_exec_init_fused(&plain, &g, BATCH, false, &err) == SGDI_OK);
+    int pairs = 0, elided = 0;
+    for (int k = 0; k < g.n_nodes; k++) {
+        CHECK(!plain.skip[k]);
+        if (!fused.skip[k]) continue;
+        pairs++;
+        CHECK(g.nodes[k].op == SGDI_OP_RELU &&
+              fused.nodes[k - 1].op == SGDI_OP_BATCH_NORMALIZATION_RELU);
+    }
+    for (int v = 0; v < g.n_vars; v++) elided += fused.elided[v] && !fused.val[v];
+    CHECK(pairs == 3 && elided == 3);
+    int64_t p = g.n_params, n = BATCH * SIDE * SIDE;
+    float *theta = malloc((size_t)p * 4), *v = malloc((size_t)p * 4), *buf = malloc((size_t)p * 16);
+    float *x = malloc((size_t)n * 4), y[BATCH] = {0, 1, 2, 0, 1, 2}, w[BATCH] = {1, 0, 1, 1, 1, 1};
+    double loss[2][BATCH], tan[2][BATCH];
+    static const int64_t rows[BATCH] = {0, 1, 2, 3, 4, 5};
+    unsigned st = 17;
+    sgdi_init_parameters(&g, 4, theta);
+    for (int64_t i = 0; i < p; i++) v[i] = (float)(lcg(&st) - 0.5);
+    for (int64_t i = 0; i < n; i++) x[i] = (float)(2 * lcg(&st) - 1);
+    for (int score = 0; score < 2; score++) {
+        for (int k = 0; k < 2; k++) {
+            sgdi_pass pass = {.batch = BATCH,
+                              .x = x,
+                              .target = y,
+                              .weights = w,
+                              .scale = 1.0 / BATCH,
+                              .theta = theta,
+                              .direction = score ? v : NULL,
+                              .grad = buf + 2 * k * p,
+                              .hvp = score ? buf + (2 * k + 1) * p : NULL,
+                              .sample_loss = loss[k],
+                              .sample_tangent = score ? tan[k] : NULL,
+                              .ctx = {.seed = 1, .rows = rows, .training = true, .weights = w}};
+            memset(buf + 2 * k * p, 0, (size_t)(2 * p) * sizeof *buf);
+            sgdi_exec *ex = k == 0 ? &fused : &plain;
+            sgdi_exec_forward(ex, &pass);
+            sgdi_exec_backward(ex, &pass);
+        }
+        CHECK_MSG(memcmp(loss[0], loss[1], sizeof loss[0]) == 0, "score %d: losses differ", score);
+        CHECK_MSG(memcmp(buf, buf + 2 * p, (size_t)(2 * p) * 4) == 0,
+                  "score %d: gradient or H v differs", score);
+        CHECK_MSG(!score || memcmp(tan[0], tan[1], sizeof tan[0]) == 0, "tangents differ");
+    }
+    free(theta), free(v), free(buf), free(x);
+    sgdi_exec_free(&fused);
+    sgdi_exec_free(&plain);
+    sgdi_graph_free(&g);
+}
+
 // The executor's per-node clock (bench_cnn --layers) reads time and changes nothing else:
 // the same bytes with it on, every node's slots non-negative, both sweeps timed, and a
 // second pass adding to the first.
@@ -452,6 +513,7 @@ int main(void) {
     RUN(test_fidelity_mlp_dropout);
     RUN(test_deterministic);
     RUN(test_cnn_buffers_reused);
+    RUN(test_cnn_fused_same_bytes);
     RUN(test_node_clock);
     RUN(test_bad_options);
     return sgdi_test_finish();

@@ -1,6 +1,12 @@
 /*
  * exec.c — forward, tangent, backward and tangent-backward sweeps over the
  * nodes of a graph, calling the operators of src/ops through the op table.
+ *
+ * The executor runs its own copy of the graph's nodes, in which a BatchNormalization whose
+ * output only a ReLU reads is fused with it (SGDI_OP_BATCH_NORMALIZATION_RELU): one pass
+ * over the activations each way instead of two, and no buffers for the variable between
+ * them. The fused operator gives the pair's bytes (batch_normalization.c); the graph, and
+ * what is saved from it, keep the two nodes.
  */
 #include "graph/exec.h"
 
@@ -12,7 +18,7 @@
 
 // The doubles node n keeps between the directions of a pass (its op's saved_len()).
 static int64_t node_saved_len(const sgdi_graph *g, int n) {
-    const sgdi_node *node = &g->nodes[n];
+    const sgdi_node *node = &g->nodes[n]; // a fused node keeps what its first op keeps
     const sgdi_op_def *def = &sgdi_op_table[node->op];
     if (!def->saved_len) return 0;
     sgdi_shape in[SGDI_MAX_PORTS];
@@ -20,14 +26,65 @@ static int64_t node_saved_len(const sgdi_graph *g, int n) {
     return def->saved_len(&node->attr, in, node->n_in);
 }
 
+// How many node inputs read each variable: reads[n_vars].
+static void count_reads(const sgdi_graph *g, int *reads) {
+    for (int n = 0; n < g->n_nodes; n++)
+        for (int k = 0; k < g->nodes[n].n_in; k++) reads[g->nodes[n].in[k]]++;
+}
+
+// The executor's nodes: the graph's, with each BatchNormalization whose output only a ReLU
+// reads (and nobody else: not the loss, not a prediction) running as the fused kind and
+// writing the ReLU's output, the ReLU left out (skip[m]), the variable between them
+// elided[v] (no buffers).
+static bool fuse_nodes(sgdi_exec *ex, bool fuse) {
+    const sgdi_graph *g = ex->graph;
+    ex->nodes = malloc((size_t)(g->n_nodes > 0 ? g->n_nodes : 1) * sizeof *ex->nodes);
+    ex->skip = calloc((size_t)g->n_nodes + 1, sizeof *ex->skip);
+    ex->elided = calloc((size_t)g->n_vars + 1, sizeof *ex->elided);
+    int *reads = calloc((size_t)g->n_vars + 1, sizeof *reads);
+    if (!ex->nodes || !ex->skip || !ex->elided || !reads) {
+        free(reads);
+        return false;
+    }
+    memcpy(ex->nodes, g->nodes, (size_t)g->n_nodes * sizeof *ex->nodes);
+    count_reads(g, reads);
+    for (int n = 0; fuse && n < g->n_nodes; n++) {
+        sgdi_node *head = &ex->nodes[n];
+        int v = head->out[0];
+        if (head->op != SGDI_OP_BATCH_NORMALIZATION || reads[v] != 1 || v == g->loss_var) continue;
+        for (int m = n + 1; m < g->n_nodes; m++) {
+            const sgdi_node *tail = &g->nodes[m];
+            if (tail->n_in < 1 || tail->in[0] != v) continue;
+            if (tail->op == SGDI_OP_RELU) {
+                head->op = SGDI_OP_BATCH_NORMALIZATION_RELU;
+                head->out[0] = tail->out[0];
+                ex->skip[m] = true;
+                ex->elided[v] = true;
+            }
+            break;
+        }
+    }
+    free(reads);
+    return true;
+}
+
 sgdi_status sgdi_exec_init(sgdi_exec *ex, const sgdi_graph *g, int64_t max_batch, sgdi_error *err) {
+    return sgdi_exec_init_fused(ex, g, max_batch, true, err);
+}
+
+sgdi_status sgdi_exec_init_fused(sgdi_exec *ex, const sgdi_graph *g, int64_t max_batch, bool fuse,
+                                 sgdi_error *err) {
     memset(ex, 0, sizeof *ex);
     ex->graph = g;
     ex->max_batch = max_batch;
+    if (!fuse_nodes(ex, fuse)) {
+        sgdi_exec_free(ex);
+        return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory for the network's nodes");
+    }
     int64_t total = 0;
     for (int v = 0; v < g->n_vars; v++) {
         int64_t n;
-        if (g->vars[v].is_param) continue;
+        if (g->vars[v].is_param || ex->elided[v]) continue;
         if (!sgdi_mul_i64(g->vars[v].count, max_batch, &n) || !sgdi_mul_i64(n, 4, &n) ||
             total > INT64_MAX - n)
             return sgdi_fail(err, SGDI_ERR_NOMEM, "network buffers too large for batch %lld",
@@ -44,9 +101,9 @@ sgdi_status sgdi_exec_init(sgdi_exec *ex, const sgdi_graph *g, int64_t max_batch
     ex->ports = calloc(2 * SGDI_MAX_PORTS, sizeof *ex->ports);
     int64_t work = 0;
     for (int n = 0; n < g->n_nodes; n++) {
-        const sgdi_node *node = &g->nodes[n];
+        const sgdi_node *node = &ex->nodes[n];
         const sgdi_op_def *def = &sgdi_op_table[node->op];
-        if (!def->workspace) continue;
+        if (ex->skip[n] || !def->workspace) continue;
         sgdi_shape in[SGDI_MAX_PORTS], out[SGDI_MAX_PORTS];
         for (int k = 0; k < node->n_in; k++) in[k] = g->vars[node->in[k]].shape;
         for (int k = 0; k < node->n_out; k++) out[k] = g->vars[node->out[k]].shape;
@@ -57,7 +114,8 @@ sgdi_status sgdi_exec_init(sgdi_exec *ex, const sgdi_graph *g, int64_t max_batch
     ex->work_len = work;
     int64_t saved_total = 0;
     ex->saved = calloc((size_t)g->n_nodes + 1, sizeof *ex->saved);
-    for (int n = 0; n < g->n_nodes; n++) saved_total += node_saved_len(g, n);
+    for (int n = 0; n < g->n_nodes; n++)
+        if (!ex->skip[n]) saved_total += node_saved_len(g, n);
     ex->saved_arena = saved_total > 0 ? sgdi_calloc_array(saved_total, sizeof(double)) : NULL;
     if (!ex->arena || !ex->val || !ex->tan || !ex->adj || !ex->adj_tan || !ex->has_tan ||
         !ex->adj_zeroed || !ex->ports || (work > 0 && !ex->work) || !ex->saved ||
@@ -67,7 +125,7 @@ sgdi_status sgdi_exec_init(sgdi_exec *ex, const sgdi_graph *g, int64_t max_batch
     }
     float *p = ex->arena;
     for (int v = 0; v < g->n_vars; v++) {
-        if (g->vars[v].is_param) continue;
+        if (g->vars[v].is_param || ex->elided[v]) continue;
         int64_t n = g->vars[v].count * max_batch;
         ex->val[v] = p, p += n;
         ex->tan[v] = p, p += n;
@@ -76,7 +134,7 @@ sgdi_status sgdi_exec_init(sgdi_exec *ex, const sgdi_graph *g, int64_t max_batch
     }
     double *q = ex->saved_arena;
     for (int n = 0; n < g->n_nodes; n++) {
-        int64_t len = node_saved_len(g, n);
+        int64_t len = ex->skip[n] ? 0 : node_saved_len(g, n);
         if (len > 0) ex->saved[n] = q, q += len;
     }
     return SGDI_OK;
@@ -102,6 +160,9 @@ void sgdi_exec_free(sgdi_exec *ex) {
     free(ex->work);
     free(ex->saved_arena);
     free(ex->saved);
+    free(ex->nodes);
+    free(ex->skip);
+    free(ex->elided);
     memset(ex, 0, sizeof *ex);
 }
 
@@ -152,7 +213,7 @@ static void bind_node(sgdi_exec *ex, const sgdi_pass *pass, const sgdi_node *nod
                            .batch = pass->batch,
                            .work = ex->work,
                            .work_len = ex->work_len,
-                           .saved = ex->saved[node - ex->graph->nodes]};
+                           .saved = ex->saved[node - ex->nodes]};
 }
 
 // --- Sweeps --------------------------------------------------------------------------
@@ -169,8 +230,7 @@ static void node_clock_add(sgdi_exec *ex, int64_t k, double start) {
 
 // Runs node n's forward (and tangent forward when an input carries a tangent).
 static void forward_node(sgdi_exec *ex, const sgdi_pass *pass, int n) {
-    const sgdi_graph *g = ex->graph;
-    const sgdi_node *node = &g->nodes[n];
+    const sgdi_node *node = &ex->nodes[n];
     const sgdi_op_def *def = &sgdi_op_table[node->op];
     sgdi_op_call call;
     bind_node(ex, pass, node, SWEEP_FORWARD, &call);
@@ -206,6 +266,7 @@ void sgdi_exec_forward(sgdi_exec *ex, const sgdi_pass *pass) {
         if (g->vars[v].is_param) ex->has_tan[v] = pass->direction != NULL;
 
     for (int n = 0; n < g->n_nodes; n++) {
+        if (ex->skip[n]) continue;
         double start = node_clock(ex);
         forward_node(ex, pass, n);
         node_clock_add(ex, n, start);
@@ -255,7 +316,7 @@ static void zero_adjoint_once(sgdi_exec *ex, const sgdi_pass *pass, int v) {
 // wanted), clearing or marking fresh the adjoints it writes.
 static void backward_node(sgdi_exec *ex, const sgdi_pass *pass, int n) {
     const sgdi_graph *g = ex->graph;
-    const sgdi_node *node = &g->nodes[n];
+    const sgdi_node *node = &ex->nodes[n];
     const sgdi_op_def *def = &sgdi_op_table[node->op];
     sgdi_op_call call;
     bind_node(ex, pass, node, SWEEP_BACKWARD, &call);
@@ -302,6 +363,7 @@ void sgdi_exec_backward(sgdi_exec *ex, const sgdi_pass *pass) {
     }
 
     for (int n = g->n_nodes - 1; n >= 0; n--) {
+        if (ex->skip[n]) continue;
         double start = node_clock(ex);
         backward_node(ex, pass, n);
         node_clock_add(ex, g->n_nodes + n, start);
@@ -323,9 +385,9 @@ void sgdi_exec_update_state(sgdi_exec *ex, const sgdi_pass *pass, float *theta_n
     next.theta = theta_next;
     next.direction = NULL;
     for (int n = 0; n < g->n_nodes; n++) {
-        const sgdi_node *node = &g->nodes[n];
+        const sgdi_node *node = &ex->nodes[n];
         const sgdi_op_def *def = &sgdi_op_table[node->op];
-        if (!def->update_state) continue;
+        if (ex->skip[n] || !def->update_state) continue;
         sgdi_op_call call;
         bind_node(ex, &next, node, SWEEP_FORWARD, &call);
         def->update_state(&call);

@@ -30,6 +30,9 @@ typedef struct sgdi_exec {
     sgdi_port *ports;    // scratch for one node's ports
     float *work;         // operator scratch: the largest workspace() of any node
     int64_t work_len;    // its length in elements
+    sgdi_node *nodes;    // [n_nodes] the graph's nodes as run: fused pairs (see exec.c)
+    bool *skip;          // [n_nodes] a node run as part of an earlier fused node
+    bool *elided;        // [n_vars] a variable inside a fused pair: no buffers (NULL)
     double *saved_arena; // every node's saved_len() doubles
     double **saved;      // [n_nodes] a node's part of it (NULL: keeps nothing)
     // NULL (sgdi_exec_init's choice), or a caller's array of 2 n_nodes seconds: each
@@ -54,6 +57,10 @@ typedef struct sgdi_pass {
 } sgdi_pass;
 
 sgdi_status sgdi_exec_init(sgdi_exec *ex, const sgdi_graph *g, int64_t max_batch, sgdi_error *err);
+// sgdi_exec_init with or without fusing operator pairs (with: the same results, faster;
+// without: every node of the graph runs as itself, which tests compare against).
+sgdi_status sgdi_exec_init_fused(sgdi_exec *ex, const sgdi_graph *g, int64_t max_batch, bool fuse,
+                                 sgdi_error *err);
 void sgdi_exec_free(sgdi_exec *ex);
 
 // The executor's own buffers for the features [max_batch][F] and labels

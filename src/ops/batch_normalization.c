@@ -55,11 +55,12 @@ typedef struct bn_call {
     int64_t batch, outer, channels, inner;
     const float *weights; // NULL = all 1
     bool batch_stats;     // training with batch statistics
+    bool relu;            // fused with the ReLU of its output (SGDI_OP_BATCH_NORMALIZATION_RELU)
 } bn_call;
 
-static bn_call bn_bind(const sgdi_op_call *call) {
+static bn_call bn_bind(const sgdi_op_call *call, bool relu) {
     const sgdi_norm_attr *a = &call->attr->norm;
-    bn_call b = {.x = &call->in[0], .batch = call->batch};
+    bn_call b = {.x = &call->in[0], .batch = call->batch, .relu = relu};
     int k = 1;
     b.beta = a->no_bias ? NULL : &call->in[k++];
     b.gamma = a->no_scale ? NULL : &call->in[k++];
@@ -74,6 +75,33 @@ static bn_call bn_bind(const sgdi_op_call *call) {
 static inline double bn_weight(const bn_call *b, int64_t sample) {
     return b->weights ? (double)b->weights[sample] : 1.0;
 }
+
+// The fused ReLU: BatchNormalization's float output v of element i, recomputed where the
+// backward needs it (the same expression as the forward's, so the same float), decides
+// the kink; ReLU's derivative is 1 above it and 0 elsewhere, applied as a float product,
+// as ReLU itself does, so that the fused pair gives the unfused pair's bytes.
+#define BN_OUT(x_i) ((sgdi_real)(gamma * ((double)(x_i)-s.mean) * s.rstd + beta))
+static inline sgdi_real bn_relu_d1(sgdi_real v) {
+    return (sgdi_real)(v > 0); // 1 or 0 (as a select, gcc left the loops scalar)
+}
+// The output v of element i (PLAIN_OUT) and a tangent or adjoint a of it (PLAIN), and the
+// same through the fused ReLU (RELU_OUT; RELU_Y, its kink read from the output y, or
+// RELU_X, recomputed from x: reading y left the scoring step's backward scalar). Each
+// kernel's loops are written once as a macro of these and instantiated for both (BN_BOTH),
+// `relu` tested once per call: a test per element kept gcc from vectorising them.
+#define PLAIN_OUT(v) (v)
+#define RELU_OUT(v) ((v) > 0 ? (v) : 0)
+#define PLAIN(a, i) (a)
+#define RELU_Y(a, i) (bn_relu_d1(y[i]) * (a))
+#define RELU_X(a, i) (bn_relu_d1(BN_OUT(x[i])) * (a))
+#define BN_BOTH(b, LOOP, RELU, ...)                                                                \
+    do {                                                                                           \
+        if ((b).relu) {                                                                            \
+            LOOP(RELU_OUT, RELU, __VA_ARGS__);                                                     \
+        } else {                                                                                   \
+            LOOP(PLAIN_OUT, PLAIN, __VA_ARGS__);                                                   \
+        }                                                                                          \
+    } while (0)
 
 // The statistics of channel c: x_hat = (x - mean) rstd; inv_n couples the samples.
 typedef struct bn_stats {
@@ -273,8 +301,8 @@ sgdi_status sgdi_batch_normalization_infer_shape(const sgdi_op_attr *attr, const
 
 // y[B, O, C, I] = gamma[C] x_hat + beta[C]
 SGDI_WIDE_VECTORS
-void sgdi_batch_normalization_forward(const sgdi_op_call *call) {
-    bn_call b = bn_bind(call);
+static void bn_forward(const sgdi_op_call *call, bool relu) {
+    bn_call b = bn_bind(call, relu);
     double eps = call->attr->norm.eps;
     const sgdi_real *x = b.x->val;
     sgdi_real *y = call->out[0].val;
@@ -283,15 +311,21 @@ void sgdi_batch_normalization_forward(const sgdi_op_call *call) {
         bn_stats s = bn_channel_stats(&b, c, eps);
         bn_save_stats(call, c, &s);
         double gamma = param_or(b.gamma, c, 1.0), beta = param_or(b.beta, c, 0.0);
-        BN_FOR_EACH(&b, c, row, i,
-                    y[i] = (sgdi_real)(gamma * ((double)x[i] - s.mean) * s.rstd + beta);)
+#define BN_FORWARD(OUT, THROUGH, unused)                                                           \
+    BN_FOR_EACH(&b, c, row, i, {                                                                   \
+        sgdi_real v = BN_OUT(x[i]);                                                                \
+        y[i] = OUT(v);                                                                             \
+    })
+        BN_BOTH(b, BN_FORWARD, RELU_Y, 0);
+#undef BN_FORWARD
     }
 }
 
 // y' = gamma x_hat' + gamma' x_hat + beta'
 SGDI_WIDE_VECTORS
-void sgdi_batch_normalization_tangent_forward(const sgdi_op_call *call) {
-    bn_call b = bn_bind(call);
+static void bn_tangent_forward(const sgdi_op_call *call, bool relu) {
+    bn_call b = bn_bind(call, relu);
+    const sgdi_real *y = call->out[0].val; // the fused ReLU's output: its kink
     double eps = call->attr->norm.eps;
     const sgdi_real *x = b.x->val, *xt = b.x->tan;
     sgdi_real *yt = call->out[0].tan;
@@ -304,19 +338,27 @@ void sgdi_batch_normalization_tangent_forward(const sgdi_op_call *call) {
         if (call->saved) call->saved[BN_SAVED * c + SAVED_C1] = c1;
         double gamma = param_or(b.gamma, c, 1.0);
         double gamma_t = tan_or_zero(b.gamma, c), beta_t = tan_or_zero(b.beta, c);
-        BN_FOR_EACH(&b, c, row, i, {
-            double xh = ((double)x[i] - s.mean) * s.rstd;
-            double xh_t = xt ? s.rstd * ((double)xt[i] - mu_t - xh * c1) : 0.0;
-            yt[i] = (sgdi_real)(gamma * xh_t + gamma_t * xh + beta_t);
-        })
+#define BN_TANGENT(OUT, THROUGH, XH_T)                                                             \
+    BN_FOR_EACH(&b, c, row, i, {                                                                   \
+        double xh = ((double)x[i] - s.mean) * s.rstd;                                              \
+        double xh_t = XH_T;                                                                        \
+        sgdi_real v = (sgdi_real)(gamma * xh_t + gamma_t * xh + beta_t);                           \
+        yt[i] = THROUGH(v, i);                                                                     \
+    })
+        if (xt)
+            BN_BOTH(b, BN_TANGENT, RELU_Y, s.rstd * ((double)xt[i] - mu_t - xh * c1));
+        else
+            BN_BOTH(b, BN_TANGENT, RELU_Y, 0.0);
+#undef BN_TANGENT
     }
 }
 
 // x_bar += r (g - w inv_n (G0 + x_hat G1)), gamma_bar += sum y_bar x_hat,
 // beta_bar += sum y_bar; nothing into mean, variance.
 SGDI_WIDE_VECTORS
-void sgdi_batch_normalization_backward(const sgdi_op_call *call) {
-    bn_call b = bn_bind(call);
+static void bn_backward(const sgdi_op_call *call, bool relu) {
+    bn_call b = bn_bind(call, relu);
+    const sgdi_real *y = call->out[0].val; // the fused ReLU's output: its kink
     const sgdi_real *yb = call->out[0].adj, *x = b.x->val;
     if (!yb) {
         sgdi_clear_if_fresh(call, b.x, b.x->adj);
@@ -331,21 +373,28 @@ void sgdi_batch_normalization_backward(const sgdi_op_call *call) {
         bn_stats s = bn_saved_stats(call, &b, c, eps);
         double gamma = param_or(b.gamma, c, 1.0);
         double yb_lanes[LANES] = {0}, yb_xh_lanes[LANES] = {0};
-        BN_FOR_EACH_LANE(&b, c, row, i, l, {
-            yb_lanes[l] += (double)yb[i];
-            yb_xh_lanes[l] += (double)yb[i] * ((double)x[i] - s.mean) * s.rstd;
-        })
+#define BN_SUMS(OUT, THROUGH, unused)                                                              \
+    BN_FOR_EACH_LANE(&b, c, row, i, l, {                                                           \
+        double ybv = (double)THROUGH(yb[i], i);                                                    \
+        yb_lanes[l] += ybv;                                                                        \
+        yb_xh_lanes[l] += ybv * ((double)x[i] - s.mean) * s.rstd;                                  \
+    })
+        BN_BOTH(b, BN_SUMS, RELU_Y, 0);
+#undef BN_SUMS
         double sum_yb = lanes_total(yb_lanes), sum_yb_xh = lanes_total(yb_xh_lanes);
         if (beta_b) beta_b[c] += (sgdi_real)sum_yb;
         if (gamma_b) gamma_b[c] += (sgdi_real)sum_yb_xh;
         if (!xb) continue;
         double g0 = gamma * sum_yb, g1 = gamma * sum_yb_xh;
-        BN_FOR_EACH_WEIGHTED(&b, c, w, i, {
-            double xh = ((double)x[i] - s.mean) * s.rstd;
-            sgdi_real v =
-                (sgdi_real)(s.rstd * (gamma * (double)yb[i] - w * s.inv_n * (g0 + xh * g1)));
-            xb[i] = fresh ? v : xb[i] + v;
-        })
+#define BN_ADJOINT(OUT, THROUGH, unused)                                                           \
+    BN_FOR_EACH_WEIGHTED(&b, c, w, i, {                                                            \
+        double xh = ((double)x[i] - s.mean) * s.rstd;                                              \
+        double ybv = (double)THROUGH(yb[i], i);                                                    \
+        sgdi_real v = (sgdi_real)(s.rstd * (gamma * ybv - w * s.inv_n * (g0 + xh * g1)));          \
+        xb[i] = fresh ? v : xb[i] + v;                                                             \
+    })
+        BN_BOTH(b, BN_ADJOINT, RELU_Y, 0);
+#undef BN_ADJOINT
     }
 }
 
@@ -362,8 +411,9 @@ static void bn_kept_tangent_moments(const sgdi_op_call *call, const bn_call *b, 
 
 // The tangent of the backward (see the header); nothing into mean, variance.
 SGDI_WIDE_VECTORS
-void sgdi_batch_normalization_tangent_backward(const sgdi_op_call *call) {
-    bn_call b = bn_bind(call);
+static void bn_tangent_backward(const sgdi_op_call *call, bool relu) {
+    bn_call b = bn_bind(call, relu);
+    const sgdi_real *y = call->out[0].val; // the fused ReLU's output: its kink
     const sgdi_real *yb = call->out[0].adj, *ybt = call->out[0].adj_tan;
     const sgdi_real *x = b.x->val, *xt = b.x->tan;
     double eps = call->attr->norm.eps;
@@ -381,10 +431,10 @@ void sgdi_batch_normalization_tangent_backward(const sgdi_op_call *call) {
         // g = gamma y_bar, g' = gamma' y_bar + gamma y_bar'
         double lanes[6][LANES] = {{0}}; // g0, g1, g0', g1', sum y_bar', gamma_bar'
 // The sums with x_hat' = XH_T, y_bar = YB, y_bar' = YBT (expressions of element i).
-#define BN_TANGENT_SUMS(XH_T, YB, YBT)                                                             \
+#define BN_TANGENT_SUMS(OUT, THROUGH, XH_T, YB, YBT)                                               \
     BN_FOR_EACH_LANE(&b, c, row, i, l, {                                                           \
         double xh = ((double)x[i] - s.mean) * s.rstd;                                              \
-        double xh_t = XH_T, ybv = YB, ybt_v = YBT;                                                 \
+        double xh_t = XH_T, ybv = (double)THROUGH(YB, i), ybt_v = (double)THROUGH(YBT, i);         \
         double g = gamma * ybv, g_t = gamma_t * ybv + gamma * ybt_v;                               \
         lanes[0][l] += g, lanes[1][l] += g * xh;                                                   \
         lanes[2][l] += g_t, lanes[3][l] += g_t * xh + g * xh_t;                                    \
@@ -394,11 +444,12 @@ void sgdi_batch_normalization_tangent_backward(const sgdi_op_call *call) {
         // All present (a scoring step): no tests per element, which kept gcc from
         // vectorising the loop.
         if (xt && yb && ybt) {
-            BN_TANGENT_SUMS(s.rstd * ((double)xt[i] - mu_t - xh * c1), (double)yb[i],
-                            (double)ybt[i]);
+            BN_BOTH(b, BN_TANGENT_SUMS, RELU_Y, s.rstd * ((double)xt[i] - mu_t - xh * c1), yb[i],
+                    ybt[i]);
         } else {
-            BN_TANGENT_SUMS(xt ? s.rstd * ((double)xt[i] - mu_t - xh * c1) : 0.0,
-                            yb ? (double)yb[i] : 0.0, ybt ? (double)ybt[i] : 0.0);
+            BN_BOTH(b, BN_TANGENT_SUMS, RELU_Y,
+                    xt ? s.rstd * ((double)xt[i] - mu_t - xh * c1) : 0.0, yb ? yb[i] : 0,
+                    ybt ? ybt[i] : 0);
         }
 #undef BN_TANGENT_SUMS
         double g0 = lanes_total(lanes[0]), g1 = lanes_total(lanes[1]);
@@ -408,10 +459,10 @@ void sgdi_batch_normalization_tangent_backward(const sgdi_op_call *call) {
         if (gamma_bt) gamma_bt[c] += (sgdi_real)gamma_sum;
         if (!xbt) continue;
 // x_bar' of element i, with x_hat' = XH_T, y_bar = YB, y_bar' = YBT, stored by STORE(v)
-#define BN_TANGENT_ADJOINT(XH_T, YB, YBT, STORE)                                                   \
+#define BN_TANGENT_ADJOINT(OUT, THROUGH, XH_T, YB, YBT, STORE)                                     \
     BN_FOR_EACH_WEIGHTED(&b, c, w, i, {                                                            \
         double xh = ((double)x[i] - s.mean) * s.rstd;                                              \
-        double xh_t = XH_T, ybv = YB, ybt_v = YBT;                                                 \
+        double xh_t = XH_T, ybv = (double)THROUGH(YB, i), ybt_v = (double)THROUGH(YBT, i);         \
         double g = gamma * ybv, g_t = gamma_t * ybv + gamma * ybt_v;                               \
         double wn = w * s.inv_n;                                                                   \
         double v = rstd_t * (g - wn * (g0 + xh * g1)) +                                            \
@@ -421,12 +472,12 @@ void sgdi_batch_normalization_tangent_backward(const sgdi_op_call *call) {
         // As for the sums: all present and fresh (a scoring step) without tests per
         // element, which kept this loop scalar.
         if (xt && yb && ybt && fresh) {
-            BN_TANGENT_ADJOINT(s.rstd * ((double)xt[i] - mu_t - xh * c1), (double)yb[i],
-                               (double)ybt[i], xbt[i] = (sgdi_real)v);
+            BN_BOTH(b, BN_TANGENT_ADJOINT, RELU_Y, s.rstd * ((double)xt[i] - mu_t - xh * c1), yb[i],
+                    ybt[i], xbt[i] = (sgdi_real)v);
         } else {
-            BN_TANGENT_ADJOINT(xt ? s.rstd * ((double)xt[i] - mu_t - xh * c1) : 0.0,
-                               yb ? (double)yb[i] : 0.0, ybt ? (double)ybt[i] : 0.0,
-                               xbt[i] = fresh ? (sgdi_real)v : xbt[i] + (sgdi_real)v);
+            BN_BOTH(b, BN_TANGENT_ADJOINT, RELU_Y,
+                    xt ? s.rstd * ((double)xt[i] - mu_t - xh * c1) : 0.0, yb ? yb[i] : 0,
+                    ybt ? ybt[i] : 0, xbt[i] = fresh ? (sgdi_real)v : xbt[i] + (sgdi_real)v);
         }
 #undef BN_TANGENT_ADJOINT
     }
@@ -437,14 +488,14 @@ void sgdi_batch_normalization_tangent_backward(const sgdi_op_call *call) {
 // x_bar and x_bar', instead of two passes each, which read x and y_bar twice more. The
 // same expressions in the same order: the same bytes. Anything else takes the two calls.
 SGDI_WIDE_VECTORS
-void sgdi_batch_normalization_backward_with_tangent(const sgdi_op_call *call) {
-    bn_call b = bn_bind(call);
+static void bn_backward_with_tangent(const sgdi_op_call *call, bool relu) {
+    bn_call b = bn_bind(call, relu);
     const sgdi_real *yb = call->out[0].adj, *ybt = call->out[0].adj_tan;
     const sgdi_real *x = b.x->val, *xt = b.x->tan;
     sgdi_real *xb = b.x->adj, *xbt = b.x->adj_tan;
     if (!yb || !ybt || !xt || !xb || !xbt || !b.x->adj_fresh) {
-        sgdi_batch_normalization_backward(call);
-        sgdi_batch_normalization_tangent_backward(call);
+        bn_backward(call, relu);
+        bn_tangent_backward(call, relu);
         return;
     }
     double eps = call->attr->norm.eps;
@@ -457,22 +508,25 @@ void sgdi_batch_normalization_backward_with_tangent(const sgdi_op_call *call) {
         double mu_t, c1;
         bn_kept_tangent_moments(call, &b, c, &s, &mu_t, &c1);
         double gamma = param_or(b.gamma, c, 1.0), gamma_t = tan_or_zero(b.gamma, c);
-        double rstd_t = -s.rstd * s.rstd * c1;
+        double beta = param_or(b.beta, c, 0.0), rstd_t = -s.rstd * s.rstd * c1;
         // backward's sum y_bar, sum y_bar x_hat; the tangent's g0, g1, g0', g1',
         // sum y_bar', gamma_bar'
         double lanes[8][LANES] = {{0}};
-        BN_FOR_EACH_LANE(&b, c, row, i, l, {
-            double ybv = (double)yb[i], ybt_v = (double)ybt[i];
-            lanes[0][l] += ybv;
-            lanes[1][l] += ybv * ((double)x[i] - s.mean) * s.rstd;
-            double xh = ((double)x[i] - s.mean) * s.rstd;
-            double xh_t = s.rstd * ((double)xt[i] - mu_t - xh * c1);
-            double g = gamma * ybv, g_t = gamma_t * ybv + gamma * ybt_v;
-            lanes[2][l] += g, lanes[3][l] += g * xh;
-            lanes[4][l] += g_t, lanes[5][l] += g_t * xh + g * xh_t;
-            lanes[6][l] += ybt_v;
-            lanes[7][l] += ybt_v * xh + ybv * xh_t;
-        })
+#define BN_BOTH_SUMS(OUT, THROUGH, unused)                                                         \
+    BN_FOR_EACH_LANE(&b, c, row, i, l, {                                                           \
+        double ybv = (double)THROUGH(yb[i], i), ybt_v = (double)THROUGH(ybt[i], i);                \
+        lanes[0][l] += ybv;                                                                        \
+        lanes[1][l] += ybv * ((double)x[i] - s.mean) * s.rstd;                                     \
+        double xh = ((double)x[i] - s.mean) * s.rstd;                                              \
+        double xh_t = s.rstd * ((double)xt[i] - mu_t - xh * c1);                                   \
+        double g = gamma * ybv, g_t = gamma_t * ybv + gamma * ybt_v;                               \
+        lanes[2][l] += g, lanes[3][l] += g * xh;                                                   \
+        lanes[4][l] += g_t, lanes[5][l] += g_t * xh + g * xh_t;                                    \
+        lanes[6][l] += ybt_v;                                                                      \
+        lanes[7][l] += ybt_v * xh + ybv * xh_t;                                                    \
+    })
+        BN_BOTH(b, BN_BOTH_SUMS, RELU_X, 0);
+#undef BN_BOTH_SUMS
         double sum_yb = lanes_total(lanes[0]), sum_yb_xh = lanes_total(lanes[1]);
         double g0 = lanes_total(lanes[2]), g1 = lanes_total(lanes[3]);
         double g0_t = lanes_total(lanes[4]), g1_t = lanes_total(lanes[5]);
@@ -482,24 +536,26 @@ void sgdi_batch_normalization_backward_with_tangent(const sgdi_op_call *call) {
         if (beta_bt) beta_bt[c] += (sgdi_real)sum_ybt;
         if (gamma_bt) gamma_bt[c] += (sgdi_real)gamma_sum;
         double g0_b = gamma * sum_yb, g1_b = gamma * sum_yb_xh;
-        BN_FOR_EACH_WEIGHTED(&b, c, w, i, {
-            double xh = ((double)x[i] - s.mean) * s.rstd;
-            xb[i] =
-                (sgdi_real)(s.rstd * (gamma * (double)yb[i] - w * s.inv_n * (g0_b + xh * g1_b)));
-            double xh_t = s.rstd * ((double)xt[i] - mu_t - xh * c1);
-            double ybv = (double)yb[i], ybt_v = (double)ybt[i];
-            double g = gamma * ybv, g_t = gamma_t * ybv + gamma * ybt_v;
-            double wn = w * s.inv_n;
-            double v = rstd_t * (g - wn * (g0 + xh * g1)) +
-                       s.rstd * (g_t - wn * (g0_t + xh_t * g1 + xh * g1_t));
-            xbt[i] = (sgdi_real)v;
-        })
+#define BN_BOTH_ADJOINTS(OUT, THROUGH, unused)                                                     \
+    BN_FOR_EACH_WEIGHTED(&b, c, w, i, {                                                            \
+        double xh = ((double)x[i] - s.mean) * s.rstd;                                              \
+        double ybv = (double)THROUGH(yb[i], i), ybt_v = (double)THROUGH(ybt[i], i);                \
+        xb[i] = (sgdi_real)(s.rstd * (gamma * ybv - w * s.inv_n * (g0_b + xh * g1_b)));            \
+        double xh_t = s.rstd * ((double)xt[i] - mu_t - xh * c1);                                   \
+        double g = gamma * ybv, g_t = gamma_t * ybv + gamma * ybt_v;                               \
+        double wn = w * s.inv_n;                                                                   \
+        double v = rstd_t * (g - wn * (g0 + xh * g1)) +                                            \
+                   s.rstd * (g_t - wn * (g0_t + xh_t * g1 + xh * g1_t));                           \
+        xbt[i] = (sgdi_real)v;                                                                     \
+    })
+        BN_BOTH(b, BN_BOTH_ADJOINTS, RELU_X, 0);
+#undef BN_BOTH_ADJOINTS
     }
 }
 
 // mean[C] <- decay mean + (1 - decay) mu, variance[C] <- decay var + (1 - decay) var_b N/(N-1)
 void sgdi_batch_normalization_update_state(const sgdi_op_call *call) {
-    bn_call b = bn_bind(call);
+    bn_call b = bn_bind(call, false);
     if (!b.batch_stats) return;
     double decay = call->attr->norm.decay_rate, eps = call->attr->norm.eps;
     double w_sum = 0;
@@ -513,3 +569,38 @@ void sgdi_batch_normalization_update_state(const sgdi_op_call *call) {
         b.var->val[c] = (sgdi_real)(decay * (double)b.var->val[c] + (1 - decay) * unbiased);
     }
 }
+
+// --- The entry points: BatchNormalization, and fused with the ReLU after it --------------
+
+// clang-format off
+void sgdi_batch_normalization_forward(const sgdi_op_call *call) { bn_forward(call, false); }
+void sgdi_batch_normalization_tangent_forward(const sgdi_op_call *call) {
+    bn_tangent_forward(call, false);
+}
+void sgdi_batch_normalization_backward(const sgdi_op_call *call) { bn_backward(call, false); }
+void sgdi_batch_normalization_tangent_backward(const sgdi_op_call *call) {
+    bn_tangent_backward(call, false);
+}
+void sgdi_batch_normalization_backward_with_tangent(const sgdi_op_call *call) {
+    bn_backward_with_tangent(call, false);
+}
+
+sgdi_status sgdi_batch_normalization_relu_infer_shape(const sgdi_op_attr *attr,
+                                                      const sgdi_shape *in, const bool *in_batched,
+                                                      int n_in, sgdi_shape *out, int n_out,
+                                                      char *msg, size_t msg_size) {
+    return sgdi_batch_normalization_infer_shape(attr, in, in_batched, n_in, out, n_out, msg,
+                                                msg_size);
+}
+void sgdi_batch_normalization_relu_forward(const sgdi_op_call *call) { bn_forward(call, true); }
+void sgdi_batch_normalization_relu_tangent_forward(const sgdi_op_call *call) {
+    bn_tangent_forward(call, true);
+}
+void sgdi_batch_normalization_relu_backward(const sgdi_op_call *call) { bn_backward(call, true); }
+void sgdi_batch_normalization_relu_tangent_backward(const sgdi_op_call *call) {
+    bn_tangent_backward(call, true);
+}
+void sgdi_batch_normalization_relu_backward_with_tangent(const sgdi_op_call *call) {
+    bn_backward_with_tangent(call, true);
+}
+// clang-format on

@@ -58,7 +58,8 @@ typedef struct sgdi_shape {
 } sgdi_shape;
 
 typedef struct sgdi_port {
-    sgdi_real *val;     // value: [batch][count] or [count]
+    sgdi_real *val;     // value: [batch][count] or [count]; an output's, the forward's in
+                        // every direction of the pass
     sgdi_real *tan;     // forward tangent, same layout; NULL = zero
     sgdi_real *adj;     // adjoint dL/dval, same layout; NULL = not wanted
     sgdi_real *adj_tan; // tangent of the adjoint; NULL = not wanted (or zero, for outputs)
@@ -209,8 +210,13 @@ typedef enum sgdi_op_kind {
     SGDI_OP_BATCH_NORMALIZATION,
     SGDI_OP_IMAGE_AUGMENTATION,
     SGDI_OP_SLICE,
+    // Kinds from here on are pairs the executor fuses (graph/exec.c): never in a graph or a
+    // file, and sgdi_op_find does not know them.
+    SGDI_OP_BATCH_NORMALIZATION_RELU, // BatchNormalization, then ReLU of its output
     SGDI_OP_COUNT
 } sgdi_op_kind;
+
+#define SGDI_OP_FIRST_FUSED SGDI_OP_BATCH_NORMALIZATION_RELU
 
 // Shape inference: fills out_shapes[0..n_out) from the input shapes (batched
 // inputs without the batch dim; parameters with their full shape). On a
@@ -262,7 +268,7 @@ typedef struct sgdi_op_def {
 // Indexed by sgdi_op_kind; a NULL function is a visible gap, never a silent zero.
 extern const sgdi_op_def sgdi_op_table[SGDI_OP_COUNT];
 
-// The op whose nnabla name is `name`, or SGDI_OP_COUNT.
+// The op whose nnabla name is `name`, or SGDI_OP_COUNT (also for a fused kind's name).
 sgdi_op_kind sgdi_op_find(const char *name);
 
 // Dropout's mask: whether element `element` of the sample from dataset row

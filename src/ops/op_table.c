@@ -117,17 +117,35 @@ const sgdi_op_def sgdi_op_table[SGDI_OP_COUNT] = {
     },
     [SGDI_OP_IMAGE_AUGMENTATION]        = SGDI_OP_ROW("ImageAugmentation", image_augmentation,
                                                       1, 1, 0),
+    // Fused by the executor: BatchNormalization's ports, ReLU's output. Its state and
+    // saved statistics are BatchNormalization's.
+    [SGDI_OP_BATCH_NORMALIZATION_RELU]  = {
+        .name = "BatchNormalization+ReLU",
+        .min_inputs = 3,
+        .max_inputs = 5,
+        .n_outputs = 1,
+        .infer_shape = sgdi_batch_normalization_relu_infer_shape,
+        .forward = sgdi_batch_normalization_relu_forward,
+        .tangent_forward = sgdi_batch_normalization_relu_tangent_forward,
+        .backward = sgdi_batch_normalization_relu_backward,
+        .tangent_backward = sgdi_batch_normalization_relu_tangent_backward,
+        .backward_with_tangent = sgdi_batch_normalization_relu_backward_with_tangent,
+        .update_state = sgdi_batch_normalization_update_state,
+        .saved_len = sgdi_batch_normalization_saved_len,
+        .assigns_fresh_adjoint = true,
+    },
 };
 // clang-format on
 
 // A new kind must get a row above (and a test case in tests/test_ops.c).
-_Static_assert(SGDI_OP_SLICE + 1 == SGDI_OP_COUNT, "sgdi_op_table has a row per sgdi_op_kind");
+_Static_assert(SGDI_OP_BATCH_NORMALIZATION_RELU + 1 == SGDI_OP_COUNT,
+               "sgdi_op_table has a row per sgdi_op_kind");
 _Static_assert(sizeof sgdi_op_table / sizeof sgdi_op_table[0] == SGDI_OP_COUNT,
                "sgdi_op_table is indexed by sgdi_op_kind");
 
 sgdi_op_kind sgdi_op_find(const char *name) {
     if (!name) return SGDI_OP_COUNT;
-    for (int k = 0; k < SGDI_OP_COUNT; k++)
+    for (int k = 0; k < SGDI_OP_FIRST_FUSED; k++)
         if (sgdi_op_table[k].name && strcmp(sgdi_op_table[k].name, name) == 0)
             return (sgdi_op_kind)k;
     return SGDI_OP_COUNT;
