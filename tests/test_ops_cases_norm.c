@@ -24,6 +24,8 @@ typedef struct pool_variant {
 static const pool_variant POOL_VARIANTS[] = {
     // (C, H, W) 2x2 windows, stride = kernel (nnabla's default)
     {{3, {2, 4, 4}}, 2, {2, 2}, {2, 2}, {0, 0}, true},
+    // the same on odd sides: the windows leave the last row and column out
+    {{3, {2, 5, 5}}, 2, {2, 2}, {2, 2}, {0, 0}, true},
     // overlapping 3x2 windows, padded rows
     {{3, {2, 5, 5}}, 2, {3, 2}, {2, 1}, {1, 0}, true},
     // ignore_border false: the last windows hang over the border

@@ -85,8 +85,10 @@ SGDI_DECLARE_WORKSPACE(depthwise_convolution);
 SGDI_DECLARE_WORKSPACE(deconvolution);
 // [pooling and normalization declarations]
 // [slice declarations]
-SGDI_DECLARE_OP(slice);                  // slice.c
-SGDI_DECLARE_OP(max_pooling);            // pooling.c
+SGDI_DECLARE_OP(slice);       // slice.c
+SGDI_DECLARE_OP(max_pooling); // pooling.c
+void sgdi_max_pooling_forward_with_tangent(const sgdi_op_call *call);
+void sgdi_max_pooling_backward_with_tangent(const sgdi_op_call *call);
 SGDI_DECLARE_OP(average_pooling);        // pooling.c
 SGDI_DECLARE_OP(sum_pooling);            // pooling.c
 SGDI_DECLARE_OP(global_average_pooling); // pooling.c

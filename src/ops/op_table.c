@@ -33,6 +33,14 @@
     { SGDI_OP_FIELDS(nnabla_name, fn, min_in, max_in, targets),    \
       .workspace = sgdi_##fn##_workspace }
 
+// BatchNormalization and its fusion with ReLU: the same inputs, state and saved statistics.
+#define SGDI_BN_ROW(nnabla_name, fn)                               \
+    { SGDI_OP_FIELDS(nnabla_name, fn, 3, 5, 0),                    \
+      .backward_with_tangent = sgdi_##fn##_backward_with_tangent,  \
+      .update_state = sgdi_batch_normalization_update_state,       \
+      .saved_len = sgdi_batch_normalization_saved_len,             \
+      .assigns_fresh_adjoint = true }
+
 const sgdi_op_def sgdi_op_table[SGDI_OP_COUNT] = {
     [SGDI_OP_AFFINE]                    = SGDI_OP_ROW("Affine", affine, 2, 3, 0),
     [SGDI_OP_RELU]                      = {SGDI_OP_FIELDS("ReLU", relu, 1, 1, 0),
@@ -94,46 +102,23 @@ const sgdi_op_def sgdi_op_table[SGDI_OP_COUNT] = {
     // [slice rows]
     [SGDI_OP_SLICE]                     = SGDI_OP_ROW("Slice", slice, 1, 1, 0),
     [SGDI_OP_MAX_POOLING]               = {SGDI_OP_FIELDS("MaxPooling", max_pooling, 1, 1, 0),
+                                           .forward_with_tangent =
+                                               sgdi_max_pooling_forward_with_tangent,
+                                           .backward_with_tangent =
+                                               sgdi_max_pooling_backward_with_tangent,
                                            .assigns_fresh_adjoint = true},
     [SGDI_OP_AVERAGE_POOLING]           = SGDI_OP_ROW("AveragePooling", average_pooling, 1, 1, 0),
     [SGDI_OP_SUM_POOLING]               = SGDI_OP_ROW("SumPooling", sum_pooling, 1, 1, 0),
     [SGDI_OP_GLOBAL_AVERAGE_POOLING]    = SGDI_OP_ROW("GlobalAveragePooling",
                                                       global_average_pooling, 1, 1, 0),
     // Running mean and variance are state, not differentiated (they follow the batches).
-    [SGDI_OP_BATCH_NORMALIZATION]       = {
-        .name = "BatchNormalization",
-        .min_inputs = 3,
-        .max_inputs = 5,
-        .n_outputs = 1,
-        .infer_shape = sgdi_batch_normalization_infer_shape,
-        .forward = sgdi_batch_normalization_forward,
-        .tangent_forward = sgdi_batch_normalization_tangent_forward,
-        .backward = sgdi_batch_normalization_backward,
-        .tangent_backward = sgdi_batch_normalization_tangent_backward,
-        .backward_with_tangent = sgdi_batch_normalization_backward_with_tangent,
-        .update_state = sgdi_batch_normalization_update_state,
-        .saved_len = sgdi_batch_normalization_saved_len,
-        .assigns_fresh_adjoint = true,
-    },
+    [SGDI_OP_BATCH_NORMALIZATION]       = SGDI_BN_ROW("BatchNormalization", batch_normalization),
     [SGDI_OP_IMAGE_AUGMENTATION]        = SGDI_OP_ROW("ImageAugmentation", image_augmentation,
                                                       1, 1, 0),
     // Fused by the executor: BatchNormalization's ports, ReLU's output. Its state and
     // saved statistics are BatchNormalization's.
-    [SGDI_OP_BATCH_NORMALIZATION_RELU]  = {
-        .name = "BatchNormalization+ReLU",
-        .min_inputs = 3,
-        .max_inputs = 5,
-        .n_outputs = 1,
-        .infer_shape = sgdi_batch_normalization_relu_infer_shape,
-        .forward = sgdi_batch_normalization_relu_forward,
-        .tangent_forward = sgdi_batch_normalization_relu_tangent_forward,
-        .backward = sgdi_batch_normalization_relu_backward,
-        .tangent_backward = sgdi_batch_normalization_relu_tangent_backward,
-        .backward_with_tangent = sgdi_batch_normalization_relu_backward_with_tangent,
-        .update_state = sgdi_batch_normalization_update_state,
-        .saved_len = sgdi_batch_normalization_saved_len,
-        .assigns_fresh_adjoint = true,
-    },
+    [SGDI_OP_BATCH_NORMALIZATION_RELU]  = SGDI_BN_ROW("BatchNormalization+ReLU",
+                                                      batch_normalization_relu),
 };
 // clang-format on
 

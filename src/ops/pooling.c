@@ -172,6 +172,72 @@ static void max_2x2_scatter_add_row(int64_t ow, const sgdi_real *restrict x0,
     }
 }
 
+// The same two rows for a direction and its tangent at once, the windows compared once:
+// y[ow] = each window's maximum of x, yt[ow] = t at its first maximum (t0, t1 rows of t)
+static void max_2x2_gather_row_with_tangent(int64_t ow, const sgdi_real *restrict x0,
+                                            const sgdi_real *restrict x1,
+                                            const sgdi_real *restrict t0,
+                                            const sgdi_real *restrict t1, sgdi_real *restrict y,
+                                            sgdi_real *restrict yt) {
+#pragma omp simd
+    for (int64_t ox = 0; ox < ow; ox++) {
+        sgdi_real a0 = x0[2 * ox], a1 = x0[2 * ox + 1], a2 = x1[2 * ox], a3 = x1[2 * ox + 1];
+        sgdi_real b0 = t0[2 * ox], b1 = t0[2 * ox + 1], b2 = t1[2 * ox], b3 = t1[2 * ox + 1];
+        sgdi_real m = a0, v = b0;
+        bool c = m < a1;
+        m = c ? a1 : m, v = c ? b1 : v;
+        c = m < a2;
+        m = c ? a2 : m, v = c ? b2 : v;
+        c = m < a3;
+        // through temporaries: stored straight from the selects, the loop stayed scalar
+        sgdi_real y_max = c ? a3 : m, y_tan = c ? b3 : v;
+        y[ox] = y_max, yt[ox] = y_tan;
+    }
+}
+
+// d0, d1 [2 ow] += src[ow] and e0, e1 [2 ow] += src_t[ow] at each window's first maximum
+// of x; with `assign`, = instead of +=. As max_2x2_scatter_add_row, for each source: w_k
+// (wt_k) goes to window element k. Written out for each source and each of assign and
+// add (a loop over the sources, or a select on `assign` per store, kept gcc from
+// vectorising).
+#define MAX_2X2_SCATTER_WITH_TANGENT(STORE)                                                        \
+    _Pragma("omp simd") for (int64_t ox = 0; ox < ow; ox++) {                                      \
+        sgdi_real a0 = x0[2 * ox], a1 = x0[2 * ox + 1], a2 = x1[2 * ox], a3 = x1[2 * ox + 1];      \
+        bool c1 = a0 < a1;                                                                         \
+        sgdi_real m = c1 ? a1 : a0;                                                                \
+        bool c2 = m < a2;                                                                          \
+        m = c2 ? a2 : m;                                                                           \
+        bool c3 = m < a3;                                                                          \
+        sgdi_real v = src[ox], vt = src_t[ox], zero = 0;                                           \
+        sgdi_real w3 = c3 ? v : zero, rest = c3 ? zero : v;                                        \
+        sgdi_real wt3 = c3 ? vt : zero, rest_t = c3 ? zero : vt;                                   \
+        sgdi_real w2 = c2 ? rest : zero, wt2 = c2 ? rest_t : zero;                                 \
+        rest = c2 ? zero : rest, rest_t = c2 ? zero : rest_t;                                      \
+        sgdi_real w1 = c1 ? rest : zero, w0 = c1 ? zero : rest;                                    \
+        sgdi_real wt1 = c1 ? rest_t : zero, wt0 = c1 ? zero : rest_t;                              \
+        STORE(d0[2 * ox], w0), STORE(d0[2 * ox + 1], w1);                                          \
+        STORE(d1[2 * ox], w2), STORE(d1[2 * ox + 1], w3);                                          \
+        STORE(e0[2 * ox], wt0), STORE(e0[2 * ox + 1], wt1);                                        \
+        STORE(e1[2 * ox], wt2), STORE(e1[2 * ox + 1], wt3);                                        \
+    }
+#define ASSIGN(dst, w) ((dst) = (w))
+#define ADD(dst, w) ((dst) = (dst) + (w))
+static void max_2x2_scatter_add_row_with_tangent(int64_t ow, const sgdi_real *restrict x0,
+                                                 const sgdi_real *restrict x1,
+                                                 const sgdi_real *restrict src,
+                                                 const sgdi_real *restrict src_t, bool assign,
+                                                 sgdi_real *restrict d0, sgdi_real *restrict d1,
+                                                 sgdi_real *restrict e0, sgdi_real *restrict e1) {
+    if (assign) {
+        MAX_2X2_SCATTER_WITH_TANGENT(ASSIGN)
+    } else {
+        MAX_2X2_SCATTER_WITH_TANGENT(ADD)
+    }
+}
+#undef ASSIGN
+#undef ADD
+#undef MAX_2X2_SCATTER_WITH_TANGENT
+
 // dst[planes, oh, ow] = src at each 2x2 window's first maximum of x
 static void max_2x2_gather(const pool_geom *g, const sgdi_real *xp, const sgdi_real *sp,
                            sgdi_real *dp) {
@@ -289,6 +355,54 @@ static void pool_tangent_backward(const sgdi_op_call *call, pool_kind kind, bool
     pool_geom g = call_geometry(call, global);
     pool_transpose_add(&g, kind, call->in[0].val, call->out[0].adj_tan, call->in[0].adj_fresh,
                        call->in[0].adj_tan);
+}
+
+// forward, then tangent_forward, in one pass over x and x' for the 2x2 max pooling (the
+// windows compared once, the same selections); anything else takes the two calls.
+void sgdi_max_pooling_forward_with_tangent(const sgdi_op_call *call) {
+    pool_geom g = call_geometry(call, false);
+    const sgdi_real *x = call->in[0].val, *xt = call->in[0].tan;
+    if (!xt || !is_max_2x2(&g, POOL_MAX)) {
+        pool_forward(call, POOL_MAX, false);
+        pool_tangent_forward(call, POOL_MAX, false);
+        return;
+    }
+    sgdi_real *y = call->out[0].val, *yt = call->out[0].tan;
+    int64_t in_plane = g.h * g.w, out_plane = g.oh * g.ow;
+#pragma omp parallel for schedule(static) if (g.planes * in_plane > POOL_PARALLEL_MIN)
+    for (int64_t p = 0; p < g.planes; p++)
+        for (int64_t oy = 0; oy < g.oh; oy++) {
+            int64_t row = p * in_plane + 2 * oy * g.w, out = p * out_plane + oy * g.ow;
+            max_2x2_gather_row_with_tangent(g.ow, x + row, x + row + g.w, xt + row, xt + row + g.w,
+                                            y + out, yt + out);
+        }
+}
+
+// backward, then tangent_backward, in one pass for the 2x2 max pooling when both
+// adjoints are wanted; anything else takes the two calls.
+void sgdi_max_pooling_backward_with_tangent(const sgdi_op_call *call) {
+    pool_geom g = call_geometry(call, false);
+    const sgdi_port *x = &call->in[0], *y = &call->out[0];
+    if (!x->adj || !y->adj || !x->adj_tan || !y->adj_tan || !is_max_2x2(&g, POOL_MAX)) {
+        pool_backward(call, POOL_MAX, false);
+        pool_tangent_backward(call, POOL_MAX, false);
+        return;
+    }
+    int64_t in_plane = g.h * g.w, out_plane = g.oh * g.ow;
+    bool assign = x->adj_fresh && 2 * g.oh == g.h && 2 * g.ow == g.w; // as pool_transpose_add
+#pragma omp parallel for schedule(static) if (g.planes * in_plane > POOL_PARALLEL_MIN)
+    for (int64_t p = 0; p < g.planes; p++) {
+        sgdi_real *d = x->adj + p * in_plane, *e = x->adj_tan + p * in_plane;
+        if (x->adj_fresh && !assign)
+            for (int64_t i = 0; i < in_plane; i++) d[i] = 0, e[i] = 0;
+        for (int64_t oy = 0; oy < g.oh; oy++) {
+            int64_t row = 2 * oy * g.w, out = p * out_plane + oy * g.ow;
+            const sgdi_real *xp = x->val + p * in_plane + row;
+            max_2x2_scatter_add_row_with_tangent(g.ow, xp, xp + g.w, y->adj + out, y->adj_tan + out,
+                                                 assign, d + row, d + row + g.w, e + row,
+                                                 e + row + g.w);
+        }
+    }
 }
 
 // --- Shapes ------------------------------------------------------------------------------
