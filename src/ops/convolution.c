@@ -142,10 +142,14 @@ void sgdi_conv_like_backward(const sgdi_op_call *call, const sgdi_conv_plan *p) 
         sgdi_clear_if_fresh(call, x, x->adj);
         return;
     }
-    sgdi_conv_term term = {.col = y_bar, .w = w->val, .img = x->val};
-    sgdi_conv_backward_terms(p, call->batch, call->work, call->work_len, &term, 1, x->adj,
-                             x->adj_fresh, w->adj);
-    if (b && b->adj) sgdi_conv_add_channel_sums(b->adj, y_bar, call->batch, p->out_ch, p->out_size);
+    sgdi_conv_adjoint adj = {.terms = {{.col = y_bar, .w = w->val, .img = x->val}},
+                             .n_terms = 1,
+                             .img_bar = x->adj,
+                             .img_fresh = x->adj_fresh,
+                             .w_bar = w->adj,
+                             .bias_col = y_bar,
+                             .b_bar = b ? b->adj : NULL};
+    sgdi_conv_backward_adjoints(p, call->batch, call->work, call->work_len, &adj, 1);
 }
 
 // The terms of the tangent of the backward by column-side adjoint, (y_bar', W, x) and
@@ -165,13 +169,13 @@ static int tangent_backward_terms(const sgdi_op_call *call, sgdi_conv_term terms
 // b_bar' += sums of y_bar'
 void sgdi_conv_like_tangent_backward(const sgdi_op_call *call, const sgdi_conv_plan *p) {
     const sgdi_port *x = &call->in[0], *w = &call->in[1], *b = bias_port(call);
-    const sgdi_real *y_bar_tan = call->out[0].adj_tan;
-    sgdi_conv_term terms[2];
-    int n = tangent_backward_terms(call, terms);
-    sgdi_conv_backward_terms(p, call->batch, call->work, call->work_len, terms, n, x->adj_tan,
-                             x->adj_fresh, w->adj_tan);
-    if (b && b->adj_tan && y_bar_tan)
-        sgdi_conv_add_channel_sums(b->adj_tan, y_bar_tan, call->batch, p->out_ch, p->out_size);
+    sgdi_conv_adjoint adj = {.img_bar = x->adj_tan,
+                             .img_fresh = x->adj_fresh,
+                             .w_bar = w->adj_tan,
+                             .bias_col = call->out[0].adj_tan,
+                             .b_bar = b ? b->adj_tan : NULL};
+    adj.n_terms = tangent_backward_terms(call, adj.terms);
+    sgdi_conv_backward_adjoints(p, call->batch, call->work, call->work_len, &adj, 1);
 }
 
 // forward, then tangent_forward: y = b + W cols(x), y' = b' + W cols(x') + W' cols(x)
@@ -199,16 +203,18 @@ void sgdi_conv_like_backward_with_tangent(const sgdi_op_call *call, const sgdi_c
         sgdi_conv_like_tangent_backward(call, p);
         return;
     }
-    sgdi_conv_adjoint adj[2] = {
-        {.terms = {{.col = y_bar, .w = w->val, .img = x->val}},
-         .n_terms = 1,
-         .img_bar = x->adj,
-         .img_fresh = x->adj_fresh,
-         .w_bar = w->adj},
-        {.img_bar = x->adj_tan, .img_fresh = x->adj_fresh, .w_bar = w->adj_tan}};
+    sgdi_conv_adjoint adj[2] = {{.terms = {{.col = y_bar, .w = w->val, .img = x->val}},
+                                 .n_terms = 1,
+                                 .img_bar = x->adj,
+                                 .img_fresh = x->adj_fresh,
+                                 .w_bar = w->adj,
+                                 .bias_col = y_bar,
+                                 .b_bar = b ? b->adj : NULL},
+                                {.img_bar = x->adj_tan,
+                                 .img_fresh = x->adj_fresh,
+                                 .w_bar = w->adj_tan,
+                                 .bias_col = y_bar_tan,
+                                 .b_bar = b ? b->adj_tan : NULL}};
     adj[1].n_terms = tangent_backward_terms(call, adj[1].terms);
     sgdi_conv_backward_adjoints(p, call->batch, call->work, call->work_len, adj, 2);
-    if (b && b->adj) sgdi_conv_add_channel_sums(b->adj, y_bar, call->batch, p->out_ch, p->out_size);
-    if (b && b->adj_tan && y_bar_tan)
-        sgdi_conv_add_channel_sums(b->adj_tan, y_bar_tan, call->batch, p->out_ch, p->out_size);
 }

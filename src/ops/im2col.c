@@ -427,13 +427,21 @@ void sgdi_conv_backward_adjoints(const sgdi_conv_plan *p, int64_t batch, sgdi_re
             for (int64_t i = 0; i < n; i++) ad.img_bar[i] = 0;
             ad.img_fresh = false;
         }
-        if (ad.n_terms > 0) left[n_left++] = ad;
+        if (ad.n_terms > 0) {
+            left[n_left++] = ad;
+        } else if (ad.b_bar && ad.bias_col) {
+            sgdi_conv_add_channel_sums(ad.b_bar, ad.bias_col, batch, p->out_ch, p->out_size);
+        }
     }
     if (n_left == 0) return;
     if (winograd) {
         sgdi_winograd_backward(p, batch, work, work_len, left, n_left);
         return;
     }
+    for (int a = 0; a < n_left; a++)
+        if (left[a].b_bar && left[a].bias_col)
+            sgdi_conv_add_channel_sums(left[a].b_bar, left[a].bias_col, batch, p->out_ch,
+                                       p->out_size);
     for (int a = 0; a < n_left; a++) {
         const sgdi_conv_term none = {0}, *t1 = &left[a].terms[0],
                              *t2 = left[a].n_terms > 1 ? &left[a].terms[1] : &none;

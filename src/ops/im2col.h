@@ -107,13 +107,17 @@ void sgdi_conv_backward_terms(const sgdi_conv_plan *p, int64_t batch, sgdi_real 
                               int64_t work_len, const sgdi_conv_term *terms, int n_terms,
                               sgdi_real *img_bar, bool img_fresh, sgdi_real *w_bar);
 
-// One adjoint of sgdi_conv_backward_adjoints: sgdi_conv_backward_terms's arguments.
+// One adjoint of sgdi_conv_backward_adjoints: sgdi_conv_backward_terms's arguments, and
+// the bias's: b_bar[out_ch] += the channel sums of the column side bias_col over the
+// batch (unless either is NULL; Winograd's plans sum it from the copy they transform).
 typedef struct sgdi_conv_adjoint {
     sgdi_conv_term terms[2];
     int n_terms;
     sgdi_real *img_bar;
     bool img_fresh;
     sgdi_real *w_bar;
+    const sgdi_real *bias_col;
+    sgdi_real *b_bar;
 } sgdi_conv_adjoint;
 
 // sgdi_conv_backward_terms for each of 1 or 2 adjoints (with the same results): a

@@ -128,12 +128,21 @@ typedef struct slot {
 
 typedef struct layout {
     int64_t weights, column, image, column_t, slot_len;
+    double *bias_groups; // [GROUPS][MAX_OPERANDS][K]: the groups' channel sums of the cols
     sgdi_real *u1, *u2, *u_groups[2], *slots;
     int threads;
 } layout;
 
+enum { MAX_OPERANDS = 2, UNUSED = -1 };
+
+// The bias's channel sums of GROUPS groups and MAX_OPERANDS column sides, in doubles (two
+// floats each, at the start of the work, which keeps them aligned), then the weights.
+static int64_t bias_len(const geom *g) {
+    return 2 * GROUPS * MAX_OPERANDS * g->K;
+}
+
 static int64_t shared_len(const geom *g) {
-    return (2 + 2 * GROUPS) * g->points * weight_stride(g);
+    return bias_len(g) + (2 + 2 * GROUPS) * g->points * weight_stride(g);
 }
 
 static int64_t slot_len(const geom *g, int64_t samples) {
@@ -154,7 +163,8 @@ static layout layout_of(const geom *g, int64_t samples, sgdi_real *work, int64_t
     layout l = {.weights = g->points * weight_stride(g), .slot_len = slot_len(g, samples)};
     l.column = g->points * column_stride(g, tiles), l.image = g->points * image_stride(g, tiles);
     l.column_t = g->K * tiles;
-    l.u1 = work, l.u2 = work + l.weights, l.u_groups[0] = work + 2 * l.weights;
+    l.bias_groups = (double *)(void *)work;
+    l.u1 = work + bias_len(g), l.u2 = l.u1 + l.weights, l.u_groups[0] = l.u1 + 2 * l.weights;
     l.u_groups[1] = l.u_groups[0] + GROUPS * l.weights;
     l.slots = work + shared_len(g);
     int64_t room = (work_len - shared_len(g)) / l.slot_len, threads = omp_get_max_threads();
@@ -200,21 +210,20 @@ static void chunk_points_to_column(const geom *g, const slot *sl, const sgdi_rea
                                        col + (n0 + s) * plane, sl->tile);
 }
 
-// m_bar[points][tiles][K] = the adjoint of chunk_points_to_column applied to col_bar
+// m_bar[points][tiles][K] = the adjoint of chunk_points_to_column applied to col_bar;
+// sums[K] += its channel sums, sample by sample (unless NULL)
 static void chunk_column_to_points(const geom *g, const slot *sl, const sgdi_real *col_bar,
-                                   int64_t n0, int64_t samples, sgdi_real *m_bar) {
+                                   int64_t n0, int64_t samples, sgdi_real *m_bar, double *sums) {
     int64_t ld = column_stride(g, samples * g->P), plane = g->K * g->OH * g->OW;
     for (int64_t s = 0; s < samples; s++)
         sgdi_winograd_column_to_points(g, col_bar + (n0 + s) * plane, m_bar + s * g->P * g->K, ld,
-                                       sl->tile);
+                                       sums, sl->tile);
 }
 
 // --- Products ---------------------------------------------------------------------------
 // A forward-over-reverse pass reads the same x and W in several products (a direction and
 // its tangent): a call's distinct operands are carried into the transform domain once,
 // weights per call and images and column sides per chunk, and each product indexes them.
-
-enum { MAX_OPERANDS = 2, UNUSED = -1 };
 
 typedef struct operands {
     const sgdi_real *ptr[MAX_OPERANDS];
@@ -291,8 +300,8 @@ void sgdi_winograd_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work
 // and term the indices into them (UNUSED: no such product).
 typedef struct backward_job {
     const sgdi_conv_adjoint *adj;
-    int n_adj, ci[2][2], wi[2][2], ii[2][2];
-    bool writes_img[2];
+    int n_adj, ci[2][2], wi[2][2], ii[2][2], bi[2]; // bi: the col whose sums go to b_bar
+    bool writes_img[2], sums_col[MAX_OPERANDS];
     operands cols, ws, ims;
 } backward_job;
 
@@ -309,6 +318,12 @@ static bool backward_job_of(const sgdi_conv_adjoint *adj, int n_adj, backward_jo
             job->ci[a][k] = c, job->wi[a][k] = w, job->ii[a][k] = i;
             job->writes_img[a] |= w != UNUSED;
         }
+    for (int a = 0; a < n_adj; a++) {
+        job->bi[a] =
+            adj[a].b_bar && adj[a].bias_col ? operand_of(&job->cols, adj[a].bias_col) : UNUSED;
+        if (job->bi[a] == MAX_OPERANDS) return false;
+        if (job->bi[a] != UNUSED) job->sums_col[job->bi[a]] = true;
+    }
     return true;
 }
 
@@ -334,13 +349,16 @@ static void chunk_image_adjoint(const geom *g, const layout *l, const slot *sl,
 
 // One chunk of sgdi_winograd_backward on one thread: its image adjoints added to (or
 // written into) each img_bar, its weight-gradient points added to acc[a] (assigned when
-// !accumulate; NULL: that adjoint wants none).
+// !accumulate; NULL: that adjoint wants none), the channel sums of the cols that a bias
+// wants added to sums[c][K].
 static void backward_chunk(const geom *g, const layout *l, const slot *sl, const backward_job *job,
-                           int64_t n0, int64_t samples, sgdi_real *const *acc, bool accumulate) {
+                           int64_t n0, int64_t samples, sgdi_real *const *acc, bool accumulate,
+                           double *sums) {
     int64_t tiles = samples * g->P, ldv = image_stride(g, tiles), ldm = column_stride(g, tiles);
     sgdi_real *m[2] = {sl->m1, sl->m2}, *v[2] = {sl->v1, sl->v2}, *mt[2] = {sl->mt1, sl->mt2};
     for (int c = 0; c < job->cols.n; c++)
-        chunk_column_to_points(g, sl, job->cols.ptr[c], n0, samples, m[c]);
+        chunk_column_to_points(g, sl, job->cols.ptr[c], n0, samples, m[c],
+                               job->sums_col[c] ? sums + c * g->K : NULL);
     for (int a = 0; a < job->n_adj; a++)
         if (job->writes_img[a]) chunk_image_adjoint(g, l, sl, job, a, m, n0, samples);
     // Each weight-gradient term adds to its adjoint's points, or assigns them if first; the
@@ -396,8 +414,21 @@ void sgdi_winograd_backward(const sgdi_conv_plan *p, int64_t batch, sgdi_real *w
         for (int a = 0; a < n_adj; a++)
             if (adj[a].w_bar) acc[a] = l.u_groups[a] + gi * l.weights;
         int64_t q_begin = gi * chunks / groups, q_end = (gi + 1) * chunks / groups;
+        double *sums = l.bias_groups + gi * MAX_OPERANDS * g.K;
+        for (int64_t e = 0; e < MAX_OPERANDS * g.K; e++) sums[e] = 0;
         for (int64_t q = q_begin; q < q_end; q++)
-            backward_chunk(&g, &l, &sl, &job, q * S, min64(S, batch - q * S), acc, q > q_begin);
+            backward_chunk(&g, &l, &sl, &job, q * S, min64(S, batch - q * S), acc, q > q_begin,
+                           sums);
+    }
+    // The bias's sums: each group's in chunk order, the groups' in group order.
+    for (int a = 0; a < n_adj; a++) {
+        if (job.bi[a] == UNUSED) continue;
+        for (int64_t k = 0; k < g.K; k++) {
+            double total = 0;
+            for (int64_t gi = 0; gi < groups; gi++)
+                total += l.bias_groups[(gi * MAX_OPERANDS + job.bi[a]) * g.K + k];
+            adj[a].b_bar[k] += (sgdi_real)total;
+        }
     }
     for (int a = 0; a < n_adj; a++) {
         if (!adj[a].w_bar) continue;

@@ -153,10 +153,17 @@ void sgdi_winograd_points_to_column(const sgdi_winograd_geom *g, const sgdi_real
 }
 
 void sgdi_winograd_column_to_points(const sgdi_winograd_geom *g, const sgdi_real *col_bar,
-                                    sgdi_real *m_bar, int64_t ldm, sgdi_real *scratch) {
+                                    sgdi_real *m_bar, int64_t ldm, double *sums,
+                                    sgdi_real *scratch) {
     const int64_t K = g->K, row = g->m * g->TW * K;
     sgdi_real *stage = stage_of(g, scratch);
     sgdi_small_transpose(K, g->OH * g->OW, col_bar, g->OH * g->OW, stage, K); // [OH][OW][K]
+    if (sums) // one pass over the copy in cache, instead of one over col_bar in memory
+        for (int64_t pos = 0; pos < g->OH * g->OW; pos++) {
+            const sgdi_real *s = stage + pos * K;
+#pragma omp simd
+            for (int64_t k = 0; k < K; k++) sums[k] += (double)s[k];
+        }
     for (int64_t oy = 0; oy < g->m * g->TH; oy++) {
         sgdi_real *out = scratch + oy * row;
         if (oy >= g->OH) {

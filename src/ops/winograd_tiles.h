@@ -46,8 +46,11 @@ void sgdi_winograd_points_to_column(const sgdi_winograd_geom *g, const sgdi_real
                                     sgdi_real *scratch);
 
 // m_bar[xi * ldm + t * K + k] = the adjoint of sgdi_winograd_points_to_column applied to
-// col_bar[K][OH][OW] (outputs beyond the plane's edge read as zero).
+// col_bar[K][OH][OW] (outputs beyond the plane's edge read as zero); unless sums is NULL,
+// also sums[k] += the sum of channel k of col_bar (the bias's adjoint), the outputs in
+// order, read from the channel-last copy the transform makes anyway.
 void sgdi_winograd_column_to_points(const sgdi_winograd_geom *g, const sgdi_real *col_bar,
-                                    sgdi_real *m_bar, int64_t ldm, sgdi_real *scratch);
+                                    sgdi_real *m_bar, int64_t ldm, double *sums,
+                                    sgdi_real *scratch);
 
 #endif // SGDI_OPS_WINOGRAD_TILES_H
