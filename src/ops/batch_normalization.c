@@ -103,9 +103,13 @@ static inline sgdi_real bn_relu_d1(sgdi_real v) {
         }                                                                                          \
     } while (0)
 
-// The statistics of channel c: x_hat = (x - mean) rstd; inv_n couples the samples.
+// The statistics of channel c: x_hat = (x - mean) rstd; inv_n couples the samples. Batch
+// statistics are one pass of sums shifted by the channel's first counted value, so that
+// they cancel little: dmean = <x - shift>, mean = shift + dmean, var = <(x - shift)^2> -
+// dmean^2 (two passes before, mean then variance, and a third for the tangent's moments).
 typedef struct bn_stats {
     double mean, var, rstd, inv_n, count; // count: the weighted N (training)
+    double shift, dmean;
 } bn_stats;
 
 // Element (row, i) of channel c, row = b * outer + o: ((row * C + c) * inner + i).
@@ -171,9 +175,28 @@ static double lanes_total(const double *lanes) {
     return total;
 }
 
+// The first counted value of channel c (0 if none counts).
+static double bn_shift(const bn_call *b, int64_t c) {
+    for (int64_t row = 0; row < b->batch * b->outer; row++)
+        if (bn_weight(b, row / b->outer) != 0)
+            return (double)b->x->val[(row * b->channels + c) * b->inner];
+    return 0;
+}
+
+// mu' = <x'> and c1 = <x_hat x'> = r (<(x - shift) x'> - dmean mu') from the tangent's two
+// sums (zero when nothing couples the samples).
+static void bn_moments_from(const bn_stats *s, double sum_t, double sum_dt, double *mu_t,
+                            double *c1) {
+    *mu_t = sum_t * s->inv_n;
+    *c1 = s->rstd * (sum_dt * s->inv_n - s->dmean * *mu_t);
+}
+
+// Channel c's statistics, and with `tangent` (x' given) mu' and c1 from the same pass.
 SGDI_WIDE_VECTORS
-static bn_stats bn_channel_stats(const bn_call *b, int64_t c, double eps) {
+static bn_stats bn_channel_stats(const bn_call *b, int64_t c, double eps, bool tangent,
+                                 double *mu_t, double *c1) {
     bn_stats s = {0};
+    if (tangent) *mu_t = *c1 = 0;
     if (!b->batch_stats) {
         s.mean = (double)b->mean->val[c];
         s.var = (double)b->var->val[c];
@@ -184,24 +207,35 @@ static bn_stats bn_channel_stats(const bn_call *b, int64_t c, double eps) {
     for (int64_t k = 0; k < b->batch; k++) w_sum += bn_weight(b, k);
     s.count = w_sum * (double)(b->outer * b->inner);
     if (!(s.count > 0)) return s; // nothing counts: x_hat = 0, y = beta
-    const sgdi_real *x = b->x->val;
-    double sum[LANES] = {0}, sq[LANES] = {0};
-    BN_FOR_EACH_COUNTED_LANE(b, c, w, i, l, sum[l] += w * (double)x[i];)
-    s.mean = lanes_total(sum) / s.count;
-    BN_FOR_EACH_COUNTED_LANE(b, c, w, i, l, {
-        double d = (double)x[i] - s.mean;
-        sq[l] += w * d * d;
-    })
-    s.var = lanes_total(sq) / s.count;
-    s.rstd = 1.0 / sqrt(s.var + eps);
+    const sgdi_real *x = b->x->val, *xt = b->x->tan;
+    s.shift = bn_shift(b, c);
+    double d1[LANES] = {0}, d2[LANES] = {0}, t1[LANES] = {0}, t2[LANES] = {0};
+    if (tangent && xt) {
+        BN_FOR_EACH_COUNTED_LANE(b, c, w, i, l, {
+            double d = (double)x[i] - s.shift, t = (double)xt[i];
+            d1[l] += w * d, d2[l] += w * d * d;
+            t1[l] += w * t, t2[l] += w * d * t;
+        })
+    } else {
+        BN_FOR_EACH_COUNTED_LANE(b, c, w, i, l, {
+            double d = (double)x[i] - s.shift;
+            d1[l] += w * d, d2[l] += w * d * d;
+        })
+    }
     s.inv_n = 1.0 / s.count;
+    s.dmean = lanes_total(d1) * s.inv_n;
+    s.mean = s.shift + s.dmean;
+    s.var = lanes_total(d2) * s.inv_n - s.dmean * s.dmean;
+    if (s.var < 0) s.var = 0; // rounding, when every value is (nearly) the same
+    s.rstd = 1.0 / sqrt(s.var + eps);
+    if (tangent && xt) bn_moments_from(&s, lanes_total(t1), lanes_total(t2), mu_t, c1);
     return s;
 }
 
 // What the forward keeps per channel in call->saved (BN_SAVED doubles): its statistics,
 // then the tangent forward's mu' and c1, which the other directions read back instead of
 // recomputing (four passes over x in a scoring step's tangent of the backward).
-enum { BN_SAVED = 8, SAVED_MU_T = 5, SAVED_C1 = 6 };
+enum { BN_SAVED = 9, SAVED_MU_T = 5, SAVED_C1 = 6 };
 
 int64_t sgdi_batch_normalization_saved_len(const sgdi_op_attr *attr, const sgdi_shape *in,
                                            int n_in) {
@@ -216,11 +250,18 @@ static void bn_save_stats(const sgdi_op_call *call, int64_t c, const bn_stats *s
     if (!call->saved) return;
     double *v = call->saved + BN_SAVED * c;
     v[0] = s->mean, v[1] = s->var, v[2] = s->rstd, v[3] = s->inv_n, v[4] = s->count;
+    v[7] = s->shift, v[8] = s->dmean;
 }
 static bn_stats bn_saved_stats(const sgdi_op_call *call, const bn_call *b, int64_t c, double eps) {
-    if (!call->saved) return bn_channel_stats(b, c, eps);
+    if (!call->saved) return bn_channel_stats(b, c, eps, false, NULL, NULL);
     const double *v = call->saved + BN_SAVED * c;
-    return (bn_stats){.mean = v[0], .var = v[1], .rstd = v[2], .inv_n = v[3], .count = v[4]};
+    return (bn_stats){.mean = v[0],
+                      .var = v[1],
+                      .rstd = v[2],
+                      .inv_n = v[3],
+                      .count = v[4],
+                      .shift = v[7],
+                      .dmean = v[8]};
 }
 
 static inline double param_or(const sgdi_port *p, int64_t c, double absent) {
@@ -230,19 +271,20 @@ static inline double tan_or_zero(const sgdi_port *p, int64_t c) {
     return p && p->tan ? (double)p->tan[c] : 0.0;
 }
 
-// mu' = <x'> and c1 = <x_hat x'> of channel c (zero without x' or coupling).
+// mu' and c1 of channel c (zero without x' or coupling): the tangent's sums of
+// bn_channel_stats, alone.
 SGDI_WIDE_VECTORS
 static void bn_tangent_moments(const bn_call *b, int64_t c, const bn_stats *s, double *mu_t,
                                double *c1) {
     *mu_t = *c1 = 0;
     const sgdi_real *x = b->x->val, *xt = b->x->tan;
     if (!xt || s->inv_n == 0) return;
-    double m[LANES] = {0}, q[LANES] = {0};
+    double t1[LANES] = {0}, t2[LANES] = {0};
     BN_FOR_EACH_COUNTED_LANE(b, c, w, i, l, {
-        m[l] += w * (double)xt[i];
-        q[l] += w * ((double)x[i] - s->mean) * s->rstd * (double)xt[i];
+        double d = (double)x[i] - s->shift, t = (double)xt[i];
+        t1[l] += w * t, t2[l] += w * d * t;
     })
-    *mu_t = lanes_total(m) * s->inv_n, *c1 = lanes_total(q) * s->inv_n;
+    bn_moments_from(s, lanes_total(t1), lanes_total(t2), mu_t, c1);
 }
 
 static bool bn_parallel(const bn_call *b) {
@@ -308,7 +350,7 @@ static void bn_forward(const sgdi_op_call *call, bool relu) {
     sgdi_real *y = call->out[0].val;
 #pragma omp parallel for schedule(static) if (bn_parallel(&b))
     for (int64_t c = 0; c < b.channels; c++) {
-        bn_stats s = bn_channel_stats(&b, c, eps);
+        bn_stats s = bn_channel_stats(&b, c, eps, false, NULL, NULL);
         bn_save_stats(call, c, &s);
         double gamma = param_or(b.gamma, c, 1.0), beta = param_or(b.beta, c, 0.0);
 #define BN_FORWARD(OUT, THROUGH, unused)                                                           \
@@ -350,6 +392,40 @@ static void bn_tangent_forward(const sgdi_op_call *call, bool relu) {
         else
             BN_BOTH(b, BN_TANGENT, RELU_Y, 0.0);
 #undef BN_TANGENT
+    }
+}
+
+// forward, then tangent_forward, with the same results: one pass for the statistics and
+// the tangent's moments, one writing y and y' (five passes over x and two over x' before).
+SGDI_WIDE_VECTORS
+static void bn_forward_with_tangent(const sgdi_op_call *call, bool relu) {
+    bn_call b = bn_bind(call, relu);
+    double eps = call->attr->norm.eps;
+    const sgdi_real *x = b.x->val, *xt = b.x->tan;
+    sgdi_real *y = call->out[0].val, *yt = call->out[0].tan;
+#pragma omp parallel for schedule(static) if (bn_parallel(&b))
+    for (int64_t c = 0; c < b.channels; c++) {
+        double mu_t, c1;
+        bn_stats s = bn_channel_stats(&b, c, eps, true, &mu_t, &c1);
+        bn_save_stats(call, c, &s);
+        if (call->saved) call->saved[BN_SAVED * c + SAVED_MU_T] = mu_t;
+        if (call->saved) call->saved[BN_SAVED * c + SAVED_C1] = c1;
+        double gamma = param_or(b.gamma, c, 1.0), beta = param_or(b.beta, c, 0.0);
+        double gamma_t = tan_or_zero(b.gamma, c), beta_t = tan_or_zero(b.beta, c);
+#define BN_BOTH_OUTPUTS(OUT, THROUGH, XH_T)                                                        \
+    BN_FOR_EACH(&b, c, row, i, {                                                                   \
+        sgdi_real v = BN_OUT(x[i]);                                                                \
+        y[i] = OUT(v);                                                                             \
+        double xh = ((double)x[i] - s.mean) * s.rstd;                                              \
+        double xh_t = XH_T;                                                                        \
+        sgdi_real vt = (sgdi_real)(gamma * xh_t + gamma_t * xh + beta_t);                          \
+        yt[i] = THROUGH(vt, i);                                                                    \
+    })
+        if (xt)
+            BN_BOTH(b, BN_BOTH_OUTPUTS, RELU_X, s.rstd * ((double)xt[i] - mu_t - xh * c1));
+        else
+            BN_BOTH(b, BN_BOTH_OUTPUTS, RELU_X, 0.0);
+#undef BN_BOTH_OUTPUTS
     }
 }
 
@@ -584,6 +660,9 @@ void sgdi_batch_normalization_tangent_backward(const sgdi_op_call *call) {
 void sgdi_batch_normalization_backward_with_tangent(const sgdi_op_call *call) {
     bn_backward_with_tangent(call, false);
 }
+void sgdi_batch_normalization_forward_with_tangent(const sgdi_op_call *call) {
+    bn_forward_with_tangent(call, false);
+}
 
 sgdi_status sgdi_batch_normalization_relu_infer_shape(const sgdi_op_attr *attr,
                                                       const sgdi_shape *in, const bool *in_batched,
@@ -602,5 +681,8 @@ void sgdi_batch_normalization_relu_tangent_backward(const sgdi_op_call *call) {
 }
 void sgdi_batch_normalization_relu_backward_with_tangent(const sgdi_op_call *call) {
     bn_backward_with_tangent(call, true);
+}
+void sgdi_batch_normalization_relu_forward_with_tangent(const sgdi_op_call *call) {
+    bn_forward_with_tangent(call, true);
 }
 // clang-format on

@@ -95,10 +95,12 @@ SGDI_DECLARE_OP(global_average_pooling); // pooling.c
 SGDI_DECLARE_OP(batch_normalization);    // batch_normalization.c
 void sgdi_batch_normalization_update_state(const sgdi_op_call *call);
 void sgdi_batch_normalization_backward_with_tangent(const sgdi_op_call *call);
+void sgdi_batch_normalization_forward_with_tangent(const sgdi_op_call *call);
 int64_t sgdi_batch_normalization_saved_len(const sgdi_op_attr *attr, const sgdi_shape *in,
                                            int n_in);
 SGDI_DECLARE_OP(batch_normalization_relu); // batch_normalization.c
 void sgdi_batch_normalization_relu_backward_with_tangent(const sgdi_op_call *call);
+void sgdi_batch_normalization_relu_forward_with_tangent(const sgdi_op_call *call);
 SGDI_DECLARE_OP(image_augmentation); // image_augmentation.c
 
 // --- Shapes ----------------------------------------------------------------------

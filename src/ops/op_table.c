@@ -36,6 +36,7 @@
 // BatchNormalization and its fusion with ReLU: the same inputs, state and saved statistics.
 #define SGDI_BN_ROW(nnabla_name, fn)                               \
     { SGDI_OP_FIELDS(nnabla_name, fn, 3, 5, 0),                    \
+      .forward_with_tangent = sgdi_##fn##_forward_with_tangent,    \
       .backward_with_tangent = sgdi_##fn##_backward_with_tangent,  \
       .update_state = sgdi_batch_normalization_update_state,       \
       .saved_len = sgdi_batch_normalization_saved_len,             \
