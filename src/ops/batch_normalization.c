@@ -180,6 +180,14 @@ sgdi_status sgdi_batch_normalization_infer_shape(const sgdi_op_attr *attr, const
 
 // --- Kernels -----------------------------------------------------------------------------
 
+// y' of element i before the fused ReLU, gamma x_hat' + gamma' x_hat + beta' with x_hat' =
+// XH_T (an expression of xh), into sgdi_real v: one expression for the tangent forward and
+// the forward with its tangent, which must give the same bytes.
+#define BN_TANGENT_ELEMENT(XH_T, v)                                                                \
+    double xh = ((double)x[i] - s.mean) * s.rstd;                                                  \
+    double xh_t = XH_T;                                                                            \
+    sgdi_real v = (sgdi_real)(gamma * xh_t + gamma_t * xh + beta_t)
+
 // y[B, O, C, I] = gamma[C] x_hat + beta[C]
 SGDI_WIDE_VECTORS
 static void bn_forward(const sgdi_op_call *call, bool relu) {
@@ -221,9 +229,7 @@ static void bn_tangent_forward(const sgdi_op_call *call, bool relu) {
         double gamma_t = tan_or_zero(b.gamma, c), beta_t = tan_or_zero(b.beta, c);
 #define BN_TANGENT(OUT, THROUGH, XH_T)                                                             \
     BN_FOR_EACH(&b, c, row, i, {                                                                   \
-        double xh = ((double)x[i] - s.mean) * s.rstd;                                              \
-        double xh_t = XH_T;                                                                        \
-        sgdi_real v = (sgdi_real)(gamma * xh_t + gamma_t * xh + beta_t);                           \
+        BN_TANGENT_ELEMENT(XH_T, v);                                                               \
         yt[i] = THROUGH(v, i);                                                                     \
     })
         if (xt)
@@ -255,9 +261,7 @@ static void bn_forward_with_tangent(const sgdi_op_call *call, bool relu) {
     BN_FOR_EACH(&b, c, row, i, {                                                                   \
         sgdi_real v = BN_OUT(x[i]);                                                                \
         y[i] = OUT(v);                                                                             \
-        double xh = ((double)x[i] - s.mean) * s.rstd;                                              \
-        double xh_t = XH_T;                                                                        \
-        sgdi_real vt = (sgdi_real)(gamma * xh_t + gamma_t * xh + beta_t);                          \
+        BN_TANGENT_ELEMENT(XH_T, vt);                                                              \
         yt[i] = THROUGH(vt, i);                                                                    \
     })
         if (xt)

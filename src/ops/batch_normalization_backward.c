@@ -62,6 +62,21 @@ static void bn_kept_tangent_moments(const sgdi_op_call *call, const bn_call *b, 
         *mu_t = call->saved[BN_SAVED * c + SAVED_MU_T], *c1 = call->saved[BN_SAVED * c + SAVED_C1];
 }
 
+// Channel c's statistics and what the tangent of the backward needs besides.
+typedef struct bn_tangent_channel {
+    bn_stats s;
+    double mu_t, c1, gamma, gamma_t, beta, rstd_t; // rstd_t = r' = -r^2 c1
+} bn_tangent_channel;
+
+static bn_tangent_channel bn_tangent_channel_of(const sgdi_op_call *call, const bn_call *b,
+                                                int64_t c) {
+    bn_tangent_channel t = {.s = bn_saved_stats(call, b, c, call->attr->norm.eps)};
+    bn_kept_tangent_moments(call, b, c, &t.s, &t.mu_t, &t.c1);
+    t.gamma = param_or(b->gamma, c, 1.0), t.gamma_t = tan_or_zero(b->gamma, c);
+    t.beta = param_or(b->beta, c, 0.0), t.rstd_t = -t.s.rstd * t.s.rstd * t.c1;
+    return t;
+}
+
 // The tangent of the backward (see the header); nothing into mean, variance.
 SGDI_WIDE_VECTORS
 static void bn_tangent_backward(const sgdi_op_call *call, bool relu) {
@@ -69,18 +84,16 @@ static void bn_tangent_backward(const sgdi_op_call *call, bool relu) {
     const sgdi_real *y = call->out[0].val; // the fused ReLU's output: its kink
     const sgdi_real *yb = call->out[0].adj, *ybt = call->out[0].adj_tan;
     const sgdi_real *x = b.x->val, *xt = b.x->tan;
-    double eps = call->attr->norm.eps;
     sgdi_real *xbt = b.x->adj_tan;
     bool fresh = b.x->adj_fresh; // assign x_bar' (see sgdi_port)
     sgdi_real *gamma_bt = b.gamma ? b.gamma->adj_tan : NULL;
     sgdi_real *beta_bt = b.beta ? b.beta->adj_tan : NULL;
 #pragma omp parallel for schedule(static) if (bn_parallel(&b))
     for (int64_t c = 0; c < b.channels; c++) {
-        bn_stats s = bn_saved_stats(call, &b, c, eps);
-        double mu_t, c1;
-        bn_kept_tangent_moments(call, &b, c, &s, &mu_t, &c1);
-        double gamma = param_or(b.gamma, c, 1.0), gamma_t = tan_or_zero(b.gamma, c);
-        double rstd_t = -s.rstd * s.rstd * c1;
+        const bn_tangent_channel t = bn_tangent_channel_of(call, &b, c);
+        const bn_stats s = t.s;
+        const double mu_t = t.mu_t, c1 = t.c1, gamma = t.gamma, gamma_t = t.gamma_t;
+        const double rstd_t = t.rstd_t;
         // g = gamma y_bar, g' = gamma' y_bar + gamma y_bar'
         double lanes[6][LANES] = {{0}}; // g0, g1, g0', g1', sum y_bar', gamma_bar'
 // The sums with x_hat' = XH_T, y_bar = YB, y_bar' = YBT (expressions of element i).
@@ -151,17 +164,15 @@ static void bn_backward_with_tangent(const sgdi_op_call *call, bool relu) {
         bn_tangent_backward(call, relu);
         return;
     }
-    double eps = call->attr->norm.eps;
     sgdi_real *gamma_b = b.gamma ? b.gamma->adj : NULL, *beta_b = b.beta ? b.beta->adj : NULL;
     sgdi_real *gamma_bt = b.gamma ? b.gamma->adj_tan : NULL;
     sgdi_real *beta_bt = b.beta ? b.beta->adj_tan : NULL;
 #pragma omp parallel for schedule(static) if (bn_parallel(&b))
     for (int64_t c = 0; c < b.channels; c++) {
-        bn_stats s = bn_saved_stats(call, &b, c, eps);
-        double mu_t, c1;
-        bn_kept_tangent_moments(call, &b, c, &s, &mu_t, &c1);
-        double gamma = param_or(b.gamma, c, 1.0), gamma_t = tan_or_zero(b.gamma, c);
-        double beta = param_or(b.beta, c, 0.0), rstd_t = -s.rstd * s.rstd * c1;
+        const bn_tangent_channel t = bn_tangent_channel_of(call, &b, c);
+        const bn_stats s = t.s;
+        const double mu_t = t.mu_t, c1 = t.c1, gamma = t.gamma, gamma_t = t.gamma_t;
+        const double beta = t.beta, rstd_t = t.rstd_t;
         // backward's sum y_bar, sum y_bar x_hat; the tangent's g0, g1, g0', g1',
         // sum y_bar', gamma_bar'
         double lanes[8][LANES] = {{0}};
