@@ -30,7 +30,7 @@ static void bn_backward(const sgdi_op_call *call, bool relu) {
     BN_FOR_EACH_LANE(&b, c, row, i, l, {                                                           \
         double ybv = (double)THROUGH(yb[i], i);                                                    \
         yb_lanes[l] += ybv;                                                                        \
-        yb_xh_lanes[l] += ybv * ((double)x[i] - s.mean) * s.rstd;                                  \
+        yb_xh_lanes[l] += ybv * (((double)x[i] - s.mean) * s.rstd);                                \
     })
         BN_BOTH(b, BN_SUMS, RELU_Y, 0);
 #undef BN_SUMS
@@ -179,9 +179,9 @@ static void bn_backward_with_tangent(const sgdi_op_call *call, bool relu) {
 #define BN_BOTH_SUMS(OUT, THROUGH, unused)                                                         \
     BN_FOR_EACH_LANE(&b, c, row, i, l, {                                                           \
         double ybv = (double)THROUGH(yb[i], i), ybt_v = (double)THROUGH(ybt[i], i);                \
-        lanes[0][l] += ybv;                                                                        \
-        lanes[1][l] += ybv * ((double)x[i] - s.mean) * s.rstd;                                     \
         double xh = ((double)x[i] - s.mean) * s.rstd;                                              \
+        lanes[0][l] += ybv;                                                                        \
+        lanes[1][l] += ybv * xh; /* x_hat once, the backward's sum as bn_backward forms it */      \
         double xh_t = s.rstd * ((double)xt[i] - mu_t - xh * c1);                                   \
         double g = gamma * ybv, g_t = gamma_t * ybv + gamma * ybt_v;                               \
         lanes[2][l] += g, lanes[3][l] += g * xh;                                                   \
