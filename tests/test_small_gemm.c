@@ -2,7 +2,8 @@
  * test_small_gemm.c — src/ops/small_gemm.c, the products of Winograd's transform domain,
  * against plain double-precision loops: the shapes the built-in CNN gives them and odd
  * ones (1, primes, not a multiple of any vector width), leading dimensions wider than the
- * matrices (whose padding must stay untouched), assignment and accumulation; transposes;
+ * matrices (whose padding must stay untouched), assignment and accumulation, a read as
+ * it is or transposed; transposes;
  * the same bytes on a second call; and SSE code after a kernel still correct (the kernels
  * leave wide vector registers behind: small_gemm.c clears them).
  */
@@ -30,11 +31,14 @@ static float *random_floats(int64_t n) {
 
 static const float PAD = 12345.0f; // what the padding of a leading dimension must keep
 
-// c = a b (+ c), row-major, with the padding of c checked afterwards; the largest error
-// against double loops relative to the sum of |a| |b| (each product's own scale).
-static double check_product(int64_t m, int64_t n, int64_t k, int64_t extra, bool accumulate) {
-    int64_t lda = k + extra, ldb = n + extra, ldc = n + extra;
-    float *a = random_floats(m * lda), *b = random_floats(k * ldb), *c = random_floats(m * ldc);
+// c = a b (+ c), row-major, or with `transposed` c = a^T b with a stored [k][m], with the
+// padding of c checked afterwards; the largest error against double loops relative to the
+// sum of |a| |b| (each product's own scale).
+static double check_product(int64_t m, int64_t n, int64_t k, int64_t extra, bool accumulate,
+                            bool transposed) {
+    int64_t lda = (transposed ? m : k) + extra, ldb = n + extra, ldc = n + extra;
+    float *a = random_floats((transposed ? k : m) * lda), *b = random_floats(k * ldb),
+          *c = random_floats(m * ldc);
     double *expect = malloc((size_t)(m * n) * sizeof *expect),
            *scale = malloc((size_t)(m * n) * sizeof *scale);
     CHECK(a && b && c && expect && scale);
@@ -46,12 +50,16 @@ static double check_product(int64_t m, int64_t n, int64_t k, int64_t extra, bool
         for (int64_t j = 0; j < n; j++) {
             double sum = accumulate ? (double)c[i * ldc + j] : 0.0, mag = fabs(sum);
             for (int64_t p = 0; p < k; p++) {
-                sum += (double)a[i * lda + p] * (double)b[p * ldb + j];
-                mag += fabs((double)a[i * lda + p] * (double)b[p * ldb + j]);
+                double a_ip = transposed ? a[p * lda + i] : a[i * lda + p];
+                sum += a_ip * (double)b[p * ldb + j];
+                mag += fabs(a_ip * (double)b[p * ldb + j]);
             }
             expect[i * n + j] = sum, scale[i * n + j] = mag > 0 ? mag : 1;
         }
-    sgdi_small_gemm(m, n, k, a, lda, b, ldb, accumulate, c, ldc);
+    if (transposed)
+        sgdi_small_gemm_at(m, n, k, a, lda, b, ldb, accumulate, c, ldc);
+    else
+        sgdi_small_gemm(m, n, k, a, lda, b, ldb, accumulate, c, ldc);
     int padding_touched = 0;
     for (int64_t i = 0; i < m; i++) {
         for (int64_t j = 0; j < n; j++) {
@@ -77,16 +85,18 @@ static void test_products(void) {
     double worst = 0;
     for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++)
         for (int extra = 0; extra <= 3; extra += 3)
-            for (int acc = 0; acc <= 1; acc++) {
-                double err =
-                    check_product(shapes[s][0], shapes[s][1], shapes[s][2], extra, acc != 0);
-                double bound = (double)(shapes[s][2] + 1 + acc) * (FLT_EPSILON / 2);
-                CHECK_MSG(err <= bound,
-                          "%lld x %lld x %lld (ld +%d, %s): relative error %.3g > %.3g",
-                          (long long)shapes[s][0], (long long)shapes[s][1], (long long)shapes[s][2],
-                          extra, acc ? "accumulate" : "assign", err, bound);
-                if (err > worst) worst = err;
-            }
+            for (int acc = 0; acc <= 1; acc++)
+                for (int tr = 0; tr <= 1; tr++) {
+                    double err = check_product(shapes[s][0], shapes[s][1], shapes[s][2], extra,
+                                               acc != 0, tr != 0);
+                    double bound = (double)(shapes[s][2] + 1 + acc) * (FLT_EPSILON / 2);
+                    CHECK_MSG(err <= bound,
+                              "%lld x %lld x %lld%s (ld +%d, %s): relative error %.3g > %.3g",
+                              (long long)shapes[s][0], (long long)shapes[s][1],
+                              (long long)shapes[s][2], tr ? " a^T" : "", extra,
+                              acc ? "accumulate" : "assign", err, bound);
+                    if (err > worst) worst = err;
+                }
     printf("  largest relative error %.3g over %zu shapes\n", worst,
            sizeof shapes / sizeof *shapes);
 }

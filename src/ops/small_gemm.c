@@ -20,14 +20,16 @@ typedef libxsmm_smmfunction kernel_fn;
 #define DISPATCH libxsmm_smmdispatch
 #endif
 
-static void blas_gemm(int64_t m, int64_t n, int64_t k, const sgdi_real *a, int64_t lda,
-                      const sgdi_real *b, int64_t ldb, bool accumulate, sgdi_real *c, int64_t ldc) {
+static void blas_gemm(bool transposed_a, int64_t m, int64_t n, int64_t k, const sgdi_real *a,
+                      int64_t lda, const sgdi_real *b, int64_t ldb, bool accumulate, sgdi_real *c,
+                      int64_t ldc) {
+    const enum CBLAS_TRANSPOSE ta = transposed_a ? CblasTrans : CblasNoTrans;
 #ifdef SGDI_REAL_DOUBLE
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)n, (int)k, 1.0, a, (int)lda,
-                b, (int)ldb, accumulate ? 1.0 : 0.0, c, (int)ldc);
+    cblas_dgemm(CblasRowMajor, ta, CblasNoTrans, (int)m, (int)n, (int)k, 1.0, a, (int)lda, b,
+                (int)ldb, accumulate ? 1.0 : 0.0, c, (int)ldc);
 #else
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)n, (int)k, 1.0f, a,
-                (int)lda, b, (int)ldb, accumulate ? 1.0f : 0.0f, c, (int)ldc);
+    cblas_sgemm(CblasRowMajor, ta, CblasNoTrans, (int)m, (int)n, (int)k, 1.0f, a, (int)lda, b,
+                (int)ldb, accumulate ? 1.0f : 0.0f, c, (int)ldc);
 #endif
 }
 
@@ -42,20 +44,35 @@ static void leave_wide_vectors(void) {
 #endif
 }
 
-void sgdi_small_gemm(int64_t m, int64_t n, int64_t k, const sgdi_real *a, int64_t lda,
-                     const sgdi_real *b, int64_t ldb, bool accumulate, sgdi_real *c, int64_t ldc) {
+// libxsmm's (n, m, k) product with b first (see above); a transposed in row-major terms is
+// its second operand transposed.
+static void gemm(bool transposed_a, int64_t m, int64_t n, int64_t k, const sgdi_real *a,
+                 int64_t lda, const sgdi_real *b, int64_t ldb, bool accumulate, sgdi_real *c,
+                 int64_t ldc) {
     const sgdi_real alpha = 1, beta = accumulate ? 1 : 0;
     const libxsmm_blasint xm = (libxsmm_blasint)n, xn = (libxsmm_blasint)m, xk = (libxsmm_blasint)k,
                           xlda = (libxsmm_blasint)ldb, xldb = (libxsmm_blasint)lda,
                           xldc = (libxsmm_blasint)ldc;
-    const int flags = LIBXSMM_GEMM_FLAG_NONE, prefetch = LIBXSMM_GEMM_PREFETCH_NONE;
+    const int flags = transposed_a ? LIBXSMM_GEMM_FLAG_TRANS_B : LIBXSMM_GEMM_FLAG_NONE;
+    const int prefetch = LIBXSMM_GEMM_PREFETCH_NONE;
     kernel_fn kernel = DISPATCH(xm, xn, xk, &xlda, &xldb, &xldc, &alpha, &beta, &flags, &prefetch);
     if (!kernel) {
-        blas_gemm(m, n, k, a, lda, b, ldb, accumulate, c, ldc);
+        blas_gemm(transposed_a, m, n, k, a, lda, b, ldb, accumulate, c, ldc);
         return;
     }
     kernel(b, a, c);
     leave_wide_vectors();
+}
+
+void sgdi_small_gemm(int64_t m, int64_t n, int64_t k, const sgdi_real *a, int64_t lda,
+                     const sgdi_real *b, int64_t ldb, bool accumulate, sgdi_real *c, int64_t ldc) {
+    gemm(false, m, n, k, a, lda, b, ldb, accumulate, c, ldc);
+}
+
+void sgdi_small_gemm_at(int64_t m, int64_t n, int64_t k, const sgdi_real *a, int64_t lda,
+                        const sgdi_real *b, int64_t ldb, bool accumulate, sgdi_real *c,
+                        int64_t ldc) {
+    gemm(true, m, n, k, a, lda, b, ldb, accumulate, c, ldc);
 }
 
 void sgdi_small_transpose(int64_t m, int64_t n, const sgdi_real *in, int64_t ldi, sgdi_real *out,

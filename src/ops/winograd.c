@@ -26,8 +26,8 @@
  * column, channels last so that the transforms (winograd_tiles.c) are vectorised along the
  * channels; U [points][C][K] for the products and [points][K][C] for the image-side
  * adjoint, as winograd_weights.c writes either. The products are small GEMMs
- * (small_gemm.h) with no transposed operand: the weight gradient reads each point of M
- * transposed, [K][T].
+ * (small_gemm.h); the weight gradient's read each point of M transposed, as [K][T], in
+ * place.
  *
  * Threads: a chunk of samples (fixed by the plan and the batch) is transformed, multiplied
  * and transformed back on one thread, each GEMM whole; the weight gradient is summed over
@@ -120,14 +120,13 @@ int64_t sgdi_winograd_multiplies(const sgdi_conv_plan *p) {
 
 // The scratch: the transformed weights of two terms and, for each of two adjoints, the
 // GROUPS weight-gradient partials (shared), then one slot per thread: a chunk's column side and
-// image side for two terms, one point of two column sides transposed (the weight
-// gradient's left operands) and the tile transforms' scratch.
+// image side for two terms and the tile transforms' scratch.
 typedef struct slot {
-    sgdi_real *m1, *m2, *v1, *v2, *mt1, *mt2, *tile;
+    sgdi_real *m1, *m2, *v1, *v2, *tile;
 } slot;
 
 typedef struct layout {
-    int64_t weights, column, image, column_t, slot_len;
+    int64_t weights, column, image, slot_len;
     double *bias_groups; // [GROUPS][MAX_OPERANDS][K]: the groups' channel sums of the cols
     sgdi_real *u1, *u2, *u_groups[2], *slots;
     int threads;
@@ -147,7 +146,7 @@ static int64_t shared_len(const geom *g) {
 
 static int64_t slot_len(const geom *g, int64_t samples) {
     int64_t tiles = samples * g->P;
-    return 2 * g->points * (column_stride(g, tiles) + image_stride(g, tiles)) + 2 * g->K * tiles +
+    return 2 * g->points * (column_stride(g, tiles) + image_stride(g, tiles)) +
            sgdi_winograd_tile_scratch(g);
 }
 
@@ -162,7 +161,6 @@ static layout layout_of(const geom *g, int64_t samples, sgdi_real *work, int64_t
     int64_t tiles = samples * g->P;
     layout l = {.weights = g->points * weight_stride(g), .slot_len = slot_len(g, samples)};
     l.column = g->points * column_stride(g, tiles), l.image = g->points * image_stride(g, tiles);
-    l.column_t = g->K * tiles;
     l.bias_groups = (double *)(void *)work;
     l.u1 = work + bias_len(g), l.u2 = l.u1 + l.weights, l.u_groups[0] = l.u1 + 2 * l.weights;
     l.u_groups[1] = l.u_groups[0] + GROUPS * l.weights;
@@ -175,7 +173,7 @@ static layout layout_of(const geom *g, int64_t samples, sgdi_real *work, int64_t
 static slot slot_at(const layout *l, int64_t i) {
     slot s = {.m1 = l->slots + i * l->slot_len};
     s.m2 = s.m1 + l->column, s.v1 = s.m2 + l->column, s.v2 = s.v1 + l->image;
-    s.mt1 = s.v2 + l->image, s.mt2 = s.mt1 + l->column_t, s.tile = s.mt2 + l->column_t;
+    s.tile = s.v2 + l->image;
     return s;
 }
 
@@ -355,7 +353,7 @@ static void backward_chunk(const geom *g, const layout *l, const slot *sl, const
                            int64_t n0, int64_t samples, sgdi_real *const *acc, bool accumulate,
                            double *sums) {
     int64_t tiles = samples * g->P, ldv = image_stride(g, tiles), ldm = column_stride(g, tiles);
-    sgdi_real *m[2] = {sl->m1, sl->m2}, *v[2] = {sl->v1, sl->v2}, *mt[2] = {sl->mt1, sl->mt2};
+    sgdi_real *m[2] = {sl->m1, sl->m2}, *v[2] = {sl->v1, sl->v2};
     for (int c = 0; c < job->cols.n; c++)
         chunk_column_to_points(g, sl, job->cols.ptr[c], n0, samples, m[c],
                                job->sums_col[c] ? sums + c * g->K : NULL);
@@ -363,28 +361,22 @@ static void backward_chunk(const geom *g, const layout *l, const slot *sl, const
         if (job->writes_img[a]) chunk_image_adjoint(g, l, sl, job, a, m, n0, samples);
     // Each weight-gradient term adds to its adjoint's points, or assigns them if first; the
     // terms are taken by image, then in term order.
-    bool first[2] = {!accumulate, !accumulate}, add[2][2] = {{false}}, transposed[2] = {false};
+    bool first[2] = {!accumulate, !accumulate}, add[2][2] = {{false}};
     for (int i = 0; i < job->ims.n; i++) {
         for (int a = 0; a < job->n_adj; a++)
             for (int k = 0; k < job->adj[a].n_terms; k++)
-                if (job->ii[a][k] == i) {
-                    add[a][k] = !first[a], first[a] = false;
-                    transposed[job->ci[a][k]] = true;
-                }
+                if (job->ii[a][k] == i) add[a][k] = !first[a], first[a] = false;
         chunk_image_to_points(g, sl, job->ims.ptr[i], n0, samples, v[i]);
     }
-    for (int xi = 0; xi < g->points; xi++) {
-        for (int c = 0; c < job->cols.n; c++) // [tiles][K] -> [K][tiles]
-            if (transposed[c])
-                sgdi_small_transpose(tiles, g->K, m[c] + xi * ldm, g->K, mt[c], tiles);
+    for (int xi = 0; xi < g->points; xi++) // dU_xi[K][C] += M_xi^T[K][tiles] V_xi[tiles][C]
         for (int i = 0; i < job->ims.n; i++)
             for (int a = 0; a < job->n_adj; a++)
                 for (int k = 0; k < job->adj[a].n_terms; k++) {
                     if (job->ii[a][k] != i) continue;
-                    sgdi_small_gemm(g->K, g->C, tiles, mt[job->ci[a][k]], tiles, v[i] + xi * ldv,
-                                    g->C, add[a][k], acc[a] + xi * weight_stride(g), g->C);
+                    sgdi_small_gemm_at(g->K, g->C, tiles, m[job->ci[a][k]] + xi * ldm, g->K,
+                                       v[i] + xi * ldv, g->C, add[a][k],
+                                       acc[a] + xi * weight_stride(g), g->C);
                 }
-    }
     for (int a = 0; a < job->n_adj; a++)
         if (acc[a] && first[a]) memset(acc[a], 0, (size_t)l->weights * sizeof *acc[a]);
 }
