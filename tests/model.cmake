@@ -15,3 +15,4 @@ target_compile_definitions(test_fuzz_replay_model PRIVATE
 sgdi_add_test(test_recurrent test_recurrent.c LIBS sgdi) # recurrent blocks unrolled; Slice
 sgdi_add_test(test_expand_order test_expand_order.c LIBS sgdi) # unrolled functions' order
 sgdi_add_test(test_name_index test_name_index.c LIBS sgdi_util) # names to indices
+sgdi_add_test(test_large_alloc test_large_alloc.c LIBS sgdi_util) # huge-page buffers

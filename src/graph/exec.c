@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "util/error.h"
+#include "util/large_alloc.h"
 
 // The doubles node n keeps between the directions of a pass (its op's saved_len()).
 static int64_t node_saved_len(const sgdi_graph *g, int n) {
@@ -91,7 +92,7 @@ sgdi_status sgdi_exec_init_fused(sgdi_exec *ex, const sgdi_graph *g, int64_t max
                              (long long)max_batch);
         total += n;
     }
-    ex->arena = sgdi_calloc_array(total > 0 ? total : 1, sizeof(float));
+    ex->arena = sgdi_calloc_large(total > 0 ? total : 1, sizeof(float));
     ex->val = calloc((size_t)g->n_vars, sizeof *ex->val);
     ex->tan = calloc((size_t)g->n_vars, sizeof *ex->tan);
     ex->adj = calloc((size_t)g->n_vars, sizeof *ex->adj);
@@ -110,7 +111,7 @@ sgdi_status sgdi_exec_init_fused(sgdi_exec *ex, const sgdi_graph *g, int64_t max
         int64_t w = def->workspace(&node->attr, in, node->n_in, out, max_batch);
         if (w > work) work = w;
     }
-    ex->work = work > 0 ? sgdi_alloc_array(work, sizeof(float)) : NULL;
+    ex->work = work > 0 ? sgdi_calloc_large(work, sizeof(float)) : NULL;
     ex->work_len = work;
     int64_t saved_total = 0;
     ex->saved = calloc((size_t)g->n_nodes + 1, sizeof *ex->saved);
