@@ -172,10 +172,19 @@ static bool same_file(const char *a, const char *b) {
            sa.st_ino == sb.st_ino;
 }
 
+enum { EVAL_OUTPUTS = 4 };
+
+// The files the command writes into out[EVAL_OUTPUTS] (NULL: not written).
+static void output_paths(const eval_args *e, const char *out[EVAL_OUTPUTS]) {
+    out[0] = e->curve_csv, out[1] = e->curve_json;
+    out[2] = e->influence ? NULL : e->influence_csv;
+    out[3] = e->influence ? NULL : e->influence_json;
+}
+
 // No output may replace an input.
 static bool outputs_clobber(const eval_args *e, const cli_args *a, char *msg, size_t cap) {
-    const char *out[] = {e->curve_csv, e->curve_json, e->influence ? NULL : e->influence_csv,
-                         e->influence ? NULL : e->influence_json};
+    const char *out[EVAL_OUTPUTS];
+    output_paths(e, out);
     const char *in[][2] = {{"training table", a->train},
                            {"validation table", e->influence ? NULL : a->val},
                            {"test table", e->test},
@@ -313,6 +322,10 @@ static int evaluate(eval_args *e, cli_args *a) {
         goto done;
     }
     if (!a->lr_given && !a->model && sgdi_dataset_is_image(train)) a->opt.lr = CLI_IMAGE_LR;
+    const char *outputs[EVAL_OUTPUTS]; // writable, before minutes of retraining
+    output_paths(e, outputs);
+    for (int i = 0; i < EVAL_OUTPUTS; i++)
+        if (outputs[i] && sgdi_check_output_path(outputs[i], &err) != SGDI_OK) goto failed;
     if ((status = get_scores(e, a, train, val, show, &scores, &res)) != CLI_EXIT_OK) goto done;
     status = CLI_EXIT_FAILURE;
     cli_progress progress;

@@ -40,16 +40,24 @@ static void report_validation(const sgdi_validation *v, const sgdi_options *opt)
                 statistic(b, sizeof b, v->paper_pearson_r));
 }
 
-// Writes the CSV, the sidecar and the optional files; the first failure stops.
-static sgdi_status write_outputs(const cli_args *args, const sgdi_result *res, sgdi_error *err) {
-    size_t len = strlen(args->output);
+// The sidecar's path, OUTPUT.json (malloc'd), or NULL with err set.
+static char *sidecar_of(const char *output, sgdi_error *err) {
+    size_t len = strlen(output);
     char *sidecar = malloc(len + sizeof ".json");
     if (!sidecar) {
         snprintf(err->message, sizeof err->message, "out of memory");
-        return err->status = SGDI_ERR_NOMEM;
+        err->status = SGDI_ERR_NOMEM;
+        return NULL;
     }
-    memcpy(sidecar, args->output, len);
+    memcpy(sidecar, output, len);
     memcpy(sidecar + len, ".json", sizeof ".json");
+    return sidecar;
+}
+
+// Writes the CSV, the sidecar and the optional files; the first failure stops.
+static sgdi_status write_outputs(const cli_args *args, const sgdi_result *res, sgdi_error *err) {
+    char *sidecar = sidecar_of(args->output, err);
+    if (!sidecar) return err->status;
     sgdi_csv_options csv;
     sgdi_csv_options_init(&csv);
     csv.influence_std = args->influence_std;
@@ -59,6 +67,19 @@ static sgdi_status write_outputs(const cli_args *args, const sgdi_result *res, s
     if (s == SGDI_OK && args->initial_params)
         s = sgdi_result_write_initial_parameters(res, args->initial_params, err);
     if (s == SGDI_OK && args->save_model) s = sgdi_result_write_model(res, args->save_model, err);
+    free(sidecar);
+    return s;
+}
+
+// Fails if an output file of the run could not be written (checked before the run).
+static sgdi_status check_outputs(const cli_args *args, sgdi_error *err) {
+    char *sidecar = sidecar_of(args->output, err);
+    if (!sidecar) return err->status;
+    const char *paths[] = {args->output, sidecar, args->trace, args->initial_params,
+                           args->save_model};
+    sgdi_status s = SGDI_OK;
+    for (size_t i = 0; i < sizeof paths / sizeof *paths && s == SGDI_OK; i++)
+        if (paths[i]) s = sgdi_check_output_path(paths[i], err);
     free(sidecar);
     return s;
 }
@@ -89,6 +110,10 @@ static int run(cli_args *args) {
     cli_progress progress;
     cli_progress_init(&progress, terminal && !args->quiet);
 
+    if (check_outputs(args, &err) != SGDI_OK) {
+        status = cli_fail(&err);
+        goto done;
+    }
     if (args->model) {
         if (sgdi_model_load(args->model, &model, &err) != SGDI_OK) {
             status = cli_fail(&err);

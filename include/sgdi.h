@@ -346,6 +346,12 @@ const float *sgdi_result_initial_parameters(const sgdi_result *res);
 // Every writer writes a temporary file beside `path` and renames it over
 // `path`, so a failure never leaves a partial file behind.
 
+// Whether a file can be written at `path`: creates the writers' temporary file beside it
+// and removes it again, leaving `path` as it was. A run checks its outputs with this
+// before its work, so that a missing folder or a read-only one fails at the start, not
+// after the minutes of training and scoring whose results it would lose.
+sgdi_status sgdi_check_output_path(const char *path, sgdi_error *err);
+
 // index,influence,datasource_index sorted by influence ascending (most harmful
 // first; ties by row), scores printed with 17 significant digits.
 sgdi_status sgdi_result_write_csv(const sgdi_result *res, const char *path, sgdi_error *err);

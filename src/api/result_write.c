@@ -424,6 +424,15 @@ sgdi_status sgdi_result_write_json(const sgdi_result *res, const char *train_pat
     return s;
 }
 
+// --- Output paths --------------------------------------------------------------
+
+sgdi_status sgdi_check_output_path(const char *path, sgdi_error *err) {
+    sgdi_atomic_file f;
+    sgdi_status s = sgdi_atomic_open(&f, path, err);
+    if (s == SGDI_OK) sgdi_atomic_abort(&f);
+    return s;
+}
+
 // --- Trace ---------------------------------------------------------------------
 
 sgdi_status sgdi_result_write_trace(const sgdi_result *res, const char *path, sgdi_error *err) {

@@ -38,4 +38,12 @@ bad_input "val: missing y" missing_y.csv "'y'" -t good.csv -v missing_y.csv -o o
 printf 'x__0,x__1,x__2,x__3,y\n0.5,1.5,0,1,0\n' >wider.csv
 bad_input "val: other columns" wider.csv "good.csv" -t good.csv -v wider.csv -o out.csv -e 1
 no_temporaries .
+
+# An output that cannot be written fails before the run, so that no other output is
+# written either (the trace is written after the CSV and its sidecar).
+bad_input "output in a missing folder" "nowhere/out.csv" "cannot create" \
+    -t good.csv -v good.csv -o nowhere/out.csv -e 1
+bad_input "trace in a missing folder" "nowhere/trace.txt" "cannot create" \
+    -t good.csv -v good.csv -o out.csv --trace nowhere/trace.txt -e 1
+no_temporaries .
 finish

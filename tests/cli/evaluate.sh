@@ -61,6 +61,8 @@ bad 1 "test table with other columns" "feature columns" -t train.csv -v val.csv 
     --test narrow.csv
 bad 1 "unreadable influence CSV" "cannot open 'missing.csv'" -t train.csv --test test.csv \
     --influence missing.csv
+bad 1 "output in a missing folder, before retraining" "cannot create nowhere/ev.csv" \
+    -t train.csv -v val.csv --test test.csv -o nowhere/ev
 printf 'index,influence,datasource_index\n0,-1,0\n1,2,1\n' > short.csv
 bad 1 "influence CSV of another table" "scores 2 rows, but the training table has 40" \
     -t train.csv --test test.csv --influence short.csv
