@@ -257,20 +257,44 @@ static group_dims group_dims_of(const sgdi_conv_plan *p) {
     return d;
 }
 
-// col[batch][out_ch, out_size] += W cols(img)
+static void fill_sample(sgdi_real *dst, const sgdi_real *b, int64_t channels, int64_t size);
+
+// col_n[out_ch, out_size] (+)= W cols, the products of every group for sample n.
+static void add_products(const sgdi_conv_plan *p, const group_dims *d, const sgdi_real *w,
+                         const sgdi_real *cols, sgdi_real *col_n) {
+    for (int64_t g = 0; g < p->group; g++)
+        r_gemm_acc(false, false, d->ocg, p->out_size, d->taps, w + g * d->ocg * d->taps,
+                   cols + g * d->taps * p->out_size, col_n + g * d->ocg * p->out_size);
+}
+
+// Each sum's col[batch][out_ch, out_size] (+)= the products of its pairs (present pairs
+// first, as present_pairs leaves them), filled with its bias first where it assigns. A
+// sample at a time on one thread, every sum of it: its planes are filled just before the
+// products add to them, still in cache (a fill of the whole batch first was a pass over
+// memory more), and its columns are built once for the sums and pairs that read the same
+// image (the forward and its tangent: x for y and for W' x).
 static void apply_columns(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
-                          const sgdi_real *w, const sgdi_real *img, sgdi_real *col) {
+                          const sgdi_conv_sum *sums, int n_sums) {
     group_dims d = group_dims_of(p);
     int threads = slots_for(p, work_len, batch);
+    const int64_t plane = p->out_ch * p->out_size;
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (int64_t n = 0; n < batch; n++) {
         sgdi_real *slot = work + omp_get_thread_num() * slot_len(p);
-        const sgdi_real *cols = p->direct ? img + n * p->col_len : slot;
-        if (!p->direct) im2col_sample(p, img + n * p->in_ch * p->in_size, slot);
-        for (int64_t g = 0; g < p->group; g++)
-            r_gemm_acc(false, false, d.ocg, p->out_size, d.taps, w + g * d.ocg * d.taps,
-                       cols + g * d.taps * p->out_size,
-                       col + (n * p->out_ch + g * d.ocg) * p->out_size);
+        const sgdi_real *in_slot = NULL; // the image whose columns the slot holds
+        for (int s = 0; s < n_sums; s++) {
+            sgdi_real *col_n = sums[s].col + n * plane;
+            if (sums[s].assign) fill_sample(col_n, sums[s].bias, p->out_ch, p->out_size);
+            for (int k = 0; k < 2 && sums[s].w[k]; k++) {
+                const sgdi_real *img = sums[s].img[k];
+                const sgdi_real *cols = p->direct ? img + n * p->col_len : slot;
+                if (!p->direct && img != in_slot) {
+                    im2col_sample(p, img + n * p->in_ch * p->in_size, slot);
+                    in_slot = img;
+                }
+                add_products(p, &d, sums[s].w[k], cols, col_n);
+            }
+        }
     }
 }
 
@@ -362,8 +386,9 @@ static void conv_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, 
         sgdi_winograd_apply(p, batch, work, work_len, &sum, 1);
         return;
     }
-    if (assign) sgdi_conv_fill_channels(col, b, batch, p->out_ch, p->out_size);
-    for (int k = 0; k < pairs; k++) apply_columns(p, batch, work, work_len, a[k], im[k], col);
+    sgdi_conv_sum sum = {
+        .w = {a[0], a[1]}, .img = {im[0], im[1]}, .bias = b, .assign = assign, .col = col};
+    apply_columns(p, batch, work, work_len, &sum, 1);
 }
 
 void sgdi_conv_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work, int64_t work_len,
@@ -406,9 +431,19 @@ void sgdi_conv_apply_sums(const sgdi_conv_plan *p, int64_t batch, sgdi_real *wor
         sgdi_winograd_apply(p, batch, work, work_len, sums, n_sums);
         return;
     }
-    for (int s = 0; s < n_sums; s++)
-        conv_apply(p, batch, work, work_len, sums[s].w[0], sums[s].img[0], sums[s].w[1],
-                   sums[s].img[1], sums[s].assign, sums[s].bias, sums[s].col);
+    if (sgdi_winograd_applies(p)) { // a sum without products: each on its own
+        for (int s = 0; s < n_sums; s++)
+            conv_apply(p, batch, work, work_len, sums[s].w[0], sums[s].img[0], sums[s].w[1],
+                       sums[s].img[1], sums[s].assign, sums[s].bias, sums[s].col);
+        return;
+    }
+    sgdi_conv_sum present[2];
+    int n = n_sums < 2 ? n_sums : 2;
+    for (int s = 0; s < n; s++) {
+        present[s] = sums[s];
+        present_pairs(present[s].w, present[s].img);
+    }
+    apply_columns(p, batch, work, work_len, present, n);
 }
 
 void sgdi_conv_backward_adjoints(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work,
@@ -467,18 +502,22 @@ void sgdi_conv_backward_terms(const sgdi_conv_plan *p, int64_t batch, sgdi_real 
 
 // --- Bias ----------------------------------------------------------------------------------
 
+// dst[channels, size] = b[c] in channel c (0 without b): one sample's planes.
+static void fill_sample(sgdi_real *dst, const sgdi_real *b, int64_t channels, int64_t size) {
+    for (int64_t c = 0; c < channels; c++) {
+        sgdi_real *plane = dst + c * size;
+        if (b)
+            for (int64_t k = 0; k < size; k++) plane[k] = b[c];
+        else
+            memset(plane, 0, (size_t)size * sizeof *plane);
+    }
+}
+
 // Split over samples as the products are, so each thread fills the planes it then adds to.
 void sgdi_conv_fill_channels(sgdi_real *dst, const sgdi_real *b, int64_t batch, int64_t channels,
                              int64_t size) {
 #pragma omp parallel for schedule(static)
-    for (int64_t n = 0; n < batch; n++)
-        for (int64_t c = 0; c < channels; c++) {
-            sgdi_real *plane = dst + (n * channels + c) * size;
-            if (b)
-                for (int64_t k = 0; k < size; k++) plane[k] = b[c];
-            else
-                memset(plane, 0, (size_t)size * sizeof *plane);
-        }
+    for (int64_t n = 0; n < batch; n++) fill_sample(dst + n * channels * size, b, channels, size);
 }
 
 // Split over channels: each channel's sum runs over the samples in order on one thread.
