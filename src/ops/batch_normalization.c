@@ -180,13 +180,24 @@ sgdi_status sgdi_batch_normalization_infer_shape(const sgdi_op_attr *attr, const
 
 // --- Kernels -----------------------------------------------------------------------------
 
-// y' of element i before the fused ReLU, gamma x_hat' + gamma' x_hat + beta' with x_hat' =
-// XH_T (an expression of xh), into sgdi_real v: one expression for the tangent forward and
-// the forward with its tangent, which must give the same bytes.
-#define BN_TANGENT_ELEMENT(XH_T, v)                                                                \
-    double xh = ((double)x[i] - s.mean) * s.rstd;                                                  \
-    double xh_t = XH_T;                                                                            \
-    sgdi_real v = (sgdi_real)(gamma * xh_t + gamma_t * xh + beta_t)
+// y' before the fused ReLU, gamma x_hat' + gamma' x_hat + beta', is affine in x and x' per
+// channel too: with x_hat' = r (x' - mu') - r c1 x_hat and x_hat = r (x - mu),
+// y' = p2 x' + p1 x + p0. Without x' (mu' = c1 = 0) y' = p1 x + p0.
+typedef struct bn_tangent_out {
+    double p0, p1, p2;
+} bn_tangent_out;
+
+static bn_tangent_out tangent_out_coeffs(const bn_stats *s, double gamma, double gamma_t,
+                                         double beta_t, double mu_t, double c1) {
+    bn_tangent_out t = {.p2 = gamma * s->rstd, .p1 = (gamma_t - gamma * s->rstd * c1) * s->rstd};
+    t.p0 = beta_t - t.p2 * mu_t - t.p1 * s->mean;
+    return t;
+}
+
+// y' of element i before the fused ReLU (XT: x' of element i, or 0), as a float: one
+// expression for the tangent forward and the forward with its tangent, which must give
+// the same bytes.
+#define BN_TANGENT_ELEMENT(XT) ((sgdi_real)(to.p2 * (XT) + to.p1 * (double)x[i] + to.p0))
 
 // y[B, O, C, I] = gamma[C] x_hat + beta[C]
 SGDI_WIDE_VECTORS
@@ -199,7 +210,8 @@ static void bn_forward(const sgdi_op_call *call, bool relu) {
     for (int64_t c = 0; c < b.channels; c++) {
         bn_stats s = sgdi_bn_channel_stats(&b, c, eps, false, NULL, NULL);
         bn_save_stats(call, c, &s);
-        double gamma = param_or(b.gamma, c, 1.0), beta = param_or(b.beta, c, 0.0);
+        double q1, q0;
+        bn_out_coeffs(&s, param_or(b.gamma, c, 1.0), param_or(b.beta, c, 0.0), &q1, &q0);
 #define BN_FORWARD(OUT, THROUGH, unused)                                                           \
     BN_FOR_EACH(&b, c, row, i, {                                                                   \
         sgdi_real v = BN_OUT(x[i]);                                                                \
@@ -225,15 +237,16 @@ static void bn_tangent_forward(const sgdi_op_call *call, bool relu) {
         sgdi_bn_tangent_moments(&b, c, &s, &mu_t, &c1);
         if (call->saved) call->saved[BN_SAVED * c + SAVED_MU_T] = mu_t;
         if (call->saved) call->saved[BN_SAVED * c + SAVED_C1] = c1;
-        double gamma = param_or(b.gamma, c, 1.0);
-        double gamma_t = tan_or_zero(b.gamma, c), beta_t = tan_or_zero(b.beta, c);
-#define BN_TANGENT(OUT, THROUGH, XH_T)                                                             \
+        const bn_tangent_out to =
+            tangent_out_coeffs(&s, param_or(b.gamma, c, 1.0), tan_or_zero(b.gamma, c),
+                               tan_or_zero(b.beta, c), mu_t, c1);
+#define BN_TANGENT(OUT, THROUGH, XT)                                                               \
     BN_FOR_EACH(&b, c, row, i, {                                                                   \
-        BN_TANGENT_ELEMENT(XH_T, v);                                                               \
+        sgdi_real v = BN_TANGENT_ELEMENT(XT);                                                      \
         yt[i] = THROUGH(v, i);                                                                     \
     })
         if (xt)
-            BN_BOTH(b, BN_TANGENT, RELU_Y, s.rstd * ((double)xt[i] - mu_t - xh * c1));
+            BN_BOTH(b, BN_TANGENT, RELU_Y, (double)xt[i]);
         else
             BN_BOTH(b, BN_TANGENT, RELU_Y, 0.0);
 #undef BN_TANGENT
@@ -255,17 +268,19 @@ static void bn_forward_with_tangent(const sgdi_op_call *call, bool relu) {
         bn_save_stats(call, c, &s);
         if (call->saved) call->saved[BN_SAVED * c + SAVED_MU_T] = mu_t;
         if (call->saved) call->saved[BN_SAVED * c + SAVED_C1] = c1;
-        double gamma = param_or(b.gamma, c, 1.0), beta = param_or(b.beta, c, 0.0);
-        double gamma_t = tan_or_zero(b.gamma, c), beta_t = tan_or_zero(b.beta, c);
-#define BN_BOTH_OUTPUTS(OUT, THROUGH, XH_T)                                                        \
+        double gamma = param_or(b.gamma, c, 1.0), q1, q0;
+        bn_out_coeffs(&s, gamma, param_or(b.beta, c, 0.0), &q1, &q0);
+        const bn_tangent_out to = tangent_out_coeffs(&s, gamma, tan_or_zero(b.gamma, c),
+                                                     tan_or_zero(b.beta, c), mu_t, c1);
+#define BN_BOTH_OUTPUTS(OUT, THROUGH, XT)                                                          \
     BN_FOR_EACH(&b, c, row, i, {                                                                   \
         sgdi_real v = BN_OUT(x[i]);                                                                \
         y[i] = OUT(v);                                                                             \
-        BN_TANGENT_ELEMENT(XH_T, vt);                                                              \
+        sgdi_real vt = BN_TANGENT_ELEMENT(XT);                                                     \
         yt[i] = THROUGH(vt, i);                                                                    \
     })
         if (xt)
-            BN_BOTH(b, BN_BOTH_OUTPUTS, RELU_X, s.rstd * ((double)xt[i] - mu_t - xh * c1));
+            BN_BOTH(b, BN_BOTH_OUTPUTS, RELU_X, (double)xt[i]);
         else
             BN_BOTH(b, BN_BOTH_OUTPUTS, RELU_X, 0.0);
 #undef BN_BOTH_OUTPUTS

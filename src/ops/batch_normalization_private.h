@@ -44,7 +44,9 @@ static inline double bn_weight(const bn_call *b, int64_t sample) {
 // backward needs it (the same expression as the forward's, so the same float), decides
 // the kink; ReLU's derivative is 1 above it and 0 elsewhere, applied as a float product,
 // as ReLU itself does, so that the fused pair gives the unfused pair's bytes.
-#define BN_OUT(x_i) ((sgdi_real)(gamma * ((double)(x_i)-s.mean) * s.rstd + beta))
+// The output is affine in x per channel, v = q1 x + q0 (bn_out_coeffs): one product and one
+// sum per element instead of a difference and two products.
+#define BN_OUT(x_i) ((sgdi_real)(q1 * (double)(x_i) + q0))
 static inline sgdi_real bn_relu_d1(sgdi_real v) {
     return (sgdi_real)(v > 0); // 1 or 0 (as a select, gcc left the loops scalar)
 }
@@ -171,6 +173,13 @@ static inline bn_stats bn_saved_stats(const sgdi_op_call *call, const bn_call *b
                       .shift = v[7],
                       .dmean = v[8]};
 }
+// y = q1 x + q0 = gamma x_hat + beta before the fused ReLU.
+static inline void bn_out_coeffs(const bn_stats *s, double gamma, double beta, double *q1,
+                                 double *q0) {
+    *q1 = gamma * s->rstd;
+    *q0 = beta - *q1 * s->mean;
+}
+
 static inline double param_or(const sgdi_port *p, int64_t c, double absent) {
     return p ? (double)p->val[c] : absent;
 }
