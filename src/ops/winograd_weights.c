@@ -75,6 +75,7 @@ static void add_taps(sgdi_real g[9][KERNEL_BLOCK], int64_t n, sgdi_real *w_bar, 
 
 // u[xi * us + j] = (G g_j G^T)[xi] for the n <= KERNEL_BLOCK 3x3 kernels g_j = w + j ws
 // (row-major): G down each column of the kernel, then along each row of the result.
+SGDI_WIDE_VECTORS
 static void kernels_to_points_2(const sgdi_real *w, int64_t ws, int64_t n, sgdi_real *u,
                                 int64_t us) {
     sgdi_real g[9][KERNEL_BLOCK];
@@ -93,6 +94,7 @@ static void kernels_to_points_2(const sgdi_real *w, int64_t ws, int64_t n, sgdi_
     }
 }
 
+SGDI_WIDE_VECTORS
 static void kernels_to_points_4(const sgdi_real *w, int64_t ws, int64_t n, sgdi_real *u,
                                 int64_t us) {
     sgdi_real g[9][KERNEL_BLOCK];
@@ -115,6 +117,7 @@ static void kernels_to_points_4(const sgdi_real *w, int64_t ws, int64_t n, sgdi_
 
 // w_bar[j * ws + (3x3)] += G^T e_j G for the n <= KERNEL_BLOCK kernels whose points are
 // e[xi * es + j]: the adjoints of kernels_to_points_2 and _4
+SGDI_WIDE_VECTORS
 static void points_to_kernels_2(const sgdi_real *e, int64_t es, int64_t n, sgdi_real *w_bar,
                                 int64_t ws) {
     sgdi_real g[9][KERNEL_BLOCK];
@@ -133,6 +136,7 @@ static void points_to_kernels_2(const sgdi_real *e, int64_t es, int64_t n, sgdi_
     add_taps(g, n, w_bar, ws);
 }
 
+SGDI_WIDE_VECTORS
 static void points_to_kernels_4(const sgdi_real *e, int64_t es, int64_t n, sgdi_real *w_bar,
                                 int64_t ws) {
     sgdi_real g[9][KERNEL_BLOCK];
