@@ -40,7 +40,10 @@ static void test_refused(void) {
     CHECK(sgdi_calloc_large(0, sizeof(float)) == NULL);
     CHECK(sgdi_calloc_large(-1, sizeof(float)) == NULL);
     CHECK(sgdi_calloc_large(INT64_MAX / 2, sizeof(float)) == NULL); // overflows
+    // rounded up to whole huge pages it exceeds PTRDIFF_MAX: refused before the allocator
+    // (which, under AddressSanitizer, would abort on such a request instead of failing)
     CHECK(sgdi_calloc_large(INT64_MAX, 1) == NULL);
+    CHECK(sgdi_calloc_large(INT64_MAX - 1000, 1) == NULL);
 }
 
 int main(void) {

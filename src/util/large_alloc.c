@@ -12,6 +12,8 @@
 
 #include "util/large_alloc.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,13 +28,13 @@ static const size_t HUGE_PAGE = (size_t)2 << 20;
 
 void *sgdi_calloc_large(int64_t n, size_t size) {
     int64_t bytes;
-    if (n <= 0 || !sgdi_mul_i64(n, (int64_t)size, &bytes) || (uint64_t)bytes > SIZE_MAX - HUGE_PAGE)
-        return NULL;
+    if (n <= 0 || !sgdi_mul_i64(n, (int64_t)size, &bytes)) return NULL;
     size_t len = (size_t)bytes, align = CACHE_LINE;
     if (len >= HUGE_PAGE) { // whole huge pages, so that none is shared with other data
         align = HUGE_PAGE;
-        len = (len + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+        len = (len + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE; // no wrap: len <= INT64_MAX
     }
+    if (len > PTRDIFF_MAX) return NULL; // no object can be that large: not even asked for
     void *p = NULL;
     if (posix_memalign(&p, align, len) != 0) return NULL;
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
