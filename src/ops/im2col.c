@@ -257,7 +257,16 @@ static group_dims group_dims_of(const sgdi_conv_plan *p) {
     return d;
 }
 
-static void fill_sample(sgdi_real *dst, const sgdi_real *b, int64_t channels, int64_t size);
+// dst[channels, size] = b[c] in channel c (0 without b): one sample's planes.
+static void fill_sample(sgdi_real *dst, const sgdi_real *b, int64_t channels, int64_t size) {
+    for (int64_t c = 0; c < channels; c++) {
+        sgdi_real *plane = dst + c * size;
+        if (b)
+            for (int64_t k = 0; k < size; k++) plane[k] = b[c];
+        else
+            memset(plane, 0, (size_t)size * sizeof *plane);
+    }
+}
 
 // col_n[out_ch, out_size] (+)= W cols, the products of every group for sample n.
 static void add_products(const sgdi_conv_plan *p, const group_dims *d, const sgdi_real *w,
@@ -501,17 +510,6 @@ void sgdi_conv_backward_terms(const sgdi_conv_plan *p, int64_t batch, sgdi_real 
 }
 
 // --- Bias ----------------------------------------------------------------------------------
-
-// dst[channels, size] = b[c] in channel c (0 without b): one sample's planes.
-static void fill_sample(sgdi_real *dst, const sgdi_real *b, int64_t channels, int64_t size) {
-    for (int64_t c = 0; c < channels; c++) {
-        sgdi_real *plane = dst + c * size;
-        if (b)
-            for (int64_t k = 0; k < size; k++) plane[k] = b[c];
-        else
-            memset(plane, 0, (size_t)size * sizeof *plane);
-    }
-}
 
 // Split over samples as the products are, so each thread fills the planes it then adds to.
 void sgdi_conv_fill_channels(sgdi_real *dst, const sgdi_real *b, int64_t batch, int64_t channels,
