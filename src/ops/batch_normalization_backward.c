@@ -54,11 +54,14 @@ static bn_adjoint bn_adjoint_coeffs(const bn_stats *s, const bn_sums *S, double 
     return a;
 }
 
-// x_bar of element i (YB: y_bar through the ReLU) in the row of weight w
-#define BN_X_BAR(YB) ((sgdi_real)(k.a2 * (YB)-w * (k.c0 + k.c1x * (double)x[i])))
+// x_bar of element i from the coefficients K (YB: y_bar through the ReLU) in the row of
+// weight w: one expression for the backward and the backward with its tangent, which must
+// give the same bytes
+#define BN_X_BAR(K, YB) ((sgdi_real)((K).a2 * (YB)-w * ((K).c0 + (K).c1x * (double)x[i])))
 // x_bar' of element i (YB, YBT: y_bar, y_bar' through the ReLU; XT: x' or 0)
-#define BN_X_BAR_T(YB, YBT, XT)                                                                    \
-    ((sgdi_real)(k.a1 * (YB) + k.a2 * (YBT)-w * (k.b0 + k.b1 * (double)x[i] + k.b2 * (XT))))
+#define BN_X_BAR_T(K, YB, YBT, XT)                                                                 \
+    ((sgdi_real)((K).a1 * (YB) +                                                                   \
+                 (K).a2 * (YBT)-w * ((K).b0 + (K).b1 * (double)x[i] + (K).b2 * (XT))))
 
 static void bn_add_param_adjoints(const bn_call *b, int64_t c, const bn_adjoint *k, bool primal,
                                   bool tangent) {
@@ -101,7 +104,7 @@ static void bn_backward(const sgdi_op_call *call, bool relu) {
         if (!xb) continue;
 #define BN_ADJOINT(OUT, THROUGH, unused)                                                           \
     BN_FOR_EACH_WEIGHTED(&b, c, w, i, {                                                            \
-        sgdi_real v = BN_X_BAR((double)THROUGH(yb[i], i));                                         \
+        sgdi_real v = BN_X_BAR(k, (double)THROUGH(yb[i], i));                                      \
         xb[i] = fresh ? v : xb[i] + v;                                                             \
     })
         BN_BOTH(b, BN_ADJOINT, RELU_Y, 0);
@@ -173,7 +176,7 @@ static void bn_tangent_backward(const sgdi_op_call *call, bool relu) {
         if (!xbt) continue;
 #define BN_TANGENT_ADJOINT(OUT, THROUGH, YB, YBT, XT, STORE)                                       \
     BN_FOR_EACH_WEIGHTED(&b, c, w, i, {                                                            \
-        sgdi_real v = BN_X_BAR_T((double)THROUGH(YB, i), (double)THROUGH(YBT, i), XT);             \
+        sgdi_real v = BN_X_BAR_T(k, (double)THROUGH(YB, i), (double)THROUGH(YBT, i), XT);          \
         STORE;                                                                                     \
     })
         // As for the sums: all present and fresh (a scoring step) without tests per
@@ -230,8 +233,8 @@ static void bn_backward_with_tangent(const sgdi_op_call *call, bool relu) {
 #define BN_BOTH_ADJOINTS(OUT, THROUGH, unused)                                                     \
     BN_FOR_EACH_WEIGHTED(&b, c, w, i, {                                                            \
         double ybv = (double)THROUGH(yb[i], i), ybt_v = (double)THROUGH(ybt[i], i);                \
-        xb[i] = (sgdi_real)(kp.a2 * ybv - w * (kp.c0 + kp.c1x * (double)x[i]));                    \
-        xbt[i] = BN_X_BAR_T(ybv, ybt_v, (double)xt[i]);                                            \
+        xb[i] = BN_X_BAR(kp, ybv);                                                                 \
+        xbt[i] = BN_X_BAR_T(k, ybv, ybt_v, (double)xt[i]);                                         \
     })
         BN_BOTH(b, BN_BOTH_ADJOINTS, RELU_X, 0);
 #undef BN_BOTH_ADJOINTS

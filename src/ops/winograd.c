@@ -26,8 +26,8 @@
  * column, channels last so that the transforms (winograd_tiles.c) are vectorised along the
  * channels; U [points][C][K] for the products and [points][K][C] for the image-side
  * adjoint, as winograd_weights.c writes either. The products are small GEMMs
- * (small_gemm.h); the weight gradient's read each point of M transposed, as [K][T], in
- * place.
+ * (small_gemm.h); the weight gradient's products read each point of M transposed, as
+ * [K][T], in place.
  *
  * Threads: a chunk of samples (fixed by the plan and the batch) is transformed, multiplied
  * and transformed back on one thread, each GEMM whole; the weight gradient is summed over
