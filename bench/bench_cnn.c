@@ -7,7 +7,9 @@
  *   train: sgdi_exec_forward + sgdi_exec_backward into the gradient (one SGD step's work)
  *   score: forward with a direction (tangent forward: every sample's <grad l_j, v>) +
  *          backward into H v (tangent backward), but not the gradient: as the estimator
- *          (src/influence/estimator.c) runs a scoring step
+ *          (src/influence/estimator.c) runs a scoring step of `--method last`: every
+ *          step at the final parameters, under one parameter version (the convolutions
+ *          keep those parameters' transformed kernels from one step to the next)
  * each the minimum over --reps runs (after one warm-up), so that a machine shared with
  * other work shows its best figure. It prints ms per step, samples/s, and the GFLOP/s of
  * the convolutions' products next to the machine's single-precision GEMM peak measured in
@@ -313,6 +315,7 @@ int main(int argc, char **argv) {
     score.direction = v;
     score.hvp = hvp;
     score.sample_tangent = tangent;
+    score.theta_version = sgdi_exec_theta_version(&ex);
 
     double load_before = load_average();
     double peak_blas = with_peak ? gemm_peak_gflops() : 0;

@@ -462,6 +462,65 @@ static void test_cnn_fused_same_bytes(void) {
     sgdi_graph_free(&g);
 }
 
+// Passes at one theta with one parameter version keep the convolutions' transformed
+// kernels between them (sgdi_pass.theta_version): they give the bytes of passes without a
+// version, and a new version after theta changed (in the same buffer) derives afresh.
+static void test_cnn_theta_version(void) {
+    enum { BATCH = CNN_BATCH, SIDE = CNN_SIDE };
+    sgdi_graph g;
+    sgdi_exec cached, plain;
+    small_cnn(&g, &cached, &plain);
+    int64_t p = g.n_params, n = BATCH * SIDE * SIDE;
+    float *theta = malloc((size_t)p * 4), *theta2 = malloc((size_t)p * 4);
+    float *v = malloc((size_t)p * 4), *buf = malloc((size_t)p * 16);
+    float *xa = malloc((size_t)n * 4), *xb = malloc((size_t)n * 4);
+    float y[BATCH] = {0, 1, 2, 0, 1, 2};
+    static const int64_t rows[BATCH] = {0, 1, 2, 3, 4, 5};
+    double tan[2][BATCH];
+    unsigned st = 5;
+    sgdi_init_parameters(&g, 6, theta);
+    sgdi_init_parameters(&g, 7, theta2);
+    for (int64_t i = 0; i < p; i++) v[i] = (float)(lcg(&st) - 0.5);
+    for (int64_t i = 0; i < n; i++) xa[i] = (float)lcg(&st), xb[i] = (float)(2 * lcg(&st) - 1);
+    uint64_t first = 0;
+    for (int round = 0; round < 3; round++) {
+        // rounds 0 and 1: theta under one version; round 2: theta2 copied over it, a new one
+        if (round == 2) memcpy(theta, theta2, (size_t)p * 4);
+        uint64_t version = round == 1 ? first : sgdi_exec_theta_version(&cached);
+        if (round == 0) first = version;
+        CHECK(version != 0 && (round < 2 || version != first));
+        for (int k = 0; k < 2; k++) {
+            sgdi_pass pass = {.batch = BATCH,
+                              .x = round == 0 ? xa : xb,
+                              .target = y,
+                              .scale = 1.0 / BATCH,
+                              .theta = theta,
+                              .direction = v,
+                              .grad = buf + 2 * k * p,
+                              .hvp = buf + (2 * k + 1) * p,
+                              .sample_tangent = tan[k],
+                              .theta_version = k == 0 ? version : 0,
+                              .ctx = {.seed = 1, .rows = rows, .training = true}};
+            memset(buf + 2 * k * p, 0, (size_t)(2 * p) * sizeof *buf);
+            sgdi_exec *ex = k == 0 ? &cached : &plain;
+            sgdi_exec_forward(ex, &pass);
+            sgdi_exec_backward(ex, &pass);
+        }
+        CHECK_MSG(memcmp(buf, buf + 2 * p, (size_t)(2 * p) * 4) == 0,
+                  "round %d: gradient or H v differs", round);
+        CHECK_MSG(memcmp(tan[0], tan[1], sizeof tan[0]) == 0, "round %d: tangents differ", round);
+        int kept = 0; // Winograd's layers hold both layouts of this version's kernels
+        for (int k = 0; k < g.n_nodes; k++)
+            kept += cached.caches[k].data && cached.caches[k].tag[0] == version &&
+                    cached.caches[k].tag[1] == version;
+        CHECK_MSG(kept > 0, "round %d: no convolution kept its kernels", round);
+    }
+    free(theta), free(theta2), free(v), free(buf), free(xa), free(xb);
+    sgdi_exec_free(&cached);
+    sgdi_exec_free(&plain);
+    sgdi_graph_free(&g);
+}
+
 // The executor's per-node clock (bench_cnn --layers) reads time and changes nothing else:
 // the same bytes with it on, every node's slots non-negative, both sweeps timed, and a
 // second pass adding to the first.
@@ -514,6 +573,7 @@ int main(void) {
     RUN(test_deterministic);
     RUN(test_cnn_buffers_reused);
     RUN(test_cnn_fused_same_bytes);
+    RUN(test_cnn_theta_version);
     RUN(test_node_clock);
     RUN(test_bad_options);
     return sgdi_test_finish();

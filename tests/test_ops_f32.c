@@ -176,8 +176,20 @@ static void test_float_kernels(void) {
         {.val = t, .shape = shp(1, 1, 0, 0), .count = 1, .batched = true}};
     sgdi_port sce_out = {
         .val = l, .adj = l_bar, .shape = shp(1, 1, 0, 0), .count = 1, .batched = true};
-    sgdi_op_call aff = {&attr, &ctx, aff_in, 3, &aff_out, 1, B, NULL, 0, NULL};
-    sgdi_op_call sce = {&attr, &ctx, sce_in, 2, &sce_out, 1, B, NULL, 0, NULL};
+    sgdi_op_call aff = {.attr = &attr,
+                        .ctx = &ctx,
+                        .in = aff_in,
+                        .n_in = 3,
+                        .out = &aff_out,
+                        .n_out = 1,
+                        .batch = B};
+    sgdi_op_call sce = {.attr = &attr,
+                        .ctx = &ctx,
+                        .in = sce_in,
+                        .n_in = 2,
+                        .out = &sce_out,
+                        .n_out = 1,
+                        .batch = B};
     sgdi_op_table[SGDI_OP_AFFINE].forward(&aff);
     sgdi_op_table[SGDI_OP_SOFTMAX_CROSS_ENTROPY].forward(&sce);
     sgdi_op_table[SGDI_OP_SOFTMAX_CROSS_ENTROPY].backward(&sce);

@@ -69,6 +69,41 @@ static bool fuse_nodes(sgdi_exec *ex, bool fuse) {
     return true;
 }
 
+// The elements of node n's cache (its op's cache_len()).
+static int64_t node_cache_len(const sgdi_exec *ex, int n) {
+    const sgdi_graph *g = ex->graph;
+    const sgdi_node *node = &ex->nodes[n];
+    const sgdi_op_def *def = &sgdi_op_table[node->op];
+    if (ex->skip[n] || !def->cache_len) return 0;
+    sgdi_shape in[SGDI_MAX_PORTS], out[SGDI_MAX_PORTS];
+    for (int k = 0; k < node->n_in; k++) in[k] = g->vars[node->in[k]].shape;
+    for (int k = 0; k < node->n_out; k++) out[k] = g->vars[node->out[k]].shape;
+    return def->cache_len(&node->attr, in, node->n_in, out, 1);
+}
+
+// The nodes' caches, in one block left untouched (malloc, not calloc) until a pass with a
+// parameter version fills them: passes without one never pay for their pages.
+static bool alloc_caches(sgdi_exec *ex) {
+    const sgdi_graph *g = ex->graph;
+    ex->caches = calloc((size_t)g->n_nodes + 1, sizeof *ex->caches);
+    if (!ex->caches) return false;
+    int64_t total = 0;
+    for (int n = 0; n < g->n_nodes; n++) {
+        int64_t len = node_cache_len(ex, n);
+        if (len > INT64_MAX / (int64_t)sizeof(sgdi_real) - total) return false;
+        total += len;
+    }
+    if (total == 0) return true;
+    ex->cache_arena = sgdi_alloc_array(total, sizeof(sgdi_real));
+    if (!ex->cache_arena) return false;
+    sgdi_real *c = ex->cache_arena;
+    for (int n = 0; n < g->n_nodes; n++) {
+        int64_t len = node_cache_len(ex, n);
+        if (len > 0) ex->caches[n].data = c, c += len;
+    }
+    return true;
+}
+
 sgdi_status sgdi_exec_init(sgdi_exec *ex, const sgdi_graph *g, int64_t max_batch, sgdi_error *err) {
     return sgdi_exec_init_fused(ex, g, max_batch, true, err);
 }
@@ -138,7 +173,15 @@ sgdi_status sgdi_exec_init_fused(sgdi_exec *ex, const sgdi_graph *g, int64_t max
         int64_t len = ex->skip[n] ? 0 : node_saved_len(g, n);
         if (len > 0) ex->saved[n] = q, q += len;
     }
+    if (!alloc_caches(ex)) {
+        sgdi_exec_free(ex);
+        return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory for the operators' caches");
+    }
     return SGDI_OK;
+}
+
+uint64_t sgdi_exec_theta_version(sgdi_exec *ex) {
+    return ++ex->last_version;
 }
 
 float *sgdi_exec_input(sgdi_exec *ex) {
@@ -161,6 +204,8 @@ void sgdi_exec_free(sgdi_exec *ex) {
     free(ex->work);
     free(ex->saved_arena);
     free(ex->saved);
+    free(ex->cache_arena);
+    free(ex->caches);
     free(ex->nodes);
     free(ex->skip);
     free(ex->elided);
@@ -205,16 +250,19 @@ static void bind_node(sgdi_exec *ex, const sgdi_pass *pass, const sgdi_node *nod
     for (int k = 0; k < node->n_in; k++)
         in[k] = make_port(ex, pass, node->in[k], (def->target_inputs >> k) & 1u, s);
     for (int k = 0; k < node->n_out; k++) out[k] = make_port(ex, pass, node->out[k], false, s);
-    *call = (sgdi_op_call){.attr = &node->attr,
-                           .ctx = &pass->ctx,
-                           .in = in,
-                           .n_in = node->n_in,
-                           .out = out,
-                           .n_out = node->n_out,
-                           .batch = pass->batch,
-                           .work = ex->work,
-                           .work_len = ex->work_len,
-                           .saved = ex->saved[node - ex->nodes]};
+    *call = (sgdi_op_call){
+        .attr = &node->attr,
+        .ctx = &pass->ctx,
+        .in = in,
+        .n_in = node->n_in,
+        .out = out,
+        .n_out = node->n_out,
+        .batch = pass->batch,
+        .work = ex->work,
+        .work_len = ex->work_len,
+        .saved = ex->saved[node - ex->nodes],
+        .cache = ex->caches[node - ex->nodes].data ? &ex->caches[node - ex->nodes] : NULL,
+        .theta_version = pass->theta_version};
 }
 
 // --- Sweeps --------------------------------------------------------------------------
@@ -385,6 +433,7 @@ void sgdi_exec_update_state(sgdi_exec *ex, const sgdi_pass *pass, float *theta_n
     sgdi_pass next = *pass;
     next.theta = theta_next;
     next.direction = NULL;
+    next.theta_version = 0;
     for (int n = 0; n < g->n_nodes; n++) {
         const sgdi_node *node = &ex->nodes[n];
         const sgdi_op_def *def = &sgdi_op_table[node->op];

@@ -25,16 +25,19 @@ typedef struct sgdi_exec {
     float **tan;
     float **adj;
     float **adj_tan;
-    bool *has_tan;       // [n_vars] tangent non-zero in the last forward pass
-    bool *adj_zeroed;    // [n_vars] cleared, or left to a fresh writer, in this backward pass
-    sgdi_port *ports;    // scratch for one node's ports
-    float *work;         // operator scratch: the largest workspace() of any node
-    int64_t work_len;    // its length in elements
-    sgdi_node *nodes;    // [n_nodes] the graph's nodes as run: fused pairs (see exec.c)
-    bool *skip;          // [n_nodes] a node run as part of an earlier fused node
-    bool *elided;        // [n_vars] a variable inside a fused pair: no buffers (NULL)
-    double *saved_arena; // every node's saved_len() doubles
-    double **saved;      // [n_nodes] a node's part of it (NULL: keeps nothing)
+    bool *has_tan;          // [n_vars] tangent non-zero in the last forward pass
+    bool *adj_zeroed;       // [n_vars] cleared, or left to a fresh writer, in this backward pass
+    sgdi_port *ports;       // scratch for one node's ports
+    float *work;            // operator scratch: the largest workspace() of any node
+    int64_t work_len;       // its length in elements
+    sgdi_node *nodes;       // [n_nodes] the graph's nodes as run: fused pairs (see exec.c)
+    bool *skip;             // [n_nodes] a node run as part of an earlier fused node
+    bool *elided;           // [n_vars] a variable inside a fused pair: no buffers (NULL)
+    double *saved_arena;    // every node's saved_len() doubles
+    double **saved;         // [n_nodes] a node's part of it (NULL: keeps nothing)
+    sgdi_real *cache_arena; // every node's cache_len() elements (touched only when used)
+    sgdi_op_cache *caches;  // [n_nodes] a node's cache (data NULL: none)
+    uint64_t last_version;  // the last parameter version handed out
     // NULL (sgdi_exec_init's choice), or a caller's array of 2 n_nodes seconds: each
     // sweep then adds the wall time of node n's forward into [n] and of its backward into
     // [n_nodes + n] (bench_cnn's per-layer table); the clock is read twice per node.
@@ -53,6 +56,10 @@ typedef struct sgdi_pass {
     float *hvp;             // [P] += (d^2 L/dtheta^2) v, NULL = not wanted
     double *sample_loss;    // [batch] out: l_i, NULL = not wanted
     double *sample_tangent; // [batch] out: <grad l_i, v>, NULL = not wanted
+    // 0, or a version from sgdi_exec_theta_version(): the caller promises that every pass
+    // with this version has the same theta values, and operators keep what they derive
+    // from them (a convolution's transformed kernels) for the next such pass.
+    uint64_t theta_version;
     sgdi_exec_ctx ctx;
 } sgdi_pass;
 
@@ -81,6 +88,10 @@ void sgdi_exec_backward(sgdi_exec *ex, const sgdi_pass *pass);
 // state (BatchNormalization) update it in theta_next, in place (the solver left
 // those parameters as they were). Does nothing for graphs without such operators.
 void sgdi_exec_update_state(sgdi_exec *ex, const sgdi_pass *pass, float *theta_next);
+
+// A new parameter version (never 0, never handed out before by this executor), for a
+// caller about to run several passes at the same theta (sgdi_pass.theta_version).
+uint64_t sgdi_exec_theta_version(sgdi_exec *ex);
 
 // Whether the graph has operators with running state.
 bool sgdi_graph_has_state_ops(const sgdi_graph *g);

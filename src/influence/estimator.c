@@ -28,6 +28,9 @@ typedef struct walk {
     float *gbar_f;   // [P]
     float *hvp;      // [P]
     double *scores;  // [N]
+    // The steps' parameters' version: method last walks every step at the final
+    // parameters, whose transformed kernels the convolutions then keep (sgdi_pass).
+    uint64_t theta_version;
 } walk;
 
 static double dot_fd(const float *a, const double *b, int64_t n) {
@@ -63,6 +66,7 @@ static sgdi_status walk_step(walk *w, int64_t t, const float *theta, const float
                       .direction = w->gbar_f,
                       .hvp = curved ? w->hvp : NULL,
                       .sample_tangent = tr->sample_tangent,
+                      .theta_version = w->theta_version,
                       .ctx = sgdi_trainer_ctx(tr, t)};
     sgdi_exec_forward(&tr->exec, &pass);
 
@@ -147,6 +151,7 @@ sgdi_status sgdi_estimate(sgdi_trainer *tr, const sgdi_estimate_request *req, do
         st = walk_all(&w, req->checkpoints, err);
     } else {
         const sgdi_trace *sched = &tr->schedule;
+        w.theta_version = sgdi_exec_theta_version(&tr->exec);
         int64_t last_epoch = sched->epoch[sched->steps - 1];
         for (int64_t t = sched->steps - 1; t >= 0 && sched->epoch[t] == last_epoch && st == SGDI_OK;
              t--) {

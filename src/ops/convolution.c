@@ -79,8 +79,21 @@ int64_t sgdi_convolution_workspace(const sgdi_op_attr *attr, const sgdi_shape *i
     return sgdi_conv_workspace(&p, batch);
 }
 
+int64_t sgdi_convolution_cache_len(const sgdi_op_attr *attr, const sgdi_shape *in, int n_in,
+                                   const sgdi_shape *out, int64_t batch) {
+    (void)n_in, (void)batch;
+    sgdi_conv_plan p = conv_plan(attr, &in[0], &in[1], &out[0]);
+    return sgdi_conv_cache_len(&p);
+}
+
+// The call's plan, with the node's cache of W's transformed kernels when the caller keeps one.
 static sgdi_conv_plan call_plan(const sgdi_op_call *call) {
-    return conv_plan(call->attr, &call->in[0].shape, &call->in[1].shape, &call->out[0].shape);
+    sgdi_conv_plan p =
+        conv_plan(call->attr, &call->in[0].shape, &call->in[1].shape, &call->out[0].shape);
+    p.cache = call->cache;
+    p.cached_w = call->in[1].val;
+    p.version = call->theta_version;
+    return p;
 }
 
 // clang-format off

@@ -88,6 +88,10 @@ int64_t sgdi_conv_workspace(const sgdi_conv_plan *p, int64_t batch) {
     return (slots < 1 ? 1 : slots) * slot_len(p);
 }
 
+int64_t sgdi_conv_cache_len(const sgdi_conv_plan *p) {
+    return sgdi_winograd_applies(p) ? sgdi_winograd_cache_len(p) : 0;
+}
+
 // Threads that may work at once: as many as the scratch has slots for, the tasks need,
 // and OpenMP offers (>= 1).
 static int slots_for(const sgdi_conv_plan *p, int64_t work_len, int64_t tasks) {

@@ -35,6 +35,12 @@ typedef struct sgdi_conv_plan {
     int64_t in_size, out_size, ksize; // in[0] in[1], out[0] out[1], kernel[0] kernel[1]
     int64_t col_len;                  // in_ch * ksize * out_size: one sample's columns
     bool direct;                      // 1x1 kernel, stride 1, no padding: the image IS its columns
+    // Optional (plan_make leaves them NULL / 0): the node's cache, which keeps the
+    // transformed kernels of the weights `cached_w` while they keep their non-zero
+    // `version` (sgdi_op_call.theta_version); Winograd's layers use it (cache_len()).
+    sgdi_op_cache *cache;
+    const sgdi_real *cached_w;
+    uint64_t version;
 } sgdi_conv_plan;
 
 // The plan of a convolution whose image side is (in_ch, img...) and column side
@@ -53,6 +59,10 @@ bool sgdi_conv_fits(const sgdi_window_attr *w, const int64_t *kernel, int64_t in
 // Scratch elements the plan needs for `batch` samples: a slot per thread OpenMP offers
 // now (fewer threads run if the scratch passed to the products has fewer slots).
 int64_t sgdi_conv_workspace(const sgdi_conv_plan *p, int64_t batch);
+
+// Elements of the cache (plan's `cache`) that keeps the plan's transformed kernels: 0 for
+// plans that transform none.
+int64_t sgdi_conv_cache_len(const sgdi_conv_plan *p);
 
 // Output size of a window along one dim: (n + 2 pad - (dilation (k - 1) + 1)) / stride + 1,
 // or 0 when the (dilated) window does not fit the padded input.

@@ -149,6 +149,14 @@ typedef struct sgdi_exec_ctx {
                           // BatchNormalization's batch statistics count present samples only.
 } sgdi_exec_ctx;
 
+// What one node keeps across its calls, derived from its parameters (a convolution's
+// kernels carried into the transform domain), with the parameters' version each part was
+// made from (sgdi_op_call.theta_version; 0: nothing kept yet).
+typedef struct sgdi_op_cache {
+    sgdi_real *data; // the op's cache_len() elements
+    uint64_t tag[2];
+} sgdi_op_cache;
+
 typedef struct sgdi_op_call {
     const sgdi_op_attr *attr;
     const sgdi_exec_ctx *ctx;
@@ -162,6 +170,12 @@ typedef struct sgdi_op_call {
     // This node's saved_len() doubles, kept from the pass's forward to its later
     // directions (the executor's; NULL: none, the op recomputes what it would read).
     double *saved;
+    // This node's cache (NULL: the op has none, or the caller keeps nothing), and the
+    // version of the parameters' values: calls with the same non-zero version read the
+    // same parameter values, so what the cache derived from them is still right; 0: new
+    // values, derive afresh.
+    sgdi_op_cache *cache;
+    uint64_t theta_version;
 } sgdi_op_call;
 
 typedef enum sgdi_op_kind {
@@ -250,6 +264,7 @@ typedef struct sgdi_op_def {
     sgdi_kernel_fn tangent_backward;
     sgdi_workspace_fn workspace; // NULL = needs no scratch
     sgdi_saved_fn saved_len;     // NULL = keeps nothing between directions
+    sgdi_workspace_fn cache_len; // elements of its sgdi_op_cache (batch unused); NULL = none
     // forward then tangent_forward, and backward then tangent_backward, each in one call
     // with the same results, for operators whose two directions read the same operands
     // (a convolution transforms x and W once for both). NULL: the two are called in turn.

@@ -79,6 +79,8 @@ SGDI_DECLARE_OP(deconvolution);         // deconvolution.c
     int64_t sgdi_##name##_workspace(const sgdi_op_attr *attr, const sgdi_shape *in, int n_in,      \
                                     const sgdi_shape *out, int64_t batch)
 SGDI_DECLARE_WORKSPACE(convolution);
+int64_t sgdi_convolution_cache_len(const sgdi_op_attr *attr, const sgdi_shape *in, int n_in,
+                                   const sgdi_shape *out, int64_t batch);
 void sgdi_convolution_forward_with_tangent(const sgdi_op_call *call);
 void sgdi_convolution_backward_with_tangent(const sgdi_op_call *call);
 SGDI_DECLARE_WORKSPACE(depthwise_convolution);

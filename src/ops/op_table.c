@@ -91,6 +91,7 @@ const sgdi_op_def sgdi_op_table[SGDI_OP_COUNT] = {
     // [convolution rows]
     [SGDI_OP_CONVOLUTION]               = {SGDI_OP_FIELDS("Convolution", convolution, 2, 3, 0),
                                            .workspace = sgdi_convolution_workspace,
+                                           .cache_len = sgdi_convolution_cache_len,
                                            .forward_with_tangent =
                                                sgdi_convolution_forward_with_tangent,
                                            .backward_with_tangent =

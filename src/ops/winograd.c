@@ -118,6 +118,8 @@ int64_t sgdi_winograd_multiplies(const sgdi_conv_plan *p) {
     return g.points * g.P;
 }
 
+enum { MAX_OPERANDS = 2, UNUSED = -1 };
+
 // The scratch: the transformed weights of two terms and, for each of two adjoints, the
 // GROUPS weight-gradient partials (shared), then one slot per thread: a chunk's column side and
 // image side for two terms and the tile transforms' scratch.
@@ -129,10 +131,9 @@ typedef struct layout {
     int64_t weights, column, image, slot_len;
     double *bias_groups; // [GROUPS][MAX_OPERANDS][K]: the groups' channel sums of the cols
     sgdi_real *u1, *u2, *u_groups[2], *slots;
+    const sgdi_real *u[MAX_OPERANDS]; // the call's kernel points: u1, u2 or the node's cache
     int threads;
 } layout;
-
-enum { MAX_OPERANDS = 2, UNUSED = -1 };
 
 // The bias's channel sums of GROUPS groups and MAX_OPERANDS column sides, in doubles (two
 // floats each, at the start of the work, which keeps them aligned), then the weights.
@@ -153,6 +154,32 @@ static int64_t slot_len(const geom *g, int64_t samples) {
 int64_t sgdi_winograd_workspace(const sgdi_conv_plan *p, int64_t batch, int threads) {
     geom g = geometry(p);
     return shared_len(&g) + (threads < 1 ? 1 : threads) * slot_len(&g, chunk_samples(&g, batch));
+}
+
+int64_t sgdi_winograd_cache_len(const sgdi_conv_plan *p) {
+    geom g = geometry(p);
+    return 2 * g.points * weight_stride(&g);
+}
+
+// The points of kernels w in the products' layout [points][C][K] (`transposed`) or the
+// image adjoint's [points][K][C]. Parameters whose values the caller has fixed (a non-zero
+// version: the final parameters, read by every step of a scoring walk and every batch of
+// the predictions) are transformed once into the node's cache and read from it while the
+// version holds; anything else (a step's new parameters, a direction) into `scratch`.
+static const sgdi_real *weight_points(const sgdi_conv_plan *p, const geom *g, const sgdi_real *w,
+                                      bool transposed, sgdi_real *scratch) {
+    sgdi_op_cache *cache = p->cache;
+    if (!cache || p->version == 0 || w != p->cached_w) {
+        sgdi_winograd_weights_to_points(g->m, g->K, g->C, w, transposed, weight_stride(g), scratch);
+        return scratch;
+    }
+    int part = transposed ? 0 : 1;
+    sgdi_real *points = cache->data + part * g->points * weight_stride(g);
+    if (cache->tag[part] != p->version) {
+        sgdi_winograd_weights_to_points(g->m, g->K, g->C, w, transposed, weight_stride(g), points);
+        cache->tag[part] = p->version;
+    }
+    return points;
 }
 
 // The layout of `work` for chunks of `samples`: as many threads as it has slots for (>= 1)
@@ -269,10 +296,10 @@ void sgdi_winograd_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work
     geom g = geometry(p);
     int64_t S = chunk_samples(&g, batch), chunks = (batch + S - 1) / S;
     layout l = layout_of(&g, S, work, work_len);
-    sgdi_real *u[2] = {l.u1, l.u2};
+    sgdi_real *scratch[2] = {l.u1, l.u2};
+    const sgdi_real *u[2];
     for (int k = 0; k < job.ws.n; k++) // [points][C][K]: the products' right operands
-        sgdi_winograd_weights_to_points(g.m, g.K, g.C, job.ws.ptr[k], true, weight_stride(&g),
-                                        u[k]);
+        u[k] = weight_points(p, &g, job.ws.ptr[k], true, scratch[k]);
 #pragma omp parallel for schedule(static) num_threads(l.threads)
     for (int64_t q = 0; q < chunks; q++) {
         slot sl = slot_at(&l, omp_get_thread_num());
@@ -330,7 +357,7 @@ static void chunk_image_adjoint(const geom *g, const layout *l, const slot *sl,
                                 const backward_job *job, int a, sgdi_real *const *m, int64_t n0,
                                 int64_t samples) {
     const sgdi_conv_adjoint *ad = &job->adj[a];
-    const sgdi_real *u[2] = {l->u1, l->u2};
+    const sgdi_real *const *u = l->u;
     int64_t tiles = samples * g->P, ldv = image_stride(g, tiles), ldm = column_stride(g, tiles);
     for (int xi = 0; xi < g->points; xi++) {
         bool first = true;
@@ -392,10 +419,9 @@ void sgdi_winograd_backward(const sgdi_conv_plan *p, int64_t batch, sgdi_real *w
     geom g = geometry(p);
     int64_t S = chunk_samples(&g, batch), chunks = (batch + S - 1) / S;
     layout l = layout_of(&g, S, work, work_len);
-    sgdi_real *u[2] = {l.u1, l.u2};
+    sgdi_real *scratch[2] = {l.u1, l.u2};
     for (int k = 0; k < job.ws.n; k++) // [points][K][C]: the image adjoints' right operands
-        sgdi_winograd_weights_to_points(g.m, g.K, g.C, job.ws.ptr[k], false, weight_stride(&g),
-                                        u[k]);
+        l.u[k] = weight_points(p, &g, job.ws.ptr[k], false, scratch[k]);
     // Each group of consecutive chunks runs on one thread, its weight-gradient points
     // summed in chunk order; the groups' sums are added in group order.
     int64_t groups = min64(GROUPS, chunks);

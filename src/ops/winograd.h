@@ -35,6 +35,10 @@ int64_t sgdi_winograd_multiplies(const sgdi_conv_plan *p);
 // Scratch elements the products need for `batch` samples on up to `threads` threads.
 int64_t sgdi_winograd_workspace(const sgdi_conv_plan *p, int64_t batch, int threads);
 
+// Elements of a plan's cache (sgdi_conv_plan.cache): the points of its kernels in both
+// layouts, the products' and the image adjoint's.
+int64_t sgdi_winograd_cache_len(const sgdi_conv_plan *p);
+
 // Each sums[s].col (+)= bias + the products of its pairs, as sgdi_conv_apply_sums (1 or
 // 2 sums, each with at least one pair). The distinct images and weights the sums read are
 // each transformed once (a forward and its tangent read x and W twice).

@@ -70,6 +70,7 @@ sgdi_status sgdi_predict(sgdi_trainer *tr, const sgdi_dataset *ds, const float *
     int64_t n = sgdi_dataset_rows(ds), b = tr->exec.max_batch, correct = 0;
     sgdi_shape shape = g->vars[g->input_var].shape;
     double sum = 0.0;
+    uint64_t version = sgdi_exec_theta_version(&tr->exec); // one theta for every batch
     int64_t *rows = sgdi_alloc_array(b, sizeof *rows);
     if (!rows) return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory for a prediction batch");
     sgdi_status st = SGDI_OK;
@@ -84,6 +85,7 @@ sgdi_status sgdi_predict(sgdi_trainer *tr, const sgdi_dataset *ds, const float *
                           .scale = 1.0 / (double)n,
                           .theta = theta,
                           .sample_loss = tr->sample_loss,
+                          .theta_version = version,
                           .ctx = {.seed = tr->seed, .training = false}};
         sgdi_exec_forward(&tr->exec, &pass);
         for (int64_t i = 0; i < batch; i++) sum += tr->sample_loss[i];

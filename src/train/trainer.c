@@ -224,6 +224,7 @@ sgdi_status sgdi_evaluate(sgdi_trainer *tr, const sgdi_dataset *ds, const float 
                           double *loss, float *grad, sgdi_error *err) {
     int64_t n = sgdi_dataset_rows(ds), b = tr->exec.max_batch;
     double sum = 0.0;
+    uint64_t version = sgdi_exec_theta_version(&tr->exec); // one theta for every batch
     if (grad) memset(grad, 0, (size_t)tr->params * sizeof(float));
     int64_t *rows = sgdi_alloc_array(b, sizeof *rows);
     if (!rows) return sgdi_fail(err, SGDI_ERR_NOMEM, "out of memory for an evaluation batch");
@@ -243,6 +244,7 @@ sgdi_status sgdi_evaluate(sgdi_trainer *tr, const sgdi_dataset *ds, const float 
                           .theta = theta,
                           .grad = grad,
                           .sample_loss = tr->sample_loss,
+                          .theta_version = version,
                           .ctx = {.seed = tr->seed, .training = false}};
         sgdi_exec_forward(&tr->exec, &pass);
         if (grad) sgdi_exec_backward(&tr->exec, &pass);
