@@ -330,6 +330,10 @@ int main(int argc, char **argv) {
            (long long)batch, (long long)p);
     printf("threads %d, best of %d runs, load average %.2f before / %.2f after\n", threads, reps,
            load_before, load_average());
+    printf("executor buffers %.1f MB: adjoints 2 x %.1f MB shared by liveness, values and "
+           "tangents %.1f MB\n",
+           4e-6 * (double)ex.arena_len, 4e-6 * (double)ex.adj_len,
+           4e-6 * (double)(ex.arena_len - 2 * ex.adj_len));
     printf("convolution work as im2col + GEMM: forward %.3f GFLOP, train %.3f, score %.3f per "
            "step\n",
            flops[0] / 1e9, flops[1] / 1e9, flops[2] / 1e9);
