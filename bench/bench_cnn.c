@@ -9,7 +9,8 @@
  *          backward into H v (tangent backward), but not the gradient: as the estimator
  *          (src/influence/estimator.c) runs a scoring step
  * each the minimum over --reps runs (after one warm-up), so that a machine shared with
- * other work shows its best figure. It prints ms per step, samples/s, and the GFLOP/s of
+ * other work shows its best figure. It prints the executor's buffer sizes (its arena:
+ * the shared adjoints, values and tangents), ms per step, samples/s, and the GFLOP/s of
  * the convolutions' products next to the machine's single-precision GEMM peak measured in
  * the same run: the better of one large cblas_sgemm (minimum time of three) and, on every
  * thread at once, the small in-cache products Winograd's layers run (src/ops/small_gemm.c,
