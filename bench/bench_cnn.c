@@ -11,7 +11,8 @@
  *          step at the final parameters, under one parameter version (the convolutions
  *          keep those parameters' transformed kernels from one step to the next)
  * each the minimum over --reps runs (after one warm-up), so that a machine shared with
- * other work shows its best figure. It prints ms per step, samples/s, and the GFLOP/s of
+ * other work shows its best figure. It prints the executor's buffer sizes (its arena:
+ * the shared adjoints, values and tangents), ms per step, samples/s, and the GFLOP/s of
  * the convolutions' products next to the machine's single-precision GEMM peak measured in
  * the same run: the better of one large cblas_sgemm (minimum time of three) and, on every
  * thread at once, the small in-cache products Winograd's layers run (src/ops/small_gemm.c,
@@ -333,6 +334,10 @@ int main(int argc, char **argv) {
            (long long)batch, (long long)p);
     printf("threads %d, best of %d runs, load average %.2f before / %.2f after\n", threads, reps,
            load_before, load_average());
+    printf("executor buffers %.1f MB: adjoints 2 x %.1f MB shared by liveness, values and "
+           "tangents %.1f MB\n",
+           4e-6 * (double)ex.arena_len, 4e-6 * (double)ex.adj_len,
+           4e-6 * (double)(ex.arena_len - 2 * ex.adj_len));
     printf("convolution work as im2col + GEMM: forward %.3f GFLOP, train %.3f, score %.3f per "
            "step\n",
            flops[0] / 1e9, flops[1] / 1e9, flops[2] / 1e9);

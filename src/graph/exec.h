@@ -2,7 +2,8 @@
  * exec.h — running a graph over one batch.
  *
  * One executor holds the buffers of every batched variable (value, tangent,
- * adjoint, adjoint tangent) for up to max_batch samples, allocated once.
+ * adjoint, adjoint tangent) for up to max_batch samples, allocated once; variables
+ * whose adjoints are not needed at the same time in a backward sweep share them.
  * Parameters are never copied: their ports point into the caller's flat
  * vectors (theta, direction, grad, hvp).
  *
@@ -20,9 +21,13 @@
 typedef struct sgdi_exec {
     const sgdi_graph *graph;
     int64_t max_batch;
-    float *arena; // all batched buffers
-    float **val;  // [n_vars] batched buffers (NULL for parameters)
+    float *arena;      // all batched buffers (see exec.c for their layout)
+    int64_t arena_len; // its length in floats
+    int64_t adj_len;   // floats of its adjoints, and again of their tangents (shared: exec.c)
+    float **val;       // [n_vars] batched buffers (NULL for parameters)
     float **tan;
+    // Adjoints (NULL also for data x, y): v's holds v's only from its first writer to its
+    // last reader in a backward sweep; other variables' use the same floats outside that.
     float **adj;
     float **adj_tan;
     bool *has_tan;          // [n_vars] tangent non-zero in the last forward pass
@@ -68,6 +73,15 @@ sgdi_status sgdi_exec_init(sgdi_exec *ex, const sgdi_graph *g, int64_t max_batch
 // without: every node of the graph runs as itself, which tests compare against).
 sgdi_status sgdi_exec_init_fused(sgdi_exec *ex, const sgdi_graph *g, int64_t max_batch, bool fuse,
                                  sgdi_error *err);
+// What sgdi_exec_init_flags may do besides running the graph as it is: both are the same
+// results (bytes), faster or smaller; tests turn them off to compare against.
+typedef enum sgdi_exec_flags {
+    SGDI_EXEC_FUSE = 1u << 0,           // operator pairs fused (exec.c)
+    SGDI_EXEC_SHARE_ADJOINTS = 1u << 1, // adjoints whose live spans do not overlap share floats
+    SGDI_EXEC_DEFAULT = SGDI_EXEC_FUSE | SGDI_EXEC_SHARE_ADJOINTS,
+} sgdi_exec_flags;
+sgdi_status sgdi_exec_init_flags(sgdi_exec *ex, const sgdi_graph *g, int64_t max_batch,
+                                 unsigned flags, sgdi_error *err);
 void sgdi_exec_free(sgdi_exec *ex);
 
 // The executor's own buffers for the features [max_batch][F] and labels
