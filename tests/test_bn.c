@@ -434,7 +434,7 @@ static void test_pooling(void) {
     CHECK_NEAR(y[2], 4.0, 1e-15);
 }
 
-// MaxPooling 2x2 stride 2 (pooling.c's vectorised rows): ties go to the first maximum in
+// MaxPooling 2x2 stride 2 (pooling_max_2x2.c's vectorised rows): ties go to the first maximum in
 // window order, in the forward, its tangent and the backward; odd planes with
 // ignore_border false leave the fast rows for the clipped last window.
 static void test_max_pool_2x2(void) {

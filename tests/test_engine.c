@@ -401,10 +401,12 @@ static void test_cnn_buffers_reused(void) {
     sgdi_graph_free(&g);
 }
 
-// The executor fuses each BatchNormalization with the ReLU after it (three pairs in the
-// CNN, whose middle variables get no buffers) and gives the unfused graph's bytes: losses,
-// gradient, Hessian-vector product and tangents of a training and a scoring pass, with a
-// sample left out by its weight (BatchNormalization's weighted statistics).
+// The executor fuses each BatchNormalization and each MaxPooling with the ReLU after it
+// (three pairs of each in the CNN, whose middle variables get no buffers) and gives the
+// unfused graph's bytes: losses, gradient, Hessian-vector product and tangents of a
+// training and a scoring pass, with a sample left out by its weight (BatchNormalization's
+// weighted statistics). The ReLUs after the poolings cut some maxima: the fused kink is
+// tested.
 static void test_cnn_fused_same_bytes(void) {
     enum { BATCH = CNN_BATCH, SIDE = CNN_SIDE };
     sgdi_graph g;
@@ -413,16 +415,19 @@ static void test_cnn_fused_same_bytes(void) {
     sgdi_exec_free(&plain);
     sgdi_error err;
     CHECK(sgdi_exec_init_fused(&plain, &g, BATCH, false, &err) == SGDI_OK);
-    int pairs = 0, elided = 0;
+    int bn_pairs = 0, pool_pairs = 0, elided = 0;
     for (int k = 0; k < g.n_nodes; k++) {
-        CHECK(!plain.skip[k]);
+        CHECK(!plain.skip[k] && plain.nodes[k].op == g.nodes[k].op);
         if (!fused.skip[k]) continue;
-        pairs++;
-        CHECK(g.nodes[k].op == SGDI_OP_RELU &&
-              fused.nodes[k - 1].op == SGDI_OP_BATCH_NORMALIZATION_RELU);
+        sgdi_op_kind head = fused.nodes[k - 1].op;
+        bn_pairs += head == SGDI_OP_BATCH_NORMALIZATION_RELU;
+        pool_pairs += head == SGDI_OP_MAX_POOLING_RELU;
+        CHECK(g.nodes[k].op == SGDI_OP_RELU && fused.nodes[k - 1].out[0] == g.nodes[k].out[0]);
     }
     for (int v = 0; v < g.n_vars; v++) elided += fused.elided[v] && !fused.val[v];
-    CHECK(pairs == 3 && elided == 3);
+    CHECK_MSG(bn_pairs == 3 && pool_pairs == 3 && elided == 6,
+              "%d BatchNormalization+ReLU, %d MaxPooling+ReLU, %d variables elided", bn_pairs,
+              pool_pairs, elided);
     int64_t p = g.n_params, n = BATCH * SIDE * SIDE;
     float *theta = malloc((size_t)p * 4), *v = malloc((size_t)p * 4), *buf = malloc((size_t)p * 16);
     float *x = malloc((size_t)n * 4), y[BATCH] = {0, 1, 2, 0, 1, 2}, w[BATCH] = {1, 0, 1, 1, 1, 1};
@@ -451,6 +456,16 @@ static void test_cnn_fused_same_bytes(void) {
             sgdi_exec_forward(ex, &pass);
             sgdi_exec_backward(ex, &pass);
         }
+        // the unfused graph's pooled maps, which the fused executor never holds
+        int64_t pooled = 0, cut = 0;
+        for (int k = 0; k < g.n_nodes; k++) {
+            if (g.nodes[k].op != SGDI_OP_MAX_POOLING) continue;
+            int var = g.nodes[k].out[0];
+            for (int64_t i = 0; i < g.vars[var].count * BATCH; i++) cut += plain.val[var][i] < 0;
+            pooled += g.vars[var].count * BATCH;
+        }
+        CHECK_MSG(cut > 0 && cut < pooled, "score %d: %lld of %lld pooled values below 0", score,
+                  (long long)cut, (long long)pooled);
         CHECK_MSG(memcmp(loss[0], loss[1], sizeof loss[0]) == 0, "score %d: losses differ", score);
         CHECK_MSG(memcmp(buf, buf + 2 * p, (size_t)(2 * p) * 4) == 0,
                   "score %d: gradient or H v differs", score);
@@ -521,6 +536,59 @@ static void test_cnn_theta_version(void) {
     sgdi_graph_free(&g);
 }
 
+// A BatchNormalization or MaxPooling fuses with the ReLU after it only when that ReLU alone
+// reads its output: read again (here by an Add2 beside the ReLU), the output needs its
+// buffers and the two nodes run as themselves.
+static void test_fusion_needs_the_only_reader(void) {
+    for (int bn = 0; bn < 2; bn++)
+        for (int read_again = 0; read_again < 2; read_again++) {
+            sgdi_graph g;
+            sgdi_error err;
+            sgdi_graph_init(&g);
+            g.input_var = sgdi_graph_add_data(&g, "x", (sgdi_shape){3, {2, 4, 4}}, &err);
+            g.target_var = sgdi_graph_add_data(&g, "y", sgdi_shape1(1), &err);
+            int x = g.input_var, head;
+            if (bn) {
+                int p[4];
+                for (int k = 0; k < 4; k++) {
+                    char name[16];
+                    snprintf(name, sizeof name, "bn%d", k);
+                    p[k] = sgdi_graph_add_param(&g, name, sgdi_shape4(1, 2, 1, 1), &err);
+                }
+                sgdi_op_attr norm = {.norm = {.decay_rate = 0.9, .eps = 1e-5, .batch_stat = true}};
+                head = sgdi_graph_apply(&g, SGDI_OP_BATCH_NORMALIZATION, &norm,
+                                        (int[]){x, p[0], p[1], p[2], p[3]}, 5, "head", &err);
+            } else {
+                sgdi_op_attr pool = {.window = {.ndim = 2,
+                                                .kernel = {2, 2},
+                                                .stride = {2, 2},
+                                                .ignore_border = true,
+                                                .including_pad = true}};
+                head = sgdi_graph_apply(&g, SGDI_OP_MAX_POOLING, &pool, &x, 1, "head", &err);
+            }
+            sgdi_op_attr none = {0};
+            int relu = sgdi_graph_apply(&g, SGDI_OP_RELU, &none, &head, 1, "relu", &err);
+            int h = read_again ? sgdi_graph_apply(&g, SGDI_OP_ADD2, &none, (int[]){relu, head}, 2,
+                                                  "add", &err)
+                               : relu;
+            int w = sgdi_graph_add_param(&g, "W", sgdi_shape2(g.vars[h].count, 3), &err);
+            int z = sgdi_graph_apply(&g, SGDI_OP_AFFINE, &none, (int[]){h, w}, 2, "z", &err);
+            g.loss_var = sgdi_graph_apply(&g, SGDI_OP_SOFTMAX_CROSS_ENTROPY, &none,
+                                          (int[]){z, g.target_var}, 2, "loss", &err);
+            CHECK(g.loss_var >= 0);
+            sgdi_exec ex;
+            CHECK(sgdi_exec_init(&ex, &g, 3, &err) == SGDI_OK);
+            sgdi_op_kind fused = bn ? SGDI_OP_BATCH_NORMALIZATION_RELU : SGDI_OP_MAX_POOLING_RELU;
+            bool fuses = !read_again;
+            CHECK_MSG((ex.nodes[0].op == fused) == fuses && ex.skip[1] == fuses &&
+                          ex.elided[head] == fuses && (ex.val[head] == NULL) == fuses,
+                      "%s, read again %d: fused %d", bn ? "BatchNormalization" : "MaxPooling",
+                      read_again, ex.nodes[0].op == fused);
+            sgdi_exec_free(&ex);
+            sgdi_graph_free(&g);
+        }
+}
+
 // The executor's per-node clock (bench_cnn --layers) reads time and changes nothing else:
 // the same bytes with it on, every node's slots non-negative, both sweeps timed, and a
 // second pass adding to the first.
@@ -574,6 +642,7 @@ int main(void) {
     RUN(test_cnn_buffers_reused);
     RUN(test_cnn_fused_same_bytes);
     RUN(test_cnn_theta_version);
+    RUN(test_fusion_needs_the_only_reader);
     RUN(test_node_clock);
     RUN(test_bad_options);
     return sgdi_test_finish();

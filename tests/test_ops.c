@@ -154,8 +154,9 @@ static void generate(const harness *h, int i, double *x) {
     int axis = c->attr.axis;
     switch (c->gen[i]) {
     case GEN_NORMAL:
+    case GEN_LOW:
         for (int64_t k = 0; k < n; k++) {
-            do x[k] = sgdi_test_rng_normal(&rng);
+            do x[k] = sgdi_test_rng_normal(&rng) - (c->gen[i] == GEN_LOW);
             while (fabs(x[k]) < 1e-3);
         }
         break;

@@ -276,6 +276,8 @@ const op_case_entry op_cases[SGDI_OP_COUNT] = {
     [SGDI_OP_GLOBAL_AVERAGE_POOLING] = {setup_global_average_pooling, false},
     [SGDI_OP_BATCH_NORMALIZATION] = {setup_batch_normalization, false},
     [SGDI_OP_IMAGE_AUGMENTATION] = {setup_image_augmentation, false},
-    // the executor's fused pair: BatchNormalization's cases, with the ReLU after it
+    // the executor's fused pairs: BatchNormalization's and MaxPooling's cases, with the ReLU
+    // after it
     [SGDI_OP_BATCH_NORMALIZATION_RELU] = {setup_batch_normalization, false},
+    [SGDI_OP_MAX_POOLING_RELU] = {setup_max_pooling_relu, false},
 };

@@ -19,6 +19,8 @@ enum { MAX_IN = SGDI_MAX_PORTS };
 
 typedef enum gen_kind {
     GEN_NORMAL,  // N(0, 1), kept 1e-3 away from 0 (the kink of ReLU-like functions)
+    GEN_LOW,     // N(-1, 1), kept 1e-3 away from 0: the maximum of 2x2 such values is below 0
+                 // about half the time (MaxPooling+ReLU's kink, which N(0, 1) rarely reaches)
     GEN_LABEL,   // class index in [0, C), C = dim `axis` of input 0
     GEN_BINARY,  // 0 or 1
     GEN_PROB,    // uniform in [0.1, 0.9]
@@ -58,6 +60,7 @@ bool setup_deconvolution(int variant, op_case *c);
 // [slice setups]
 bool setup_slice(int variant, op_case *c); // test_ops_cases_slice.c
 bool setup_max_pooling(int variant, op_case *c);
+bool setup_max_pooling_relu(int variant, op_case *c);
 bool setup_average_pooling(int variant, op_case *c);
 bool setup_sum_pooling(int variant, op_case *c);
 bool setup_global_average_pooling(int variant, op_case *c);

@@ -488,6 +488,137 @@ static void test_threaded_binary(void) {
     free(a), free(b), free(y), free(a_bar);
 }
 
+// --- MaxPooling+ReLU -----------------------------------------------------------------------
+
+// One geometry of x (c, h, w) per sample and square windows.
+typedef struct pool_relu_case {
+    int64_t c, h, w, kernel, stride, pad;
+    bool ignore_border;
+} pool_relu_case;
+
+// What one way of running MaxPooling then ReLU gives: y, y' [ny]; x_bar, x_bar' [nx].
+typedef struct pool_relu_result {
+    sgdi_real *y, *yt, *xb, *xbt;
+} pool_relu_result;
+
+static sgdi_real *reals(int64_t n) {
+    sgdi_real *p = malloc((size_t)n * sizeof *p);
+    if (!p) abort();
+    return p;
+}
+
+// MaxPooling+ReLU, the executor's fusion, gives the bytes of MaxPooling then ReLU in every
+// direction, called one by one or both at once, into fresh adjoints and into ones it adds
+// to: on the CNN's 2x2 windows (the vector loops, once with enough planes for threads) and
+// on windows the general loops take. x is N(-0.5, 1) with exact zeros of both signs in it,
+// so that window maxima fall below, at (ReLU's rule at 0) and above 0; y_bar has both signs
+// (ReLU's 0 times a negative y_bar is -0, where a select would give +0).
+static void test_max_pooling_relu_is_the_pair(void) {
+    static const pool_relu_case cases[] = {
+        {9, 44, 44, 2, 2, 0, true}, // 2x2, 9 * 44 * 44 elements per sample: threads
+        {3, 8, 6, 2, 2, 0, true},   // 2x2
+        {2, 5, 7, 2, 2, 0, true},   // 2x2 leaving the last row and column out
+        {2, 5, 7, 2, 2, 0, false},  // 2x2, the last windows clipped: the general loops
+        {2, 7, 6, 3, 2, 1, true},   // 3x3 at stride 2, padded: the general loops
+    };
+    enum { B = 2 };
+    const sgdi_op_def *pool = &sgdi_op_table[SGDI_OP_MAX_POOLING];
+    const sgdi_op_def *relu = &sgdi_op_table[SGDI_OP_RELU];
+    const sgdi_op_def *fused = &sgdi_op_table[SGDI_OP_MAX_POOLING_RELU];
+    int64_t at_zero = 0, negative_zeros = 0;
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const pool_relu_case *pc = &cases[k];
+        sgdi_op_attr attr = {.window = {.ndim = 2,
+                                        .kernel = {pc->kernel, pc->kernel},
+                                        .stride = {pc->stride, pc->stride},
+                                        .pad = {pc->pad, pc->pad},
+                                        .ignore_border = pc->ignore_border,
+                                        .including_pad = true}};
+        sgdi_shape xs = shp(3, pc->c, pc->h, pc->w), ys;
+        bool batched = true;
+        char msg[256] = "";
+        CHECK_MSG(fused->infer_shape(&attr, &xs, &batched, 1, &ys, 1, msg, sizeof msg) == SGDI_OK,
+                  "case %zu: %s", k, msg);
+        int64_t x_count = pc->c * pc->h * pc->w, y_count = ys.dim[0] * ys.dim[1] * ys.dim[2];
+        int64_t nx = B * x_count, ny = B * y_count;
+        sgdi_real *x = reals(nx), *xt = reals(nx), *pre = reals(nx), *pre_t = reals(nx);
+        sgdi_real *yb = reals(ny), *ybt = reals(ny);
+        sgdi_real *p = reals(ny), *pt = reals(ny), *pb = reals(ny), *pbt = reals(ny);
+        for (int64_t i = 0; i < nx; i++) {
+            x[i] = i % 13 == 0 ? 0 : i % 17 == 0 ? -(sgdi_real)0 : (sgdi_real)(normal() - 0.5);
+            xt[i] = (sgdi_real)normal(), pre[i] = (sgdi_real)normal();
+            pre_t[i] = (sgdi_real)normal();
+        }
+        for (int64_t i = 0; i < ny; i++) yb[i] = (sgdi_real)normal(), ybt[i] = (sgdi_real)normal();
+        pool_relu_result r[3]; // the pair, the fused op's calls one by one, both at once
+        for (int j = 0; j < 3; j++)
+            r[j] = (pool_relu_result){reals(ny), reals(ny), reals(nx), reals(nx)};
+        for (int fresh = 0; fresh < 2; fresh++) {
+            for (int j = 0; j < 3; j++)
+                for (int64_t i = 0; i < nx; i++) // garbage where the op must assign
+                    r[j].xb[i] = fresh ? NAN : pre[i], r[j].xbt[i] = fresh ? NAN : pre_t[i];
+            sgdi_port px[3], py[3];
+            for (int j = 0; j < 3; j++) {
+                px[j] = (sgdi_port){.val = x,
+                                    .tan = xt,
+                                    .adj = r[j].xb,
+                                    .adj_tan = r[j].xbt,
+                                    .shape = xs,
+                                    .count = x_count,
+                                    .batched = true,
+                                    .adj_fresh = fresh};
+                py[j] = (sgdi_port){.val = r[j].y,
+                                    .tan = r[j].yt,
+                                    .adj = yb,
+                                    .adj_tan = ybt,
+                                    .shape = ys,
+                                    .count = y_count,
+                                    .batched = true};
+            }
+            // The pair as the executor runs it: the ReLU alone writes the pooled adjoints.
+            sgdi_port pooled = {.val = p,
+                                .tan = pt,
+                                .adj = pb,
+                                .adj_tan = pbt,
+                                .shape = ys,
+                                .count = y_count,
+                                .batched = true,
+                                .adj_fresh = true};
+            sgdi_op_call pool_call = {
+                .attr = &attr, .in = &px[0], .n_in = 1, .out = &pooled, .n_out = 1, .batch = B};
+            sgdi_op_call relu_call = {
+                .attr = &attr, .in = &pooled, .n_in = 1, .out = &py[0], .n_out = 1, .batch = B};
+            pool->forward(&pool_call), relu->forward(&relu_call);
+            pool->tangent_forward(&pool_call), relu->tangent_forward(&relu_call);
+            relu->backward(&relu_call), relu->tangent_backward(&relu_call);
+            pool->backward(&pool_call), pool->tangent_backward(&pool_call);
+            sgdi_op_call one = {
+                .attr = &attr, .in = &px[1], .n_in = 1, .out = &py[1], .n_out = 1, .batch = B};
+            fused->forward(&one), fused->tangent_forward(&one);
+            fused->backward(&one), fused->tangent_backward(&one);
+            sgdi_op_call both = {
+                .attr = &attr, .in = &px[2], .n_in = 1, .out = &py[2], .n_out = 1, .batch = B};
+            fused->forward_with_tangent(&both), fused->backward_with_tangent(&both);
+            for (int j = 1; j < 3; j++)
+                CHECK_MSG(memcmp(r[0].y, r[j].y, (size_t)ny * sizeof *x) == 0 &&
+                              memcmp(r[0].yt, r[j].yt, (size_t)ny * sizeof *x) == 0 &&
+                              memcmp(r[0].xb, r[j].xb, (size_t)nx * sizeof *x) == 0 &&
+                              memcmp(r[0].xbt, r[j].xbt, (size_t)nx * sizeof *x) == 0,
+                          "case %zu, fresh %d, %s: MaxPooling+ReLU differs from the pair", k, fresh,
+                          j == 1 ? "one by one" : "both directions at once");
+            for (int64_t i = 0; i < ny; i++) at_zero += p[i] == 0;
+            for (int64_t i = 0; i < nx; i++)
+                negative_zeros += r[0].xb[i] == 0 && signbit(r[0].xb[i]);
+        }
+        for (int j = 0; j < 3; j++) free(r[j].y), free(r[j].yt), free(r[j].xb), free(r[j].xbt);
+        free(x), free(xt), free(pre), free(pre_t), free(yb), free(ybt);
+        free(p), free(pt), free(pb), free(pbt);
+    }
+    CHECK_MSG(at_zero > 0 && negative_zeros > 0,
+              "the cases lack windows whose maximum is 0 (%lld) or -0 adjoints (%lld)",
+              (long long)at_zero, (long long)negative_zeros);
+}
+
 int main(void) {
     RUN(test_infer_shape);
     RUN(test_dropout_mask);
@@ -497,5 +628,6 @@ int main(void) {
     RUN(test_float_elementwise);
     RUN(test_float_broadcast);
     RUN(test_threaded_binary);
+    RUN(test_max_pooling_relu_is_the_pair);
     return sgdi_test_finish();
 }

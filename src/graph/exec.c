@@ -2,11 +2,12 @@
  * exec.c — forward, tangent, backward and tangent-backward sweeps over the
  * nodes of a graph, calling the operators of src/ops through the op table.
  *
- * The executor runs its own copy of the graph's nodes, in which a BatchNormalization whose
- * output only a ReLU reads is fused with it (SGDI_OP_BATCH_NORMALIZATION_RELU): one pass
- * over the activations each way instead of two, and no buffers for the variable between
- * them. The fused operator gives the pair's bytes (batch_normalization.c); the graph, and
- * what is saved from it, keep the two nodes.
+ * The executor runs its own copy of the graph's nodes, in which a BatchNormalization or a
+ * MaxPooling whose output only a ReLU reads is fused with it (SGDI_OP_BATCH_NORMALIZATION_RELU,
+ * SGDI_OP_MAX_POOLING_RELU): one pass over the activations each way instead of two, and no
+ * buffers for the variable between them. The fused operator gives the pair's bytes
+ * (batch_normalization.c, pooling.c); the graph, and what is saved from it, keep the two
+ * nodes.
  *
  * All batched buffers are one arena: two regions of adjoints (adj, then adj_tan laid out
  * alike), then each variable's value and tangent. Values and tangents each keep their own
@@ -47,10 +48,26 @@ static void count_reads(const sgdi_graph *g, int *reads) {
         for (int k = 0; k < g->nodes[n].n_in; k++) reads[g->nodes[n].in[k]]++;
 }
 
-// The executor's nodes: the graph's, with each BatchNormalization whose output only a ReLU
-// reads (and nobody else: not the loss, not a prediction) running as the fused kind and
-// writing the ReLU's output, the ReLU left out (skip[m]), the variable between them
-// elided[v] (no buffers).
+// The pairs the executor fuses: a `head` node whose output only a `tail` node reads runs
+// as `fused`, with the head's inputs and attributes and the tail's output.
+static const struct {
+    sgdi_op_kind head, tail, fused;
+} FUSED_PAIRS[] = {
+    {SGDI_OP_BATCH_NORMALIZATION, SGDI_OP_RELU, SGDI_OP_BATCH_NORMALIZATION_RELU},
+    {SGDI_OP_MAX_POOLING, SGDI_OP_RELU, SGDI_OP_MAX_POOLING_RELU},
+};
+
+// The kind a `head` node and the `tail` node reading its output fuse into, or SGDI_OP_COUNT.
+static sgdi_op_kind fused_kind(sgdi_op_kind head, sgdi_op_kind tail) {
+    for (size_t k = 0; k < sizeof FUSED_PAIRS / sizeof FUSED_PAIRS[0]; k++)
+        if (FUSED_PAIRS[k].head == head && FUSED_PAIRS[k].tail == tail) return FUSED_PAIRS[k].fused;
+    return SGDI_OP_COUNT;
+}
+
+// The executor's nodes: the graph's, with each head of a pair (FUSED_PAIRS) whose output
+// only the pair's tail reads (and nobody else: not the loss, not a prediction) running as
+// the fused kind and writing the tail's output, the tail left out (skip[m]), the variable
+// between them elided[v] (no buffers).
 static bool fuse_nodes(sgdi_exec *ex, bool fuse) {
     const sgdi_graph *g = ex->graph;
     ex->nodes = malloc((size_t)(g->n_nodes > 0 ? g->n_nodes : 1) * sizeof *ex->nodes);
@@ -66,12 +83,14 @@ static bool fuse_nodes(sgdi_exec *ex, bool fuse) {
     for (int n = 0; fuse && n < g->n_nodes; n++) {
         sgdi_node *head = &ex->nodes[n];
         int v = head->out[0];
-        if (head->op != SGDI_OP_BATCH_NORMALIZATION || reads[v] != 1 || v == g->loss_var) continue;
+        // a tail already fused into the node before it heads nothing
+        if (ex->skip[n] || reads[v] != 1 || v == g->loss_var) continue;
         for (int m = n + 1; m < g->n_nodes; m++) {
             const sgdi_node *tail = &g->nodes[m];
             if (tail->n_in < 1 || tail->in[0] != v) continue;
-            if (tail->op == SGDI_OP_RELU) {
-                head->op = SGDI_OP_BATCH_NORMALIZATION_RELU;
+            sgdi_op_kind fused = fused_kind(head->op, tail->op);
+            if (fused != SGDI_OP_COUNT) {
+                head->op = fused;
                 head->out[0] = tail->out[0];
                 ex->skip[m] = true;
                 ex->elided[v] = true;

@@ -227,6 +227,7 @@ typedef enum sgdi_op_kind {
     // Kinds from here on are pairs the executor fuses (graph/exec.c): never in a graph or a
     // file, and sgdi_op_find does not know them.
     SGDI_OP_BATCH_NORMALIZATION_RELU, // BatchNormalization, then ReLU of its output
+    SGDI_OP_MAX_POOLING_RELU,         // MaxPooling, then ReLU of its output
     SGDI_OP_COUNT
 } sgdi_op_kind;
 

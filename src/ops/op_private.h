@@ -91,6 +91,9 @@ SGDI_DECLARE_OP(slice);       // slice.c
 SGDI_DECLARE_OP(max_pooling); // pooling.c
 void sgdi_max_pooling_forward_with_tangent(const sgdi_op_call *call);
 void sgdi_max_pooling_backward_with_tangent(const sgdi_op_call *call);
+SGDI_DECLARE_OP(max_pooling_relu); // pooling.c (fused by the executor: MaxPooling, then ReLU)
+void sgdi_max_pooling_relu_forward_with_tangent(const sgdi_op_call *call);
+void sgdi_max_pooling_relu_backward_with_tangent(const sgdi_op_call *call);
 SGDI_DECLARE_OP(average_pooling);        // pooling.c
 SGDI_DECLARE_OP(sum_pooling);            // pooling.c
 SGDI_DECLARE_OP(global_average_pooling); // pooling.c

@@ -42,6 +42,13 @@
       .saved_len = sgdi_batch_normalization_saved_len,             \
       .assigns_fresh_adjoint = true }
 
+// MaxPooling and its fusion with ReLU: one input, both directions in one pass each.
+#define SGDI_MAX_POOL_ROW(nnabla_name, fn)                         \
+    { SGDI_OP_FIELDS(nnabla_name, fn, 1, 1, 0),                    \
+      .forward_with_tangent = sgdi_##fn##_forward_with_tangent,    \
+      .backward_with_tangent = sgdi_##fn##_backward_with_tangent,  \
+      .assigns_fresh_adjoint = true }
+
 const sgdi_op_def sgdi_op_table[SGDI_OP_COUNT] = {
     [SGDI_OP_AFFINE]                    = SGDI_OP_ROW("Affine", affine, 2, 3, 0),
     [SGDI_OP_RELU]                      = {SGDI_OP_FIELDS("ReLU", relu, 1, 1, 0),
@@ -103,12 +110,7 @@ const sgdi_op_def sgdi_op_table[SGDI_OP_COUNT] = {
     // [pooling and normalization rows]
     // [slice rows]
     [SGDI_OP_SLICE]                     = SGDI_OP_ROW("Slice", slice, 1, 1, 0),
-    [SGDI_OP_MAX_POOLING]               = {SGDI_OP_FIELDS("MaxPooling", max_pooling, 1, 1, 0),
-                                           .forward_with_tangent =
-                                               sgdi_max_pooling_forward_with_tangent,
-                                           .backward_with_tangent =
-                                               sgdi_max_pooling_backward_with_tangent,
-                                           .assigns_fresh_adjoint = true},
+    [SGDI_OP_MAX_POOLING]               = SGDI_MAX_POOL_ROW("MaxPooling", max_pooling),
     [SGDI_OP_AVERAGE_POOLING]           = SGDI_OP_ROW("AveragePooling", average_pooling, 1, 1, 0),
     [SGDI_OP_SUM_POOLING]               = SGDI_OP_ROW("SumPooling", sum_pooling, 1, 1, 0),
     [SGDI_OP_GLOBAL_AVERAGE_POOLING]    = SGDI_OP_ROW("GlobalAveragePooling",
@@ -121,11 +123,13 @@ const sgdi_op_def sgdi_op_table[SGDI_OP_COUNT] = {
     // saved statistics are BatchNormalization's.
     [SGDI_OP_BATCH_NORMALIZATION_RELU]  = SGDI_BN_ROW("BatchNormalization+ReLU",
                                                       batch_normalization_relu),
+    // Fused by the executor: MaxPooling's ports, ReLU's output.
+    [SGDI_OP_MAX_POOLING_RELU]          = SGDI_MAX_POOL_ROW("MaxPooling+ReLU", max_pooling_relu),
 };
 // clang-format on
 
 // A new kind must get a row above (and a test case in tests/test_ops.c).
-_Static_assert(SGDI_OP_BATCH_NORMALIZATION_RELU + 1 == SGDI_OP_COUNT,
+_Static_assert(SGDI_OP_MAX_POOLING_RELU + 1 == SGDI_OP_COUNT,
                "sgdi_op_table has a row per sgdi_op_kind");
 _Static_assert(sizeof sgdi_op_table / sizeof sgdi_op_table[0] == SGDI_OP_COUNT,
                "sgdi_op_table is indexed by sgdi_op_kind");

@@ -24,25 +24,42 @@
  *     tangent_backward x_bar' += P^T y_bar'.
  *
  * The argmax is recomputed from x in each call: nothing is kept between calls.
+ *
+ * MaxPooling+ReLU (SGDI_OP_MAX_POOLING_RELU) is the executor's fusion of a MaxPooling with
+ * the ReLU that alone reads its output (graph/exec.c): the same loops, each gathered or
+ * scattered element taken through the ReLU in the same pass. With m a window's first
+ * maximum, y = relu(m), y' = [m > 0] x'[argmax], x_bar[argmax] += [m > 0] y_bar (and the
+ * same for x_bar'), in ReLU's own expressions, so that the fused pair gives the pair's
+ * bytes (through_relu).
+ *
+ * The CNN's windows, 2x2 at stride 2 without padding, take vector loops of their own
+ * (pooling_max_2x2.c), which compare in the same order: the same bytes as here.
  * GlobalAveragePooling is the average over a whole plane: (C, ...) -> (C, 1, 1).
  * Planes are independent, so large calls split them over threads; every output and
  * every adjoint element is written by one thread, in a fixed order.
  */
-#include "ops/kernel_math.h"
-#include "ops/op_private.h"
+#include "ops/pooling_private.h"
 
-enum { POOL_PARALLEL_MIN = 1 << 15 }; // elements below which threads cost more than they save
 // Kernel and stride limit: keeps every window bound far from overflowing (pad < kernel).
 static const int64_t POOL_MAX_WINDOW = (int64_t)1 << 40;
 
 typedef enum { POOL_MAX, POOL_AVERAGE, POOL_SUM } pool_kind;
 
-// One call's planes: `planes` maps of (h, w) per call, each pooled into (oh, ow).
-typedef struct pool_geom {
-    int64_t planes, h, w, oh, ow;
-    int64_t kh, kw, sh, sw, ph, pw;
-    bool including_pad;
-} pool_geom;
+// One operator's pooling: its kind, GlobalAveragePooling's one window per plane, and
+// MaxPooling+ReLU's fused ReLU.
+typedef struct pool_op {
+    pool_kind kind;
+    bool global, relu;
+} pool_op;
+
+static const pool_op MAX_POOLING = {.kind = POOL_MAX},
+                     MAX_POOLING_RELU = {.kind = POOL_MAX, .relu = true},
+                     AVERAGE_POOLING = {.kind = POOL_AVERAGE}, SUM_POOLING = {.kind = POOL_SUM},
+                     GLOBAL_AVERAGE_POOLING = {.kind = POOL_AVERAGE, .global = true};
+
+static inline pool_relu relu_part(pool_op op, pool_relu part) {
+    return op.relu ? part : NO_RELU;
+}
 
 // nnabla's output length of one spatial dim (see the header).
 static int64_t pool_out_len(int64_t in, int64_t kernel, int64_t stride, int64_t pad,
@@ -124,159 +141,25 @@ static inline bool is_max_2x2(const pool_geom *g, pool_kind kind) {
            g->pw == 0 && 2 * g->oh <= g->h && 2 * g->ow <= g->w;
 }
 
-// The 2x2 windows of one output row: the same comparisons in the same (window) order as
-// window_argmax, written as selects on floats (no branches, no integer index), so that
-// the compiler vectorises the row: on real activations the comparisons go either way and
-// branches mispredicted half the time. Shapes: x0, x1, s0, s1 two input rows [2 ow].
-
-// dst[ow] = s at each window's first maximum of x
-static void max_2x2_gather_row(int64_t ow, const sgdi_real *restrict x0,
-                               const sgdi_real *restrict x1, const sgdi_real *restrict s0,
-                               const sgdi_real *restrict s1, sgdi_real *restrict dst) {
-#pragma omp simd
-    for (int64_t ox = 0; ox < ow; ox++) {
-        sgdi_real a0 = x0[2 * ox], a1 = x0[2 * ox + 1], a2 = x1[2 * ox], a3 = x1[2 * ox + 1];
-        sgdi_real b0 = s0[2 * ox], b1 = s0[2 * ox + 1], b2 = s1[2 * ox], b3 = s1[2 * ox + 1];
-        sgdi_real m = a0, v = b0;
-        bool c = m < a1;
-        m = c ? a1 : m, v = c ? b1 : v;
-        c = m < a2;
-        m = c ? a2 : m, v = c ? b2 : v;
-        dst[ox] = m < a3 ? b3 : v;
-    }
-}
-
-// d0, d1 [2 ow] += src[ow] at each window's first maximum of x (the other three + 0); with
-// `assign`, = instead of +=
-static void max_2x2_scatter_add_row(int64_t ow, const sgdi_real *restrict x0,
-                                    const sgdi_real *restrict x1, const sgdi_real *restrict src,
-                                    bool assign, sgdi_real *restrict d0, sgdi_real *restrict d1) {
-#pragma omp simd
-    for (int64_t ox = 0; ox < ow; ox++) {
-        sgdi_real a0 = x0[2 * ox], a1 = x0[2 * ox + 1], a2 = x1[2 * ox], a3 = x1[2 * ox + 1];
-        bool c1 = a0 < a1;
-        sgdi_real m = c1 ? a1 : a0;
-        bool c2 = m < a2;
-        m = c2 ? a2 : m;
-        bool c3 = m < a3;
-        // v goes to the window's first maximum: 3 if c3, else 2 if c2, else 1 if c1, else 0
-        sgdi_real v = src[ox], zero = 0;
-        sgdi_real w3 = c3 ? v : zero, rest = c3 ? zero : v;
-        sgdi_real w2 = c2 ? rest : zero;
-        rest = c2 ? zero : rest;
-        sgdi_real w1 = c1 ? rest : zero, w0 = c1 ? zero : rest;
-        // loads before stores: gcc does not if-convert `d[i] += c ? v : 0` into a vector loop
-        sgdi_real e0 = d0[2 * ox], e1 = d0[2 * ox + 1], e2 = d1[2 * ox], e3 = d1[2 * ox + 1];
-        d0[2 * ox] = assign ? w0 : e0 + w0, d0[2 * ox + 1] = assign ? w1 : e1 + w1;
-        d1[2 * ox] = assign ? w2 : e2 + w2, d1[2 * ox + 1] = assign ? w3 : e3 + w3;
-    }
-}
-
-// The same two rows for a direction and its tangent at once, the windows compared once:
-// y[ow] = each window's maximum of x, yt[ow] = t at its first maximum (t0, t1 rows of t)
-static void max_2x2_gather_row_with_tangent(int64_t ow, const sgdi_real *restrict x0,
-                                            const sgdi_real *restrict x1,
-                                            const sgdi_real *restrict t0,
-                                            const sgdi_real *restrict t1, sgdi_real *restrict y,
-                                            sgdi_real *restrict yt) {
-#pragma omp simd
-    for (int64_t ox = 0; ox < ow; ox++) {
-        sgdi_real a0 = x0[2 * ox], a1 = x0[2 * ox + 1], a2 = x1[2 * ox], a3 = x1[2 * ox + 1];
-        sgdi_real b0 = t0[2 * ox], b1 = t0[2 * ox + 1], b2 = t1[2 * ox], b3 = t1[2 * ox + 1];
-        sgdi_real m = a0, v = b0;
-        bool c = m < a1;
-        m = c ? a1 : m, v = c ? b1 : v;
-        c = m < a2;
-        m = c ? a2 : m, v = c ? b2 : v;
-        c = m < a3;
-        // through temporaries: stored straight from the selects, the loop stayed scalar
-        sgdi_real y_max = c ? a3 : m, y_tan = c ? b3 : v;
-        y[ox] = y_max, yt[ox] = y_tan;
-    }
-}
-
-// d0, d1 [2 ow] += src[ow] and e0, e1 [2 ow] += src_t[ow] at each window's first maximum
-// of x; with `assign`, = instead of +=. As max_2x2_scatter_add_row, for each source: w_k
-// (wt_k) goes to window element k. Written out for each source and each of assign and
-// add (a loop over the sources, or a select on `assign` per store, kept gcc from
-// vectorising).
-#define MAX_2X2_SCATTER_WITH_TANGENT(STORE)                                                        \
-    _Pragma("omp simd") for (int64_t ox = 0; ox < ow; ox++) {                                      \
-        sgdi_real a0 = x0[2 * ox], a1 = x0[2 * ox + 1], a2 = x1[2 * ox], a3 = x1[2 * ox + 1];      \
-        bool c1 = a0 < a1;                                                                         \
-        sgdi_real m = c1 ? a1 : a0;                                                                \
-        bool c2 = m < a2;                                                                          \
-        m = c2 ? a2 : m;                                                                           \
-        bool c3 = m < a3;                                                                          \
-        sgdi_real v = src[ox], vt = src_t[ox], zero = 0;                                           \
-        sgdi_real w3 = c3 ? v : zero, rest = c3 ? zero : v;                                        \
-        sgdi_real wt3 = c3 ? vt : zero, rest_t = c3 ? zero : vt;                                   \
-        sgdi_real w2 = c2 ? rest : zero, wt2 = c2 ? rest_t : zero;                                 \
-        rest = c2 ? zero : rest, rest_t = c2 ? zero : rest_t;                                      \
-        sgdi_real w1 = c1 ? rest : zero, w0 = c1 ? zero : rest;                                    \
-        sgdi_real wt1 = c1 ? rest_t : zero, wt0 = c1 ? zero : rest_t;                              \
-        STORE(d0[2 * ox], w0), STORE(d0[2 * ox + 1], w1);                                          \
-        STORE(d1[2 * ox], w2), STORE(d1[2 * ox + 1], w3);                                          \
-        STORE(e0[2 * ox], wt0), STORE(e0[2 * ox + 1], wt1);                                        \
-        STORE(e1[2 * ox], wt2), STORE(e1[2 * ox + 1], wt3);                                        \
-    }
-#define ASSIGN(dst, w) ((dst) = (w))
-#define ADD(dst, w) ((dst) = (dst) + (w))
-static void max_2x2_scatter_add_row_with_tangent(int64_t ow, const sgdi_real *restrict x0,
-                                                 const sgdi_real *restrict x1,
-                                                 const sgdi_real *restrict src,
-                                                 const sgdi_real *restrict src_t, bool assign,
-                                                 sgdi_real *restrict d0, sgdi_real *restrict d1,
-                                                 sgdi_real *restrict e0, sgdi_real *restrict e1) {
-    if (assign) {
-        MAX_2X2_SCATTER_WITH_TANGENT(ASSIGN)
-    } else {
-        MAX_2X2_SCATTER_WITH_TANGENT(ADD)
-    }
-}
-#undef ASSIGN
-#undef ADD
-#undef MAX_2X2_SCATTER_WITH_TANGENT
-
-// dst[planes, oh, ow] = src at each 2x2 window's first maximum of x
-static void max_2x2_gather(const pool_geom *g, const sgdi_real *xp, const sgdi_real *sp,
-                           sgdi_real *dp) {
-    for (int64_t oy = 0; oy < g->oh; oy++) {
-        int64_t row = 2 * oy * g->w;
-        max_2x2_gather_row(g->ow, xp + row, xp + row + g->w, sp + row, sp + row + g->w,
-                           dp + oy * g->ow);
-    }
-}
-
-// dst[planes, h, w] += src[planes, oh, ow] at each 2x2 window's first maximum of x (with
-// `assign`, =: the windows must then cover the plane)
-static void max_2x2_scatter_add(const pool_geom *g, const sgdi_real *xp, const sgdi_real *sp,
-                                bool assign, sgdi_real *dp) {
-    for (int64_t oy = 0; oy < g->oh; oy++) {
-        int64_t row = 2 * oy * g->w;
-        max_2x2_scatter_add_row(g->ow, xp + row, xp + row + g->w, sp + oy * g->ow, assign, dp + row,
-                                dp + row + g->w);
-    }
-}
-
-// dst = P src over every plane; P's argmax (MaxPooling) from x.
+// dst = P src over every plane, through `relu` (MaxPooling); P's argmax from x.
 // x, src: [planes, h, w]; dst: [planes, oh, ow]
-static void pool_apply(const pool_geom *g, pool_kind kind, const sgdi_real *x, const sgdi_real *src,
-                       sgdi_real *dst) {
+static void pool_apply(const pool_geom *g, pool_kind kind, pool_relu relu, const sgdi_real *x,
+                       const sgdi_real *src, sgdi_real *dst) {
     int64_t in_plane = g->h * g->w, out_plane = g->oh * g->ow;
 #pragma omp parallel for schedule(static) if (g->planes * in_plane > POOL_PARALLEL_MIN)
     for (int64_t p = 0; p < g->planes; p++) {
         const sgdi_real *xp = x + p * in_plane, *sp = src + p * in_plane;
         sgdi_real *dp = dst + p * out_plane;
         if (is_max_2x2(g, kind)) {
-            max_2x2_gather(g, xp, sp, dp);
+            sgdi_max_2x2_gather(relu, g, xp, sp, dp);
             continue;
         }
         for (int64_t oy = 0; oy < g->oh; oy++)
             for (int64_t ox = 0; ox < g->ow; ox++) {
                 pool_window win = window_at(g, oy, ox);
                 if (kind == POOL_MAX) {
-                    dp[oy * g->ow + ox] = sp[window_argmax(xp, g->w, &win)];
+                    int64_t k = window_argmax(xp, g->w, &win);
+                    dp[oy * g->ow + ox] = through_relu(relu, xp[k], sp[k]);
                     continue;
                 }
                 sgdi_real sum = 0;
@@ -287,10 +170,11 @@ static void pool_apply(const pool_geom *g, pool_kind kind, const sgdi_real *x, c
     }
 }
 
-// dst += P^T src over every plane (dst = P^T src when `fresh`: dst held nothing yet);
-// P's argmax (MaxPooling) from x. x, dst: [planes, h, w]; src: [planes, oh, ow]
-static void pool_transpose_add(const pool_geom *g, pool_kind kind, const sgdi_real *x,
-                               const sgdi_real *src, bool fresh, sgdi_real *dst) {
+// dst += P^T src over every plane (dst = P^T src when `fresh`: dst held nothing yet), src
+// through `relu` (MaxPooling); P's argmax from x. x, dst: [planes, h, w]; src: [planes, oh, ow]
+static void pool_transpose_add(const pool_geom *g, pool_kind kind, pool_relu relu,
+                               const sgdi_real *x, const sgdi_real *src, bool fresh,
+                               sgdi_real *dst) {
     int64_t in_plane = g->h * g->w, out_plane = g->oh * g->ow;
     // the 2x2 windows assign only where they cover the plane
     bool assign = fresh && is_max_2x2(g, kind) && 2 * g->oh == g->h && 2 * g->ow == g->w;
@@ -301,7 +185,7 @@ static void pool_transpose_add(const pool_geom *g, pool_kind kind, const sgdi_re
         if (fresh && !assign)
             for (int64_t i = 0; i < in_plane; i++) dp[i] = 0;
         if (is_max_2x2(g, kind)) {
-            max_2x2_scatter_add(g, xp, sp, assign, dp);
+            sgdi_max_2x2_scatter_add(relu, g, xp, sp, assign, dp);
             continue;
         }
         for (int64_t oy = 0; oy < g->oh; oy++)
@@ -309,7 +193,8 @@ static void pool_transpose_add(const pool_geom *g, pool_kind kind, const sgdi_re
                 pool_window win = window_at(g, oy, ox);
                 sgdi_real v = sp[oy * g->ow + ox];
                 if (kind == POOL_MAX) {
-                    dp[window_argmax(xp, g->w, &win)] += v;
+                    int64_t k = window_argmax(xp, g->w, &win);
+                    dp[k] += through_relu(relu, xp[k], v);
                     continue;
                 }
                 if (kind == POOL_AVERAGE) v /= (sgdi_real)win.size;
@@ -321,71 +206,75 @@ static void pool_transpose_add(const pool_geom *g, pool_kind kind, const sgdi_re
 
 // --- The four directions, shared by every pooling ------------------------------------
 
-static void pool_forward(const sgdi_op_call *call, pool_kind kind, bool global) {
-    pool_geom g = call_geometry(call, global);
-    pool_apply(&g, kind, call->in[0].val, call->in[0].val, call->out[0].val);
+static void pool_forward(const sgdi_op_call *call, pool_op op) {
+    pool_geom g = call_geometry(call, op.global);
+    pool_apply(&g, op.kind, relu_part(op, RELU_OUTPUT), call->in[0].val, call->in[0].val,
+               call->out[0].val);
 }
 
-static void pool_tangent_forward(const sgdi_op_call *call, pool_kind kind, bool global) {
-    pool_geom g = call_geometry(call, global);
+static void pool_tangent_forward(const sgdi_op_call *call, pool_op op) {
+    pool_geom g = call_geometry(call, op.global);
     if (call->in[0].tan) {
-        pool_apply(&g, kind, call->in[0].val, call->in[0].tan, call->out[0].tan);
+        pool_apply(&g, op.kind, relu_part(op, RELU_SLOPE), call->in[0].val, call->in[0].tan,
+                   call->out[0].tan);
     } else {
         int64_t n = sgdi_port_len(call, &call->out[0]);
         for (int64_t i = 0; i < n; i++) call->out[0].tan[i] = 0;
     }
 }
 
-static void pool_backward(const sgdi_op_call *call, pool_kind kind, bool global) {
+static void pool_backward(const sgdi_op_call *call, pool_op op) {
     if (!call->in[0].adj || !call->out[0].adj) {
         sgdi_clear_if_fresh(call, &call->in[0], call->in[0].adj);
         return;
     }
-    pool_geom g = call_geometry(call, global);
-    pool_transpose_add(&g, kind, call->in[0].val, call->out[0].adj, call->in[0].adj_fresh,
-                       call->in[0].adj);
+    pool_geom g = call_geometry(call, op.global);
+    pool_transpose_add(&g, op.kind, relu_part(op, RELU_SLOPE), call->in[0].val, call->out[0].adj,
+                       call->in[0].adj_fresh, call->in[0].adj);
 }
 
-// P depends on x only through a locally constant argmax: no second-order term.
-static void pool_tangent_backward(const sgdi_op_call *call, pool_kind kind, bool global) {
+// P depends on x only through a locally constant argmax, and so does the fused ReLU's
+// slope [m > 0]: no second-order term.
+static void pool_tangent_backward(const sgdi_op_call *call, pool_op op) {
     if (!call->in[0].adj_tan || !call->out[0].adj_tan) {
         sgdi_clear_if_fresh(call, &call->in[0], call->in[0].adj_tan);
         return;
     }
-    pool_geom g = call_geometry(call, global);
-    pool_transpose_add(&g, kind, call->in[0].val, call->out[0].adj_tan, call->in[0].adj_fresh,
-                       call->in[0].adj_tan);
+    pool_geom g = call_geometry(call, op.global);
+    pool_transpose_add(&g, op.kind, relu_part(op, RELU_SLOPE), call->in[0].val,
+                       call->out[0].adj_tan, call->in[0].adj_fresh, call->in[0].adj_tan);
 }
 
 // forward, then tangent_forward, in one pass over x and x' for the 2x2 max pooling (the
 // windows compared once, the same selections); anything else takes the two calls.
-void sgdi_max_pooling_forward_with_tangent(const sgdi_op_call *call) {
+// `op`: MaxPooling, or MaxPooling+ReLU.
+static void max_pool_forward_with_tangent(const sgdi_op_call *call, pool_op op) {
     pool_geom g = call_geometry(call, false);
     const sgdi_real *x = call->in[0].val, *xt = call->in[0].tan;
     if (!xt || !is_max_2x2(&g, POOL_MAX)) {
-        pool_forward(call, POOL_MAX, false);
-        pool_tangent_forward(call, POOL_MAX, false);
+        pool_forward(call, op);
+        pool_tangent_forward(call, op);
         return;
     }
     sgdi_real *y = call->out[0].val, *yt = call->out[0].tan;
     int64_t in_plane = g.h * g.w, out_plane = g.oh * g.ow;
 #pragma omp parallel for schedule(static) if (g.planes * in_plane > POOL_PARALLEL_MIN)
-    for (int64_t p = 0; p < g.planes; p++)
-        for (int64_t oy = 0; oy < g.oh; oy++) {
-            int64_t row = p * in_plane + 2 * oy * g.w, out = p * out_plane + oy * g.ow;
-            max_2x2_gather_row_with_tangent(g.ow, x + row, x + row + g.w, xt + row, xt + row + g.w,
-                                            y + out, yt + out);
-        }
+    for (int64_t p = 0; p < g.planes; p++) {
+        const sgdi_real *xp = x + p * in_plane, *tp = xt + p * in_plane;
+        sgdi_real *yp = y + p * out_plane, *ytp = yt + p * out_plane;
+        sgdi_max_2x2_gather_with_tangent(relu_part(op, RELU_OUTPUT), &g, xp, tp, yp, ytp);
+    }
 }
 
 // backward, then tangent_backward, in one pass for the 2x2 max pooling when both
-// adjoints are wanted; anything else takes the two calls.
-void sgdi_max_pooling_backward_with_tangent(const sgdi_op_call *call) {
+// adjoints are wanted; anything else takes the two calls. `op`: MaxPooling, or
+// MaxPooling+ReLU.
+static void max_pool_backward_with_tangent(const sgdi_op_call *call, pool_op op) {
     pool_geom g = call_geometry(call, false);
     const sgdi_port *x = &call->in[0], *y = &call->out[0];
     if (!x->adj || !y->adj || !x->adj_tan || !y->adj_tan || !is_max_2x2(&g, POOL_MAX)) {
-        pool_backward(call, POOL_MAX, false);
-        pool_tangent_backward(call, POOL_MAX, false);
+        pool_backward(call, op);
+        pool_tangent_backward(call, op);
         return;
     }
     int64_t in_plane = g.h * g.w, out_plane = g.oh * g.ow;
@@ -395,13 +284,10 @@ void sgdi_max_pooling_backward_with_tangent(const sgdi_op_call *call) {
         sgdi_real *d = x->adj + p * in_plane, *e = x->adj_tan + p * in_plane;
         if (x->adj_fresh && !assign)
             for (int64_t i = 0; i < in_plane; i++) d[i] = 0, e[i] = 0;
-        for (int64_t oy = 0; oy < g.oh; oy++) {
-            int64_t row = 2 * oy * g.w, out = p * out_plane + oy * g.ow;
-            const sgdi_real *xp = x->val + p * in_plane + row;
-            max_2x2_scatter_add_row_with_tangent(g.ow, xp, xp + g.w, y->adj + out, y->adj_tan + out,
-                                                 assign, d + row, d + row + g.w, e + row,
-                                                 e + row + g.w);
-        }
+        const sgdi_real *xp = x->val + p * in_plane;
+        const sgdi_real *sp = y->adj + p * out_plane, *stp = y->adj_tan + p * out_plane;
+        sgdi_max_2x2_scatter_add_with_tangent(relu_part(op, RELU_SLOPE), &g, xp, sp, stp, assign, d,
+                                              e);
     }
 }
 
@@ -449,25 +335,40 @@ static sgdi_status pool_infer_shape(sgdi_op_kind kind, const sgdi_op_attr *attr,
 }
 
 // clang-format off
-#define POOL_OP(name, KIND, OP_KIND)                                                                \
+#define POOL_OP(name, OP, OP_KIND)                                                                  \
     sgdi_status sgdi_##name##_infer_shape(const sgdi_op_attr *attr, const sgdi_shape *in,        \
                                           const bool *in_batched, int n_in, sgdi_shape *out,     \
                                           int n_out, char *msg, size_t msg_size) {               \
         return pool_infer_shape(OP_KIND, attr, in, in_batched, n_in, out, n_out, msg, msg_size); \
     }                                                                                             \
-    void sgdi_##name##_forward(const sgdi_op_call *call) { pool_forward(call, KIND, false); }    \
+    void sgdi_##name##_forward(const sgdi_op_call *call) { pool_forward(call, OP); }             \
     void sgdi_##name##_tangent_forward(const sgdi_op_call *call) {                               \
-        pool_tangent_forward(call, KIND, false);                                                 \
+        pool_tangent_forward(call, OP);                                                          \
     }                                                                                             \
-    void sgdi_##name##_backward(const sgdi_op_call *call) { pool_backward(call, KIND, false); }  \
+    void sgdi_##name##_backward(const sgdi_op_call *call) { pool_backward(call, OP); }           \
     void sgdi_##name##_tangent_backward(const sgdi_op_call *call) {                              \
-        pool_tangent_backward(call, KIND, false);                                                \
+        pool_tangent_backward(call, OP);                                                         \
     }
 // clang-format on
 
-POOL_OP(max_pooling, POOL_MAX, SGDI_OP_MAX_POOLING)
-POOL_OP(average_pooling, POOL_AVERAGE, SGDI_OP_AVERAGE_POOLING)
-POOL_OP(sum_pooling, POOL_SUM, SGDI_OP_SUM_POOLING)
+POOL_OP(max_pooling, MAX_POOLING, SGDI_OP_MAX_POOLING)
+POOL_OP(average_pooling, AVERAGE_POOLING, SGDI_OP_AVERAGE_POOLING)
+POOL_OP(sum_pooling, SUM_POOLING, SGDI_OP_SUM_POOLING)
+// Fused by the executor: MaxPooling's ports, the ReLU's output.
+POOL_OP(max_pooling_relu, MAX_POOLING_RELU, SGDI_OP_MAX_POOLING_RELU)
+
+void sgdi_max_pooling_forward_with_tangent(const sgdi_op_call *call) {
+    max_pool_forward_with_tangent(call, MAX_POOLING);
+}
+void sgdi_max_pooling_backward_with_tangent(const sgdi_op_call *call) {
+    max_pool_backward_with_tangent(call, MAX_POOLING);
+}
+void sgdi_max_pooling_relu_forward_with_tangent(const sgdi_op_call *call) {
+    max_pool_forward_with_tangent(call, MAX_POOLING_RELU);
+}
+void sgdi_max_pooling_relu_backward_with_tangent(const sgdi_op_call *call) {
+    max_pool_backward_with_tangent(call, MAX_POOLING_RELU);
+}
 
 // --- GlobalAveragePooling ----------------------------------------------------------------
 
@@ -494,20 +395,20 @@ sgdi_status sgdi_global_average_pooling_infer_shape(const sgdi_op_attr *attr, co
 
 // y[B, C] = mean of x[B, C, :]
 void sgdi_global_average_pooling_forward(const sgdi_op_call *call) {
-    pool_forward(call, POOL_AVERAGE, true);
+    pool_forward(call, GLOBAL_AVERAGE_POOLING);
 }
 
 // y'[B, C] = mean of x'[B, C, :]
 void sgdi_global_average_pooling_tangent_forward(const sgdi_op_call *call) {
-    pool_tangent_forward(call, POOL_AVERAGE, true);
+    pool_tangent_forward(call, GLOBAL_AVERAGE_POOLING);
 }
 
 // x_bar[B, C, :] += y_bar[B, C] / (H W)
 void sgdi_global_average_pooling_backward(const sgdi_op_call *call) {
-    pool_backward(call, POOL_AVERAGE, true);
+    pool_backward(call, GLOBAL_AVERAGE_POOLING);
 }
 
 // linear: x_bar'[B, C, :] += y_bar'[B, C] / (H W)
 void sgdi_global_average_pooling_tangent_backward(const sgdi_op_call *call) {
-    pool_tangent_backward(call, POOL_AVERAGE, true);
+    pool_tangent_backward(call, GLOBAL_AVERAGE_POOLING);
 }
