@@ -15,9 +15,9 @@
  * adjoint holds something only from its first writer to its last reader in the backward
  * sweep, and variables whose spans do not overlap share floats (exec_liveness.c), so each
  * region is the peak of live adjoints rather than their sum. Memory touched for the first
- * time is slow here (a VM: about 2.7 ms per MB), and an adjoint with floats of its own is
- * out of cache whenever the sweep reaches it; shared floats were in use a few nodes
- * before (touched already, and more often still in cache).
+ * time can be slow (a VM whose host has not backed it yet: about 3 ms per MB), and an
+ * adjoint with floats of its own is out of cache whenever the sweep reaches it; shared
+ * floats were in use a few nodes before (touched already, and more often still in cache).
  * For the built-in CNN at batch 64 the arena was 157.4 MB, half of it adjoints; it is
  * 104.3 MB now, 2 x 12.8 MB of it adjoints. Nothing reads an adjoint after the sweep (the
  * input has none): one that a caller read would need floats of its own.
