@@ -102,16 +102,21 @@ static bool fuse_nodes(sgdi_exec *ex, bool fuse) {
     return true;
 }
 
-// The elements of node n's cache (its op's cache_len()).
-static int64_t node_cache_len(const sgdi_exec *ex, int n) {
+// Elements node n asks for through `size` (its op's workspace() or cache_len(), NULL: none)
+// at its ports' shapes and `batch`; 0 for a node run inside a fused one.
+static int64_t node_len(const sgdi_exec *ex, int n, sgdi_workspace_fn size, int64_t batch) {
     const sgdi_graph *g = ex->graph;
     const sgdi_node *node = &ex->nodes[n];
-    const sgdi_op_def *def = &sgdi_op_table[node->op];
-    if (ex->skip[n] || !def->cache_len) return 0;
+    if (ex->skip[n] || !size) return 0;
     sgdi_shape in[SGDI_MAX_PORTS], out[SGDI_MAX_PORTS];
     for (int k = 0; k < node->n_in; k++) in[k] = g->vars[node->in[k]].shape;
     for (int k = 0; k < node->n_out; k++) out[k] = g->vars[node->out[k]].shape;
-    return def->cache_len(&node->attr, in, node->n_in, out, 1);
+    return size(&node->attr, in, node->n_in, out, batch);
+}
+
+// The elements of node n's cache (its op's cache_len()).
+static int64_t node_cache_len(const sgdi_exec *ex, int n) {
+    return node_len(ex, n, sgdi_op_table[ex->nodes[n].op].cache_len, 1);
 }
 
 // The nodes' caches, in one block left untouched (malloc, not calloc) until a pass with a
@@ -195,13 +200,7 @@ sgdi_status sgdi_exec_init_flags(sgdi_exec *ex, const sgdi_graph *g, int64_t max
     ex->ports = calloc(2 * SGDI_MAX_PORTS, sizeof *ex->ports);
     int64_t work = 0;
     for (int n = 0; n < g->n_nodes; n++) {
-        const sgdi_node *node = &ex->nodes[n];
-        const sgdi_op_def *def = &sgdi_op_table[node->op];
-        if (ex->skip[n] || !def->workspace) continue;
-        sgdi_shape in[SGDI_MAX_PORTS], out[SGDI_MAX_PORTS];
-        for (int k = 0; k < node->n_in; k++) in[k] = g->vars[node->in[k]].shape;
-        for (int k = 0; k < node->n_out; k++) out[k] = g->vars[node->out[k]].shape;
-        int64_t w = def->workspace(&node->attr, in, node->n_in, out, max_batch);
+        int64_t w = node_len(ex, n, sgdi_op_table[ex->nodes[n].op].workspace, max_batch);
         if (w > work) work = w;
     }
     ex->work = work > 0 ? sgdi_calloc_large(work, sizeof(float)) : NULL;

@@ -297,9 +297,8 @@ void sgdi_winograd_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work
     int64_t S = chunk_samples(&g, batch), chunks = (batch + S - 1) / S;
     layout l = layout_of(&g, S, work, work_len);
     sgdi_real *scratch[2] = {l.u1, l.u2};
-    const sgdi_real *u[2];
     for (int k = 0; k < job.ws.n; k++) // [points][C][K]: the products' right operands
-        u[k] = weight_points(p, &g, job.ws.ptr[k], true, scratch[k]);
+        l.u[k] = weight_points(p, &g, job.ws.ptr[k], true, scratch[k]);
 #pragma omp parallel for schedule(static) num_threads(l.threads)
     for (int64_t q = 0; q < chunks; q++) {
         slot sl = slot_at(&l, omp_get_thread_num());
@@ -312,7 +311,7 @@ void sgdi_winograd_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work
             for (int s = 0; s < n_sums; s++)
                 for (int k = 0; k < job.pairs[s]; k++)
                     sgdi_small_gemm(tiles, g.K, g.C, v[job.ii[s][k]] + xi * ldv, g.C,
-                                    u[job.wi[s][k]] + xi * weight_stride(&g), g.K, k > 0,
+                                    l.u[job.wi[s][k]] + xi * weight_stride(&g), g.K, k > 0,
                                     m[s] + xi * ldm, g.K);
         for (int s = 0; s < n_sums; s++)
             chunk_points_to_column(&g, &sl, m[s], n0, samples, sums[s].assign, sums[s].bias,
