@@ -16,7 +16,9 @@ void sgdi_adagrad_step(const sgdi_solver *s, int64_t t, double lr, float *theta,
     const float *mult = s->lr_mult;
     const float lr_f = (float)lr, eps = (float)s->eps;
     float *acc = state;
-    for (int64_t i = 0; i < s->n; i++) {
+    const int64_t n = s->n;
+    SGDI_PARAMETER_LOOP
+    for (int64_t i = 0; i < n; i++) {
         if (sgdi_frozen(mult, i)) continue;
         acc[i] += grad[i] * grad[i];
         theta[i] -= sgdi_lr_of(lr_f, mult, i) * grad[i] / (sqrtf(acc[i]) + eps);
@@ -37,7 +39,9 @@ void sgdi_adagrad_adjoint(const sgdi_solver *s, int64_t t, double lr, const floa
     const float *mult = s->lr_mult;
     const float lr_f = (float)lr, eps = (float)s->eps;
     const float *acc = state_after;
-    for (int64_t i = 0; i < s->n; i++) {
+    const int64_t n = s->n;
+    SGDI_PARAMETER_LOOP
+    for (int64_t i = 0; i < n; i++) {
         if (sgdi_frozen(mult, i)) {
             gbar[i] = 0.0;
             continue;

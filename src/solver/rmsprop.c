@@ -16,7 +16,9 @@ void sgdi_rmsprop_step(const sgdi_solver *s, int64_t t, double lr, float *theta,
     const float *mult = s->lr_mult;
     const float lr_f = (float)lr, eps = (float)s->eps, rho = (float)s->decay;
     float *v = state;
-    for (int64_t i = 0; i < s->n; i++) {
+    const int64_t n = s->n;
+    SGDI_PARAMETER_LOOP
+    for (int64_t i = 0; i < n; i++) {
         if (sgdi_frozen(mult, i)) continue;
         v[i] = v[i] * rho + grad[i] * grad[i] * (1.0f - rho);
         theta[i] -= sgdi_lr_of(lr_f, mult, i) / (sqrtf(v[i]) + eps) * grad[i];
@@ -39,7 +41,9 @@ void sgdi_rmsprop_adjoint(const sgdi_solver *s, int64_t t, double lr, const floa
     const double rho = (float)s->decay; // the value the forward step used
     const float *v = state_after;
     double *a_v = a_state;
-    for (int64_t i = 0; i < s->n; i++) {
+    const int64_t n = s->n;
+    SGDI_PARAMETER_LOOP
+    for (int64_t i = 0; i < n; i++) {
         if (sgdi_frozen(mult, i)) {
             gbar[i] = 0.0;
             continue;
