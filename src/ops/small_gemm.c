@@ -5,7 +5,8 @@
  * libxsmm is column-major: the row-major c = a b is the column-major c^T = b^T a^T, so a
  * row-major (m, n, k) product is libxsmm's (n, m, k) with the operands swapped. Kernels
  * are generated once per shape and kept in libxsmm's registry, which is safe to query
- * from every thread; the query is a hash lookup, negligible next to a product.
+ * from every thread; the query, a hash lookup, costs a tenth of the smallest products, so
+ * runs of products of one shape look it up once (sgdi_gemm_plan).
  */
 #include "ops/small_gemm.h"
 
@@ -46,9 +47,16 @@ static void leave_wide_vectors(void) {
 
 // libxsmm's (n, m, k) product with b first (see above); a transposed in row-major terms is
 // its second operand transposed.
-static void gemm(bool transposed_a, int64_t m, int64_t n, int64_t k, const sgdi_real *a,
-                 int64_t lda, const sgdi_real *b, int64_t ldb, bool accumulate, sgdi_real *c,
-                 int64_t ldc) {
+sgdi_gemm_plan sgdi_gemm_plan_make(bool transposed_a, int64_t m, int64_t n, int64_t k, int64_t lda,
+                                   int64_t ldb, bool accumulate, int64_t ldc) {
+    sgdi_gemm_plan plan = {.m = m,
+                           .n = n,
+                           .k = k,
+                           .lda = lda,
+                           .ldb = ldb,
+                           .ldc = ldc,
+                           .transposed_a = transposed_a,
+                           .accumulate = accumulate};
     const sgdi_real alpha = 1, beta = accumulate ? 1 : 0;
     const libxsmm_blasint xm = (libxsmm_blasint)n, xn = (libxsmm_blasint)m, xk = (libxsmm_blasint)k,
                           xlda = (libxsmm_blasint)ldb, xldb = (libxsmm_blasint)lda,
@@ -56,23 +64,32 @@ static void gemm(bool transposed_a, int64_t m, int64_t n, int64_t k, const sgdi_
     const int flags = transposed_a ? LIBXSMM_GEMM_FLAG_TRANS_B : LIBXSMM_GEMM_FLAG_NONE;
     const int prefetch = LIBXSMM_GEMM_PREFETCH_NONE;
     kernel_fn kernel = DISPATCH(xm, xn, xk, &xlda, &xldb, &xldc, &alpha, &beta, &flags, &prefetch);
-    if (!kernel) {
-        blas_gemm(transposed_a, m, n, k, a, lda, b, ldb, accumulate, c, ldc);
+    plan.kernel = (void (*)(void))kernel;
+    return plan;
+}
+
+void sgdi_gemm_plan_run(const sgdi_gemm_plan *plan, const sgdi_real *a, const sgdi_real *b,
+                        sgdi_real *c) {
+    if (!plan->kernel) {
+        blas_gemm(plan->transposed_a, plan->m, plan->n, plan->k, a, plan->lda, b, plan->ldb,
+                  plan->accumulate, c, plan->ldc);
         return;
     }
-    kernel(b, a, c);
+    ((kernel_fn)plan->kernel)(b, a, c);
     leave_wide_vectors();
 }
 
 void sgdi_small_gemm(int64_t m, int64_t n, int64_t k, const sgdi_real *a, int64_t lda,
                      const sgdi_real *b, int64_t ldb, bool accumulate, sgdi_real *c, int64_t ldc) {
-    gemm(false, m, n, k, a, lda, b, ldb, accumulate, c, ldc);
+    sgdi_gemm_plan plan = sgdi_gemm_plan_make(false, m, n, k, lda, ldb, accumulate, ldc);
+    sgdi_gemm_plan_run(&plan, a, b, c);
 }
 
 void sgdi_small_gemm_at(int64_t m, int64_t n, int64_t k, const sgdi_real *a, int64_t lda,
                         const sgdi_real *b, int64_t ldb, bool accumulate, sgdi_real *c,
                         int64_t ldc) {
-    gemm(true, m, n, k, a, lda, b, ldb, accumulate, c, ldc);
+    sgdi_gemm_plan plan = sgdi_gemm_plan_make(true, m, n, k, lda, ldb, accumulate, ldc);
+    sgdi_gemm_plan_run(&plan, a, b, c);
 }
 
 void sgdi_small_transpose(int64_t m, int64_t n, const sgdi_real *in, int64_t ldi, sgdi_real *out,

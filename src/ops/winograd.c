@@ -307,12 +307,14 @@ void sgdi_winograd_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work
         sgdi_real *v[2] = {sl.v1, sl.v2}, *m[2] = {sl.m1, sl.m2};
         for (int k = 0; k < job.ims.n; k++)
             chunk_image_to_points(&g, &sl, job.ims.ptr[k], n0, samples, v[k]);
+        sgdi_gemm_plan product[2]; // M_xi = V_xi U_xi, and M_xi += V_xi U_xi
+        for (int k = 0; k < 2; k++)
+            product[k] = sgdi_gemm_plan_make(false, tiles, g.K, g.C, g.C, g.K, k > 0, g.K);
         for (int xi = 0; xi < g.points; xi++)
             for (int s = 0; s < n_sums; s++)
                 for (int k = 0; k < job.pairs[s]; k++)
-                    sgdi_small_gemm(tiles, g.K, g.C, v[job.ii[s][k]] + xi * ldv, g.C,
-                                    l.u[job.wi[s][k]] + xi * weight_stride(&g), g.K, k > 0,
-                                    m[s] + xi * ldm, g.K);
+                    sgdi_gemm_plan_run(&product[k > 0], v[job.ii[s][k]] + xi * ldv,
+                                       l.u[job.wi[s][k]] + xi * weight_stride(&g), m[s] + xi * ldm);
         for (int s = 0; s < n_sums; s++)
             chunk_points_to_column(&g, &sl, m[s], n0, samples, sums[s].assign, sums[s].bias,
                                    sums[s].col);
@@ -358,13 +360,15 @@ static void chunk_image_adjoint(const geom *g, const layout *l, const slot *sl,
     const sgdi_conv_adjoint *ad = &job->adj[a];
     const sgdi_real *const *u = l->u;
     int64_t tiles = samples * g->P, ldv = image_stride(g, tiles), ldm = column_stride(g, tiles);
+    sgdi_gemm_plan product[2]; // dV_xi = dM_xi U_xi^T, and dV_xi += dM_xi U_xi^T
+    for (int k = 0; k < 2; k++)
+        product[k] = sgdi_gemm_plan_make(false, tiles, g->C, g->K, g->K, g->C, k > 0, g->C);
     for (int xi = 0; xi < g->points; xi++) {
         bool first = true;
         for (int k = 0; k < ad->n_terms; k++) {
             if (job->wi[a][k] == UNUSED) continue;
-            sgdi_small_gemm(tiles, g->C, g->K, m[job->ci[a][k]] + xi * ldm, g->K,
-                            u[job->wi[a][k]] + xi * weight_stride(g), g->C, !first,
-                            sl->v1 + xi * ldv, g->C);
+            sgdi_gemm_plan_run(&product[!first], m[job->ci[a][k]] + xi * ldm,
+                               u[job->wi[a][k]] + xi * weight_stride(g), sl->v1 + xi * ldv);
             first = false;
         }
     }
@@ -394,14 +398,16 @@ static void backward_chunk(const geom *g, const layout *l, const slot *sl, const
                 if (job->ii[a][k] == i) add[a][k] = !first[a], first[a] = false;
         chunk_image_to_points(g, sl, job->ims.ptr[i], n0, samples, v[i]);
     }
-    for (int xi = 0; xi < g->points; xi++) // dU_xi[K][C] += M_xi^T[K][tiles] V_xi[tiles][C]
+    sgdi_gemm_plan product[2]; // dU_xi[K][C] (+)= M_xi^T[K][tiles] V_xi[tiles][C]
+    for (int k = 0; k < 2; k++)
+        product[k] = sgdi_gemm_plan_make(true, g->K, g->C, tiles, g->K, g->C, k > 0, g->C);
+    for (int xi = 0; xi < g->points; xi++)
         for (int i = 0; i < job->ims.n; i++)
             for (int a = 0; a < job->n_adj; a++)
                 for (int k = 0; k < job->adj[a].n_terms; k++) {
                     if (job->ii[a][k] != i) continue;
-                    sgdi_small_gemm_at(g->K, g->C, tiles, m[job->ci[a][k]] + xi * ldm, g->K,
-                                       v[i] + xi * ldv, g->C, add[a][k],
-                                       acc[a] + xi * weight_stride(g), g->C);
+                    sgdi_gemm_plan_run(&product[add[a][k]], m[job->ci[a][k]] + xi * ldm,
+                                       v[i] + xi * ldv, acc[a] + xi * weight_stride(g));
                 }
     for (int a = 0; a < job->n_adj; a++)
         if (acc[a] && first[a]) memset(acc[a], 0, (size_t)l->weights * sizeof *acc[a]);
