@@ -344,13 +344,18 @@ static void test_convolution(void) {
 
 // Winograd over output planes whose sides leave every remainder modulo 2 and 4 (tiles that
 // overhang by 0 to 3 outputs), so that both F(2x2) and F(4x4) are taken, with paddings 0
-// to 2 (the image side's tiles reaching past the padding too).
+// to 2 (the image side's tiles reaching past the padding too); then planes of at least
+// 8 x 8, tiled by F(4x4) and edge tiles of 2 or 3 outputs a side (winograd_tiles.h), in
+// every shape: 4x2, 2x4, 2x2 (sides 10 and 9), 4x3, 3x4, 3x3 (11), 3x2 and 2x3 (11 by 10).
 static void test_winograd_sizes(void) {
     static const int64_t sides[] = {2, 3, 4, 5, 6, 7, 9};
     enum { N = sizeof sides / sizeof *sides };
-    for (int i = 0; i < N; i++)
+    static const int64_t mixed[][2] = {{10, 9}, {11, 11}, {11, 10}, {10, 11}, {8, 14}};
+    enum { M = sizeof mixed / sizeof *mixed };
+    for (int i = 0; i < N + M; i++)
         for (int64_t pad = 0; pad <= 2; pad++) {
-            int64_t oh = sides[i], ow = sides[(i + 2 * pad + 1) % N];
+            int64_t oh = i < N ? sides[i] : mixed[i - N][0];
+            int64_t ow = i < N ? sides[(i + 2 * pad + 1) % N] : mixed[i - N][1];
             ref_case c = {SGDI_OP_CONVOLUTION,
                           sh(3, 4, oh + 2 - 2 * pad, ow + 2 - 2 * pad, 0),
                           sh(4, 5, 4, 3, 3),

@@ -69,14 +69,7 @@ static geom geometry(const sgdi_conv_plan *p) {
               .OW = p->out[1],
               .ph = p->pad[0],
               .pw = p->pad[1]};
-    // F(4x4) where its tiles need fewer multiplications than F(2x2)'s: 36 per tile of
-    // 4x4 outputs against 16 per 2x2, over the tiles that cover the plane
-    int64_t f2 = 16 * ((g.OH + 1) / 2) * ((g.OW + 1) / 2);
-    int64_t f4 = 36 * ((g.OH + 3) / 4) * ((g.OW + 3) / 4);
-    g.m = f4 < f2 ? 4 : 2, g.points = (g.m + 2) * (g.m + 2);
-    g.TH = (g.OH + g.m - 1) / g.m, g.TW = (g.OW + g.m - 1) / g.m, g.P = g.TH * g.TW;
-    g.PH = g.m * g.TH + 2; // >= H + 2 ph, as OH = H + 2 ph - 2
-    g.PW = g.m * g.TW + 2; // >= W + 2 pw
+    sgdi_winograd_tile_plane(&g);
     return g;
 }
 
@@ -92,18 +85,52 @@ static int64_t chunk_samples(const geom *g, int64_t batch) {
 // channels put the points a power of two apart, where the transforms' streams of stores
 // (one per point) evicted each other from the cache (the 7x7 layers' image transform ran
 // 2.4x slower).
-static int64_t image_stride(const geom *g, int64_t tiles) {
-    return tiles * g->C + SKEW;
-}
-
-static int64_t column_stride(const geom *g, int64_t tiles) {
-    return tiles * g->K + SKEW;
-}
 
 // The same for the kernels' points [points][K][C] (or [C][K]): 128 x 128 channels put
 // them 64 KiB apart.
 static int64_t weight_stride(const geom *g) {
     return g->K * g->C + SKEW;
+}
+
+// The kernels' points: each region's (the points of its tile shape), one after the other.
+static int64_t kernel_points(const geom *g) {
+    int64_t n = 0;
+    for (int r = 0; r < g->n_regions; r++) n += g->region[r].points;
+    return n;
+}
+
+// Where region r's kernel points start.
+static int64_t kernel_offset(const geom *g, int r) {
+    int64_t n = 0;
+    for (int q = 0; q < r; q++) n += g->region[q].points;
+    return n * weight_stride(g);
+}
+
+// A chunk's image side or column side of `samples` samples: region r's points [points_r]
+// [samples P_r][channels] from at[r], ld[r] apart, the regions one after the other.
+typedef struct regions_view {
+    sgdi_real *at[SGDI_WINOGRAD_MAX_REGIONS];
+    int64_t ld[SGDI_WINOGRAD_MAX_REGIONS], tiles[SGDI_WINOGRAD_MAX_REGIONS];
+} regions_view;
+
+static regions_view view_of(const geom *g, sgdi_real *base, int64_t samples, int64_t channels) {
+    regions_view v = {.at = {NULL}};
+    int64_t offset = 0;
+    for (int r = 0; r < g->n_regions; r++) {
+        v.tiles[r] = samples * g->region[r].P;
+        v.ld[r] = v.tiles[r] * channels + SKEW;
+        v.at[r] = base + offset;
+        offset += g->region[r].points * v.ld[r];
+    }
+    return v;
+}
+
+// The elements of view_of's regions.
+static int64_t view_len(const geom *g, int64_t samples, int64_t channels) {
+    int64_t n = 0;
+    for (int r = 0; r < g->n_regions; r++)
+        n += g->region[r].points * (samples * g->region[r].P * channels + SKEW);
+    return n;
 }
 
 bool sgdi_winograd_applies(const sgdi_conv_plan *p) {
@@ -115,7 +142,7 @@ bool sgdi_winograd_applies(const sgdi_conv_plan *p) {
 
 int64_t sgdi_winograd_multiplies(const sgdi_conv_plan *p) {
     geom g = geometry(p);
-    return g.points * g.P;
+    return g.points;
 }
 
 enum { MAX_OPERANDS = 2, UNUSED = -1 };
@@ -142,12 +169,11 @@ static int64_t bias_len(const geom *g) {
 }
 
 static int64_t shared_len(const geom *g) {
-    return bias_len(g) + (2 + 2 * GROUPS) * g->points * weight_stride(g);
+    return bias_len(g) + (2 + 2 * GROUPS) * kernel_points(g) * weight_stride(g);
 }
 
 static int64_t slot_len(const geom *g, int64_t samples) {
-    int64_t tiles = samples * g->P;
-    return 2 * g->points * (column_stride(g, tiles) + image_stride(g, tiles)) +
+    return 2 * (view_len(g, samples, g->K) + view_len(g, samples, g->C)) +
            sgdi_winograd_tile_scratch(g);
 }
 
@@ -158,7 +184,15 @@ int64_t sgdi_winograd_workspace(const sgdi_conv_plan *p, int64_t batch, int thre
 
 int64_t sgdi_winograd_cache_len(const sgdi_conv_plan *p) {
     geom g = geometry(p);
-    return 2 * g.points * weight_stride(&g);
+    return 2 * kernel_points(&g) * weight_stride(&g);
+}
+
+// u (region r's from kernel_offset(g, r)) = the points of kernels w, as
+// sgdi_winograd_weights_to_points for each region's tile shape.
+static void weights_to_points(const geom *g, const sgdi_real *w, bool transposed, sgdi_real *u) {
+    for (int r = 0; r < g->n_regions; r++)
+        sgdi_winograd_weights_to_points(g->region[r].mr, g->region[r].mc, g->K, g->C, w, transposed,
+                                        weight_stride(g), u + kernel_offset(g, r));
 }
 
 // The points of kernels w in the products' layout [points][C][K] (`transposed`) or the
@@ -170,13 +204,13 @@ static const sgdi_real *weight_points(const sgdi_conv_plan *p, const geom *g, co
                                       bool transposed, sgdi_real *scratch) {
     sgdi_op_cache *cache = p->cache;
     if (!cache || p->version == 0 || w != p->cached_w) {
-        sgdi_winograd_weights_to_points(g->m, g->K, g->C, w, transposed, weight_stride(g), scratch);
+        weights_to_points(g, w, transposed, scratch);
         return scratch;
     }
     int part = transposed ? 0 : 1;
-    sgdi_real *points = cache->data + part * g->points * weight_stride(g);
+    sgdi_real *points = cache->data + part * kernel_points(g) * weight_stride(g);
     if (cache->tag[part] != p->version) {
-        sgdi_winograd_weights_to_points(g->m, g->K, g->C, w, transposed, weight_stride(g), points);
+        weights_to_points(g, w, transposed, points);
         cache->tag[part] = p->version;
     }
     return points;
@@ -185,9 +219,8 @@ static const sgdi_real *weight_points(const sgdi_conv_plan *p, const geom *g, co
 // The layout of `work` for chunks of `samples`: as many threads as it has slots for (>= 1)
 // and OpenMP offers.
 static layout layout_of(const geom *g, int64_t samples, sgdi_real *work, int64_t work_len) {
-    int64_t tiles = samples * g->P;
-    layout l = {.weights = g->points * weight_stride(g), .slot_len = slot_len(g, samples)};
-    l.column = g->points * column_stride(g, tiles), l.image = g->points * image_stride(g, tiles);
+    layout l = {.weights = kernel_points(g) * weight_stride(g), .slot_len = slot_len(g, samples)};
+    l.column = view_len(g, samples, g->K), l.image = view_len(g, samples, g->C);
     l.bias_groups = (double *)(void *)work;
     l.u1 = work + bias_len(g), l.u2 = l.u1 + l.weights, l.u_groups[0] = l.u1 + 2 * l.weights;
     l.u_groups[1] = l.u_groups[0] + GROUPS * l.weights;
@@ -207,42 +240,53 @@ static slot slot_at(const layout *l, int64_t i) {
 // --- A chunk on one thread --------------------------------------------------------------
 // Samples [n0, n0 + samples) of a batch; tiles = samples P, sample s's first at s P.
 
-// v[points][tiles][C] = the image side's points
+// v = the image side's points of img's samples
 static void chunk_image_to_points(const geom *g, const slot *sl, const sgdi_real *img, int64_t n0,
-                                  int64_t samples, sgdi_real *v) {
-    int64_t ld = image_stride(g, samples * g->P), plane = g->C * g->H * g->W;
-    for (int64_t s = 0; s < samples; s++)
-        sgdi_winograd_image_to_points(g, img + (n0 + s) * plane, v + s * g->P * g->C, ld, sl->tile);
+                                  int64_t samples, const regions_view *v) {
+    int64_t plane = g->C * g->H * g->W;
+    for (int64_t s = 0; s < samples; s++) {
+        sgdi_real *at[SGDI_WINOGRAD_MAX_REGIONS];
+        for (int r = 0; r < g->n_regions; r++) at[r] = v->at[r] + s * g->region[r].P * g->C;
+        sgdi_winograd_image_to_points(g, img + (n0 + s) * plane, at, v->ld, sl->tile);
+    }
 }
 
-// img += the adjoint of chunk_image_to_points applied to v_bar[points][tiles][C] (= with
-// `assign`)
-static void chunk_points_to_image(const geom *g, const slot *sl, const sgdi_real *v_bar, int64_t n0,
-                                  int64_t samples, bool assign, sgdi_real *img) {
-    int64_t ld = image_stride(g, samples * g->P), plane = g->C * g->H * g->W;
-    for (int64_t s = 0; s < samples; s++)
-        sgdi_winograd_points_to_image(g, v_bar + s * g->P * g->C, ld, assign,
-                                      img + (n0 + s) * plane, sl->tile);
+// img += the adjoint of chunk_image_to_points applied to v_bar (= with `assign`)
+static void chunk_points_to_image(const geom *g, const slot *sl, const regions_view *v_bar,
+                                  int64_t n0, int64_t samples, bool assign, sgdi_real *img) {
+    int64_t plane = g->C * g->H * g->W;
+    for (int64_t s = 0; s < samples; s++) {
+        const sgdi_real *at[SGDI_WINOGRAD_MAX_REGIONS];
+        for (int r = 0; r < g->n_regions; r++) at[r] = v_bar->at[r] + s * g->region[r].P * g->C;
+        sgdi_winograd_points_to_image(g, at, v_bar->ld, assign, img + (n0 + s) * plane, sl->tile);
+    }
 }
 
-// col += the column side of the points m[points][tiles][K] (with `assign`: col = bias + it)
-static void chunk_points_to_column(const geom *g, const slot *sl, const sgdi_real *m, int64_t n0,
+// col += the column side of the points m (with `assign`: col = bias + it)
+static void chunk_points_to_column(const geom *g, const slot *sl, const regions_view *m, int64_t n0,
                                    int64_t samples, bool assign, const sgdi_real *bias,
                                    sgdi_real *col) {
-    int64_t ld = column_stride(g, samples * g->P), plane = g->K * g->OH * g->OW;
-    for (int64_t s = 0; s < samples; s++)
-        sgdi_winograd_points_to_column(g, m + s * g->P * g->K, ld, assign, bias,
-                                       col + (n0 + s) * plane, sl->tile);
+    int64_t plane = g->K * g->OH * g->OW;
+    for (int64_t s = 0; s < samples; s++) {
+        const sgdi_real *at[SGDI_WINOGRAD_MAX_REGIONS];
+        for (int r = 0; r < g->n_regions; r++) at[r] = m->at[r] + s * g->region[r].P * g->K;
+        sgdi_winograd_points_to_column(g, at, m->ld, assign, bias, col + (n0 + s) * plane,
+                                       sl->tile);
+    }
 }
 
-// m_bar[points][tiles][K] = the adjoint of chunk_points_to_column applied to col_bar;
-// sums[K] += its channel sums, sample by sample (unless NULL)
+// m_bar = the adjoint of chunk_points_to_column applied to col_bar; sums[K] += its
+// channel sums, sample by sample (unless NULL)
 static void chunk_column_to_points(const geom *g, const slot *sl, const sgdi_real *col_bar,
-                                   int64_t n0, int64_t samples, sgdi_real *m_bar, double *sums) {
-    int64_t ld = column_stride(g, samples * g->P), plane = g->K * g->OH * g->OW;
-    for (int64_t s = 0; s < samples; s++)
-        sgdi_winograd_column_to_points(g, col_bar + (n0 + s) * plane, m_bar + s * g->P * g->K, ld,
-                                       sums, sl->tile);
+                                   int64_t n0, int64_t samples, const regions_view *m_bar,
+                                   double *sums) {
+    int64_t plane = g->K * g->OH * g->OW;
+    for (int64_t s = 0; s < samples; s++) {
+        sgdi_real *at[SGDI_WINOGRAD_MAX_REGIONS];
+        for (int r = 0; r < g->n_regions; r++) at[r] = m_bar->at[r] + s * g->region[r].P * g->K;
+        sgdi_winograd_column_to_points(g, col_bar + (n0 + s) * plane, at, m_bar->ld, sums,
+                                       sl->tile);
+    }
 }
 
 // --- Products ---------------------------------------------------------------------------
@@ -302,21 +346,28 @@ void sgdi_winograd_apply(const sgdi_conv_plan *p, int64_t batch, sgdi_real *work
 #pragma omp parallel for schedule(static) num_threads(l.threads)
     for (int64_t q = 0; q < chunks; q++) {
         slot sl = slot_at(&l, omp_get_thread_num());
-        int64_t n0 = q * S, samples = min64(S, batch - n0), tiles = samples * g.P;
-        int64_t ldv = image_stride(&g, tiles), ldm = column_stride(&g, tiles);
-        sgdi_real *v[2] = {sl.v1, sl.v2}, *m[2] = {sl.m1, sl.m2};
+        int64_t n0 = q * S, samples = min64(S, batch - n0);
+        regions_view v[2] = {view_of(&g, sl.v1, samples, g.C), view_of(&g, sl.v2, samples, g.C)};
+        regions_view m[2] = {view_of(&g, sl.m1, samples, g.K), view_of(&g, sl.m2, samples, g.K)};
         for (int k = 0; k < job.ims.n; k++)
-            chunk_image_to_points(&g, &sl, job.ims.ptr[k], n0, samples, v[k]);
-        sgdi_gemm_plan product[2]; // M_xi = V_xi U_xi, and M_xi += V_xi U_xi
-        for (int k = 0; k < 2; k++)
-            product[k] = sgdi_gemm_plan_make(false, tiles, g.K, g.C, g.C, g.K, k > 0, g.K);
-        for (int xi = 0; xi < g.points; xi++)
-            for (int s = 0; s < n_sums; s++)
-                for (int k = 0; k < job.pairs[s]; k++)
-                    sgdi_gemm_plan_run(&product[k > 0], v[job.ii[s][k]] + xi * ldv,
-                                       l.u[job.wi[s][k]] + xi * weight_stride(&g), m[s] + xi * ldm);
+            chunk_image_to_points(&g, &sl, job.ims.ptr[k], n0, samples, &v[k]);
+        for (int r = 0; r < g.n_regions; r++) {
+            sgdi_gemm_plan product[2]; // M_xi = V_xi U_xi, and M_xi += V_xi U_xi
+            for (int k = 0; k < 2; k++)
+                product[k] =
+                    sgdi_gemm_plan_make(false, v[0].tiles[r], g.K, g.C, g.C, g.K, k > 0, g.K);
+            int64_t u0 = kernel_offset(&g, r);
+            for (int xi = 0; xi < g.region[r].points; xi++)
+                for (int s = 0; s < n_sums; s++)
+                    for (int k = 0; k < job.pairs[s]; k++) {
+                        const regions_view *vi = &v[job.ii[s][k]];
+                        sgdi_gemm_plan_run(&product[k > 0], vi->at[r] + xi * vi->ld[r],
+                                           l.u[job.wi[s][k]] + u0 + xi * weight_stride(&g),
+                                           m[s].at[r] + xi * m[s].ld[r]);
+                    }
+        }
         for (int s = 0; s < n_sums; s++)
-            chunk_points_to_column(&g, &sl, m[s], n0, samples, sums[s].assign, sums[s].bias,
+            chunk_points_to_column(&g, &sl, &m[s], n0, samples, sums[s].assign, sums[s].bias,
                                    sums[s].col);
     }
 }
@@ -355,24 +406,30 @@ static bool backward_job_of(const sgdi_conv_adjoint *adj, int n_adj, backward_jo
 
 // img_bar of adjoint a for one chunk, from the column sides' points m[]
 static void chunk_image_adjoint(const geom *g, const layout *l, const slot *sl,
-                                const backward_job *job, int a, sgdi_real *const *m, int64_t n0,
+                                const backward_job *job, int a, const regions_view *m, int64_t n0,
                                 int64_t samples) {
     const sgdi_conv_adjoint *ad = &job->adj[a];
     const sgdi_real *const *u = l->u;
-    int64_t tiles = samples * g->P, ldv = image_stride(g, tiles), ldm = column_stride(g, tiles);
-    sgdi_gemm_plan product[2]; // dV_xi = dM_xi U_xi^T, and dV_xi += dM_xi U_xi^T
-    for (int k = 0; k < 2; k++)
-        product[k] = sgdi_gemm_plan_make(false, tiles, g->C, g->K, g->K, g->C, k > 0, g->C);
-    for (int xi = 0; xi < g->points; xi++) {
-        bool first = true;
-        for (int k = 0; k < ad->n_terms; k++) {
-            if (job->wi[a][k] == UNUSED) continue;
-            sgdi_gemm_plan_run(&product[!first], m[job->ci[a][k]] + xi * ldm,
-                               u[job->wi[a][k]] + xi * weight_stride(g), sl->v1 + xi * ldv);
-            first = false;
+    regions_view v = view_of(g, sl->v1, samples, g->C);
+    for (int r = 0; r < g->n_regions; r++) {
+        sgdi_gemm_plan product[2]; // dV_xi = dM_xi U_xi^T, and dV_xi += dM_xi U_xi^T
+        for (int k = 0; k < 2; k++)
+            product[k] =
+                sgdi_gemm_plan_make(false, v.tiles[r], g->C, g->K, g->K, g->C, k > 0, g->C);
+        int64_t u0 = kernel_offset(g, r);
+        for (int xi = 0; xi < g->region[r].points; xi++) {
+            bool first = true;
+            for (int k = 0; k < ad->n_terms; k++) {
+                if (job->wi[a][k] == UNUSED) continue;
+                const regions_view *mc = &m[job->ci[a][k]];
+                sgdi_gemm_plan_run(&product[!first], mc->at[r] + xi * mc->ld[r],
+                                   u[job->wi[a][k]] + u0 + xi * weight_stride(g),
+                                   v.at[r] + xi * v.ld[r]);
+                first = false;
+            }
         }
     }
-    chunk_points_to_image(g, sl, sl->v1, n0, samples, ad->img_fresh, ad->img_bar);
+    chunk_points_to_image(g, sl, &v, n0, samples, ad->img_fresh, ad->img_bar);
 }
 
 // One chunk of sgdi_winograd_backward on one thread: its image adjoints added to (or
@@ -382,10 +439,10 @@ static void chunk_image_adjoint(const geom *g, const layout *l, const slot *sl,
 static void backward_chunk(const geom *g, const layout *l, const slot *sl, const backward_job *job,
                            int64_t n0, int64_t samples, sgdi_real *const *acc, bool accumulate,
                            double *sums) {
-    int64_t tiles = samples * g->P, ldv = image_stride(g, tiles), ldm = column_stride(g, tiles);
-    sgdi_real *m[2] = {sl->m1, sl->m2}, *v[2] = {sl->v1, sl->v2};
+    regions_view m[2] = {view_of(g, sl->m1, samples, g->K), view_of(g, sl->m2, samples, g->K)};
+    regions_view v[2] = {view_of(g, sl->v1, samples, g->C), view_of(g, sl->v2, samples, g->C)};
     for (int c = 0; c < job->cols.n; c++)
-        chunk_column_to_points(g, sl, job->cols.ptr[c], n0, samples, m[c],
+        chunk_column_to_points(g, sl, job->cols.ptr[c], n0, samples, &m[c],
                                job->sums_col[c] ? sums + c * g->K : NULL);
     for (int a = 0; a < job->n_adj; a++)
         if (job->writes_img[a]) chunk_image_adjoint(g, l, sl, job, a, m, n0, samples);
@@ -396,19 +453,25 @@ static void backward_chunk(const geom *g, const layout *l, const slot *sl, const
         for (int a = 0; a < job->n_adj; a++)
             for (int k = 0; k < job->adj[a].n_terms; k++)
                 if (job->ii[a][k] == i) add[a][k] = !first[a], first[a] = false;
-        chunk_image_to_points(g, sl, job->ims.ptr[i], n0, samples, v[i]);
+        chunk_image_to_points(g, sl, job->ims.ptr[i], n0, samples, &v[i]);
     }
-    sgdi_gemm_plan product[2]; // dU_xi[K][C] (+)= M_xi^T[K][tiles] V_xi[tiles][C]
-    for (int k = 0; k < 2; k++)
-        product[k] = sgdi_gemm_plan_make(true, g->K, g->C, tiles, g->K, g->C, k > 0, g->C);
-    for (int xi = 0; xi < g->points; xi++)
-        for (int i = 0; i < job->ims.n; i++)
-            for (int a = 0; a < job->n_adj; a++)
-                for (int k = 0; k < job->adj[a].n_terms; k++) {
-                    if (job->ii[a][k] != i) continue;
-                    sgdi_gemm_plan_run(&product[add[a][k]], m[job->ci[a][k]] + xi * ldm,
-                                       v[i] + xi * ldv, acc[a] + xi * weight_stride(g));
-                }
+    for (int r = 0; r < g->n_regions; r++) {
+        sgdi_gemm_plan product[2]; // dU_xi[K][C] (+)= M_xi^T[K][tiles] V_xi[tiles][C]
+        for (int k = 0; k < 2; k++)
+            product[k] =
+                sgdi_gemm_plan_make(true, g->K, g->C, v[0].tiles[r], g->K, g->C, k > 0, g->C);
+        int64_t u0 = kernel_offset(g, r);
+        for (int xi = 0; xi < g->region[r].points; xi++)
+            for (int i = 0; i < job->ims.n; i++)
+                for (int a = 0; a < job->n_adj; a++)
+                    for (int k = 0; k < job->adj[a].n_terms; k++) {
+                        if (job->ii[a][k] != i) continue;
+                        const regions_view *mc = &m[job->ci[a][k]];
+                        sgdi_gemm_plan_run(&product[add[a][k]], mc->at[r] + xi * mc->ld[r],
+                                           v[i].at[r] + xi * v[i].ld[r],
+                                           acc[a] + u0 + xi * weight_stride(g));
+                    }
+    }
     for (int a = 0; a < job->n_adj; a++)
         if (acc[a] && first[a]) memset(acc[a], 0, (size_t)l->weights * sizeof *acc[a]);
 }
@@ -456,8 +519,9 @@ void sgdi_winograd_backward(const sgdi_conv_plan *p, int64_t batch, sgdi_real *w
     for (int a = 0; a < n_adj; a++) {
         if (!adj[a].w_bar) continue;
         sgdi_real *sum = l.u_groups[a];
+        const int64_t points = kernel_points(&g);
 #pragma omp parallel for schedule(static) num_threads(l.threads)
-        for (int xi = 0; xi < g.points; xi++) {
+        for (int64_t xi = 0; xi < points; xi++) {
             sgdi_real *point = sum + xi * weight_stride(&g);
             for (int64_t gi = 1; gi < groups; gi++) {
                 const sgdi_real *part = point + gi * l.weights;
@@ -465,6 +529,9 @@ void sgdi_winograd_backward(const sgdi_conv_plan *p, int64_t batch, sgdi_real *w
                 for (int64_t e = 0; e < g.K * g.C; e++) point[e] += part[e];
             }
         }
-        sgdi_winograd_points_to_weights(g.m, g.K, g.C, sum, weight_stride(&g), adj[a].w_bar);
+        for (int r = 0; r < g.n_regions; r++)
+            sgdi_winograd_points_to_weights(g.region[r].mr, g.region[r].mc, g.K, g.C,
+                                            sum + kernel_offset(&g, r), weight_stride(&g),
+                                            adj[a].w_bar);
     }
 }

@@ -102,7 +102,8 @@ static void column_tile_adjoint(const sgdi_real *y, int64_t row, int64_t K, sgdi
 }
 
 const sgdi_winograd_kernels sgdi_winograd_f2 = {
-    .m = 2,
+    .mr = 2,
+    .mc = 2,
     .image = image_tile,
     .image_adjoint = {{image_tile_adjoint_00, image_tile_adjoint_01},
                       {image_tile_adjoint_10, image_tile_adjoint_11}},

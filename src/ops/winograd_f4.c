@@ -17,53 +17,8 @@
  */
 #include <stdbool.h>
 
+#include "ops/winograd_1d.h"
 #include "ops/winograd_kernels.h"
-
-// (r0 .. r5) = B^T (d0 .. d5)
-#define F4_BT(d0, d1, d2, d3, d4, d5, r0, r1, r2, r3, r4, r5)                                      \
-    do {                                                                                           \
-        const sgdi_real x0_ = (d0), x1_ = (d1), x2_ = (d2), x3_ = (d3), x4_ = (d4), x5_ = (d5);    \
-        (r0) = 4 * x0_ - 5 * x2_ + x4_;                                                            \
-        (r1) = x3_ + x4_ - 4 * (x1_ + x2_);                                                        \
-        (r2) = x4_ - x3_ + 4 * (x1_ - x2_);                                                        \
-        (r3) = x4_ - x2_ + 2 * (x3_ - x1_);                                                        \
-        (r4) = x4_ - x2_ - 2 * (x3_ - x1_);                                                        \
-        (r5) = 4 * x1_ - 5 * x3_ + x5_;                                                            \
-    } while (0)
-
-// (d0 .. d5) = B (r0 .. r5), the adjoint of F4_BT
-#define F4_B(r0, r1, r2, r3, r4, r5, d0, d1, d2, d3, d4, d5)                                       \
-    do {                                                                                           \
-        const sgdi_real x0_ = (r0), x1_ = (r1), x2_ = (r2), x3_ = (r3), x4_ = (r4), x5_ = (r5);    \
-        (d0) = 4 * x0_;                                                                            \
-        (d1) = 4 * (x2_ - x1_ + x5_) + 2 * (x4_ - x3_);                                            \
-        (d2) = -5 * x0_ - 4 * (x1_ + x2_) - x3_ - x4_;                                             \
-        (d3) = x1_ - x2_ + 2 * (x3_ - x4_) - 5 * x5_;                                              \
-        (d4) = x0_ + x1_ + x2_ + x3_ + x4_;                                                        \
-        (d5) = x5_;                                                                                \
-    } while (0)
-
-// (y0 .. y3) = A^T (x0 .. x5)
-#define F4_AT(x0, x1, x2, x3, x4, x5, y0, y1, y2, y3)                                              \
-    do {                                                                                           \
-        const sgdi_real x0_ = (x0), x1_ = (x1), x2_ = (x2), x3_ = (x3), x4_ = (x4), x5_ = (x5);    \
-        (y0) = x0_ + x1_ + x2_ + x3_ + x4_;                                                        \
-        (y1) = x1_ - x2_ + 2 * (x3_ - x4_);                                                        \
-        (y2) = x1_ + x2_ + 4 * (x3_ + x4_);                                                        \
-        (y3) = x1_ - x2_ + 8 * (x3_ - x4_) + x5_;                                                  \
-    } while (0)
-
-// (x0 .. x5) = A (y0 .. y3), the adjoint of F4_AT
-#define F4_A(y0, y1, y2, y3, x0, x1, x2, x3, x4, x5)                                               \
-    do {                                                                                           \
-        const sgdi_real y0_ = (y0), y1_ = (y1), y2_ = (y2), y3_ = (y3);                            \
-        (x0) = y0_;                                                                                \
-        (x1) = y0_ + y1_ + y2_ + y3_;                                                              \
-        (x2) = y0_ - y1_ + y2_ - y3_;                                                              \
-        (x3) = y0_ + 2 * y1_ + 4 * y2_ + 8 * y3_;                                                  \
-        (x4) = y0_ - 2 * y1_ + 4 * y2_ - 8 * y3_;                                                  \
-        (x5) = y3_;                                                                                \
-    } while (0)
 
 // v[xi * ldv + c] = (B^T d B)[xi]: along each row of the tile, then down its columns.
 SGDI_WIDE_VECTORS
@@ -154,7 +109,8 @@ static void column_tile_adjoint(const sgdi_real *y, int64_t row, int64_t K, sgdi
 }
 
 const sgdi_winograd_kernels sgdi_winograd_f4 = {
-    .m = 4,
+    .mr = 4,
+    .mc = 4,
     .image = image_tile,
     .image_adjoint = {{image_tile_adjoint_00, image_tile_adjoint_01},
                       {image_tile_adjoint_10, image_tile_adjoint_11}},

@@ -3,9 +3,9 @@
  * channel-last scratch (private to src/ops/; winograd_tiles.c runs them over a sample's
  * tiles between the transposes to and from the channel-first planes).
  *
- * An m x m block of outputs comes from an a x a tile of the image side, a = m + 2, with
- * a^2 transform points, point xi = (row of the point) a + (column). Each function is one
- * tile's 2-D transform for every channel: a loop over the channels, vectorised whole;
+ * An mr x mc block of outputs comes from an (mr + 2) x (mc + 2) tile of the image side,
+ * with as many transform points, point xi = (row of the point) (mc + 2) + (column). Each function
+ * is one tile's 2-D transform for every channel: a loop over the channels, vectorised whole;
  * winograd_tiles.c runs them over a sample's tiles.
  */
 #ifndef SGDI_OPS_WINOGRAD_KERNELS_H
@@ -22,7 +22,7 @@ typedef void sgdi_winograd_tile_fn(const sgdi_real *in, int64_t in_ld, int64_t c
                                    int64_t out_ld);
 
 typedef struct sgdi_winograd_kernels {
-    int m; // outputs per tile side
+    int mr, mc; // outputs per tile: rows, columns
     // image side d (ld: row) -> its points v = B^T d B (ld: the points' distance)
     sgdi_winograd_tile_fn *image;
     // points v_bar -> the image side d += B v_bar B^T on [up][left]: whether the tile's first
@@ -57,6 +57,10 @@ typedef struct sgdi_winograd_kernels {
         FN(v, ld, ch, d, row, true, true);                                                         \
     }
 
+// F(2x2), F(4x4), and the edge tiles F(mr x mc) of winograd_edges.c (mr rows of mc
+// outputs).
 extern const sgdi_winograd_kernels sgdi_winograd_f2, sgdi_winograd_f4;
+extern const sgdi_winograd_kernels sgdi_winograd_f42, sgdi_winograd_f24, sgdi_winograd_f43,
+    sgdi_winograd_f34, sgdi_winograd_f33, sgdi_winograd_f32, sgdi_winograd_f23;
 
 #endif // SGDI_OPS_WINOGRAD_KERNELS_H

@@ -1,7 +1,8 @@
 /*
- * winograd_weights.c — the kernel side of F(m x m, 3x3), m = 2 or 4: each 3x3 kernel g
- * carried into the (m + 2)^2-point transform domain, U = G g G^T, and the weight gradient
- * carried back, dW = G^T dU G (see winograd.c for the whole scheme), with
+ * winograd_weights.c — the kernel side of F(mr x mc, 3x3), mr and mc 2, 3 or 4: each 3x3
+ * kernel g carried into the (mr + 2) x (mc + 2)-point transform domain, U = Gr g Gc^T,
+ * and the weight gradient carried back, dW = Gr^T dU Gc (see winograd.c for the whole
+ * scheme), with
  *
  *   F(2x2):  G = [1    0    0  ]     F(4x4):  G = [ 1/4     0     0  ]
  *                [1/2  1/2  1/2]                  [-1/6  -1/6  -1/6 ]
@@ -35,6 +36,24 @@ enum { KERNEL_BLOCK = 16 };
         const sgdi_real t0_ = (t0), t1_ = (t1), t2_ = (t2), t3_ = (t3), half_ = (sgdi_real)0.5;    \
         (g0) = t0_ + (t1_ + t2_) * half_, (g1) = (t1_ - t2_) * half_;                              \
         (g2) = (t1_ + t2_) * half_ + t3_;                                                          \
+    } while (0)
+
+// F(3, 3): G = [1/2 0 0; -1/2 -1/2 -1/2; -1/6 1/6 -1/6; 1/6 1/3 2/3; 0 0 1]
+#define F3_G(g0, g1, g2, t0, t1, t2, t3, t4)                                                       \
+    do {                                                                                           \
+        const sgdi_real g0_ = (g0), g1_ = (g1), g2_ = (g2), half_ = (sgdi_real)0.5;                \
+        (t0) = g0_ * half_, (t1) = -(g0_ + g1_ + g2_) * half_;                                     \
+        (t2) = -(g0_ - g1_ + g2_) * SIXTH, (t3) = (g0_ + 2 * g1_ + 4 * g2_) * SIXTH;               \
+        (t4) = g2_;                                                                                \
+    } while (0)
+
+#define F3_GT(t0, t1, t2, t3, t4, g0, g1, g2)                                                      \
+    do {                                                                                           \
+        const sgdi_real t0_ = (t0), t1_ = (t1), t2_ = (t2), t3_ = (t3), t4_ = (t4);                \
+        const sgdi_real half_ = (sgdi_real)0.5;                                                    \
+        (g0) = (t0_ - t1_) * half_ + (t3_ - t2_) * SIXTH;                                          \
+        (g1) = (t2_ + 2 * t3_) * SIXTH - t1_ * half_;                                              \
+        (g2) = (4 * t3_ - t2_) * SIXTH - t1_ * half_ + t4_;                                        \
     } while (0)
 
 #define F4_G(g0, g1, g2, t0, t1, t2, t3, t4, t5)                                                   \
@@ -157,10 +176,91 @@ static void points_to_kernels_4(const sgdi_real *e, int64_t es, int64_t n, sgdi_
     add_taps(g, n, w_bar, ws);
 }
 
-void sgdi_winograd_weights_to_points(int m, int64_t K, int64_t C, const sgdi_real *w,
+// The 1-D maps over arrays (winograd_1d.h's convention): t[a] = G g[3], g[3] = G^T t[a].
+#define G_ARR_2(g, t) F2_G(g[0], g[1], g[2], t[0], t[1], t[2], t[3])
+#define G_ARR_3(g, t) F3_G(g[0], g[1], g[2], t[0], t[1], t[2], t[3], t[4])
+#define G_ARR_4(g, t) F4_G(g[0], g[1], g[2], t[0], t[1], t[2], t[3], t[4], t[5])
+#define GT_ARR_2(t, g) F2_GT(t[0], t[1], t[2], t[3], g[0], g[1], g[2])
+#define GT_ARR_3(t, g) F3_GT(t[0], t[1], t[2], t[3], t[4], g[0], g[1], g[2])
+#define GT_ARR_4(t, g) F4_GT(t[0], t[1], t[2], t[3], t[4], t[5], g[0], g[1], g[2])
+
+// The edge tiles' kernels (winograd_edges.c), F(MR x MC) with AR x AC points: Gr down each
+// column of the kernel, then Gc along each row of the result, as kernels_to_points_4; and
+// the adjoint, as points_to_kernels_4.
+#define EDGE_WEIGHTS(MR, MC, AR, AC)                                                               \
+    SGDI_WIDE_VECTORS static void kernels_to_points_##MR##MC(                                      \
+        const sgdi_real *w, int64_t ws, int64_t n, sgdi_real *u, int64_t us) {                     \
+        sgdi_real g[9][KERNEL_BLOCK];                                                              \
+        gather_taps(w, ws, n, g);                                                                  \
+        _Pragma("omp simd") for (int64_t j = 0; j < n; j++) {                                      \
+            sgdi_real t[AR][3];                                                                    \
+            _Pragma("GCC unroll 3") for (int q = 0; q < 3; q++) {                                  \
+                sgdi_real in[3] = {g[q][j], g[3 + q][j], g[6 + q][j]}, out[AR];                    \
+                G_ARR_##MR(in, out);                                                               \
+                _Pragma("GCC unroll 6") for (int i = 0; i < AR; i++) t[i][q] = out[i];             \
+            }                                                                                      \
+            _Pragma("GCC unroll 6") for (int i = 0; i < AR; i++) {                                 \
+                sgdi_real out[AC];                                                                 \
+                G_ARR_##MC(t[i], out);                                                             \
+                _Pragma("GCC unroll 6") for (int c = 0; c < AC; c++) u[(i * AC + c) * us + j] =    \
+                    out[c];                                                                        \
+            }                                                                                      \
+        }                                                                                          \
+    }                                                                                              \
+    SGDI_WIDE_VECTORS static void points_to_kernels_##MR##MC(                                      \
+        const sgdi_real *e, int64_t es, int64_t n, sgdi_real *w_bar, int64_t ws) {                 \
+        sgdi_real g[9][KERNEL_BLOCK];                                                              \
+        _Pragma("omp simd") for (int64_t j = 0; j < n; j++) {                                      \
+            sgdi_real t[AR][3];                                                                    \
+            _Pragma("GCC unroll 6") for (int i = 0; i < AR; i++) {                                 \
+                sgdi_real in[AC];                                                                  \
+                _Pragma("GCC unroll 6") for (int c = 0; c < AC; c++) in[c] =                       \
+                    e[(i * AC + c) * es + j];                                                      \
+                GT_ARR_##MC(in, t[i]);                                                             \
+            }                                                                                      \
+            _Pragma("GCC unroll 3") for (int q = 0; q < 3; q++) {                                  \
+                sgdi_real in[AR], out[3];                                                          \
+                _Pragma("GCC unroll 6") for (int i = 0; i < AR; i++) in[i] = t[i][q];              \
+                GT_ARR_##MR(in, out);                                                              \
+                g[q][j] = out[0], g[3 + q][j] = out[1], g[6 + q][j] = out[2];                      \
+            }                                                                                      \
+        }                                                                                          \
+        add_taps(g, n, w_bar, ws);                                                                 \
+    }
+
+// clang-format off
+EDGE_WEIGHTS(4, 2, 6, 4)
+EDGE_WEIGHTS(2, 4, 4, 6)
+EDGE_WEIGHTS(4, 3, 6, 5)
+EDGE_WEIGHTS(3, 4, 5, 6)
+EDGE_WEIGHTS(3, 3, 5, 5)
+EDGE_WEIGHTS(3, 2, 5, 4)
+EDGE_WEIGHTS(2, 3, 4, 5)
+// clang-format on
+
+typedef void block_fn(const sgdi_real *, int64_t, int64_t, sgdi_real *, int64_t);
+
+// By tile shape: [mr - 2][mc - 2].
+static block_fn *const to_points_table[3][3] = {
+    {kernels_to_points_2, kernels_to_points_23, kernels_to_points_24},
+    {kernels_to_points_32, kernels_to_points_33, kernels_to_points_34},
+    {kernels_to_points_42, kernels_to_points_43, kernels_to_points_4}};
+static block_fn *const to_kernels_table[3][3] = {
+    {points_to_kernels_2, points_to_kernels_23, points_to_kernels_24},
+    {points_to_kernels_32, points_to_kernels_33, points_to_kernels_34},
+    {points_to_kernels_42, points_to_kernels_43, points_to_kernels_4}};
+
+static block_fn *to_points(int mr, int mc) {
+    return to_points_table[mr - 2][mc - 2];
+}
+
+static block_fn *to_kernels(int mr, int mc) {
+    return to_kernels_table[mr - 2][mc - 2];
+}
+
+void sgdi_winograd_weights_to_points(int mr, int mc, int64_t K, int64_t C, const sgdi_real *w,
                                      bool transposed, int64_t ldu, sgdi_real *u) {
-    void (*block)(const sgdi_real *, int64_t, int64_t, sgdi_real *, int64_t) =
-        m == 2 ? kernels_to_points_2 : kernels_to_points_4;
+    block_fn *block = to_points(mr, mc);
     if (transposed) { // c outer: each point's writes run along k
 #pragma omp parallel for schedule(static)
         for (int64_t c = 0; c < C; c++)
@@ -174,10 +274,9 @@ void sgdi_winograd_weights_to_points(int m, int64_t K, int64_t C, const sgdi_rea
             block(w + (k * C + c) * 9, 9, min64(KERNEL_BLOCK, C - c), u + k * C + c, ldu);
 }
 
-void sgdi_winograd_points_to_weights(int m, int64_t K, int64_t C, const sgdi_real *u_bar,
+void sgdi_winograd_points_to_weights(int mr, int mc, int64_t K, int64_t C, const sgdi_real *u_bar,
                                      int64_t ldu, sgdi_real *w_bar) {
-    void (*block)(const sgdi_real *, int64_t, int64_t, sgdi_real *, int64_t) =
-        m == 2 ? points_to_kernels_2 : points_to_kernels_4;
+    block_fn *block = to_kernels(mr, mc);
 #pragma omp parallel for schedule(static)
     for (int64_t k = 0; k < K; k++)
         for (int64_t c = 0; c < C; c += KERNEL_BLOCK)
