@@ -33,10 +33,6 @@ typedef struct walk {
     uint64_t theta_version;
 } walk;
 
-// Before a loop over the p parameters whose iterations are independent: split over the
-// threads when p is large enough to pay for them (the same bytes either way).
-#define PARAMETER_LOOP _Pragma("omp parallel for schedule(static) if (p >= 32768)")
-
 static double dot_fd(const float *a, const double *b, int64_t n) {
     double s = 0.0;
     for (int64_t i = 0; i < n; i++) s += (double)a[i] * b[i];
@@ -56,7 +52,7 @@ static sgdi_status walk_step(walk *w, int64_t t, const float *theta, const float
     int64_t p = tr->params;
     sgdi_solver_adjoint(&tr->solver, t, tr->schedule.lr[t], state_after, w->a_theta, w->a_state,
                         w->gbar);
-    PARAMETER_LOOP
+    SGDI_PARAMETER_LOOP(p)
     for (int64_t i = 0; i < p; i++) w->gbar_f[i] = (float)w->gbar[i];
 
     int64_t batch;
@@ -82,11 +78,11 @@ static sgdi_status walk_step(walk *w, int64_t t, const float *theta, const float
         w->scores[rows[i]] -= (tr->sample_tangent[i] + decay_tangent) / (double)batch;
 
     if (!curved) return SGDI_OK;
-    PARAMETER_LOOP
+    SGDI_PARAMETER_LOOP(p)
     for (int64_t i = 0; i < p; i++) w->hvp[i] = 0.0f;
     sgdi_exec_backward(&tr->exec, &pass);
     double c = w->hessian == SGDI_HESSIAN_PAPER ? 1.0 : 1.0 / (double)batch;
-    PARAMETER_LOOP
+    SGDI_PARAMETER_LOOP(p)
     for (int64_t i = 0; i < p; i++) w->a_theta[i] += c * ((double)w->hvp[i] + lambda * w->gbar[i]);
     return SGDI_OK;
 }

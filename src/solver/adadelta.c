@@ -24,7 +24,7 @@ void sgdi_adadelta_step(const sgdi_solver *s, int64_t t, double lr, float *theta
     const float *mult = s->lr_mult;
     const float lr_f = (float)lr, eps = (float)s->eps, rho = (float)s->decay;
     float *e_g = state, *e_d = state + n, *ratio = state + 2 * n;
-    SGDI_PARAMETER_LOOP
+    SGDI_PARAMETER_LOOP(n)
     for (int64_t i = 0; i < n; i++) {
         if (sgdi_frozen(mult, i)) continue;
         e_g[i] = e_g[i] * rho + grad[i] * grad[i] * (1.0f - rho);
@@ -56,7 +56,7 @@ void sgdi_adadelta_adjoint(const sgdi_solver *s, int64_t t, double lr, const flo
     const double rho = (float)s->decay; // the value the forward step used
     const float *ratio = state_after + 2 * n;
     double *a_eg = a_state, *a_ed = a_state + n, *a_r = a_state + 2 * n;
-    SGDI_PARAMETER_LOOP
+    SGDI_PARAMETER_LOOP(n)
     for (int64_t i = 0; i < n; i++) {
         if (sgdi_frozen(mult, i)) {
             gbar[i] = 0.0;

@@ -17,7 +17,7 @@ void sgdi_adagrad_step(const sgdi_solver *s, int64_t t, double lr, float *theta,
     const float lr_f = (float)lr, eps = (float)s->eps;
     float *acc = state;
     const int64_t n = s->n;
-    SGDI_PARAMETER_LOOP
+    SGDI_PARAMETER_LOOP(n)
     for (int64_t i = 0; i < n; i++) {
         if (sgdi_frozen(mult, i)) continue;
         acc[i] += grad[i] * grad[i];
@@ -40,7 +40,7 @@ void sgdi_adagrad_adjoint(const sgdi_solver *s, int64_t t, double lr, const floa
     const float lr_f = (float)lr, eps = (float)s->eps;
     const float *acc = state_after;
     const int64_t n = s->n;
-    SGDI_PARAMETER_LOOP
+    SGDI_PARAMETER_LOOP(n)
     for (int64_t i = 0; i < n; i++) {
         if (sgdi_frozen(mult, i)) {
             gbar[i] = 0.0;

@@ -43,7 +43,7 @@ void sgdi_adam_step(const sgdi_solver *s, int64_t t, double lr, float *theta, fl
     const float lr_f = (float)lr, lr0 = (float)s->lr0, wd = (float)s->wd;
     const float bc = bias_correction(s, t);
     const int decoupled = s->kind == SGDI_SOLVER_ADAMW;
-    SGDI_PARAMETER_LOOP
+    SGDI_PARAMETER_LOOP(n)
     for (int64_t i = 0; i < n; i++) {
         if (sgdi_frozen(mult, i)) continue;
         float alpha = sgdi_lr_of(lr_f, mult, i), alpha_t = alpha * bc;
@@ -81,7 +81,7 @@ void sgdi_adam_adjoint(const sgdi_solver *s, int64_t t, double lr, const float *
     const float lr_f = (float)lr, lr0 = (float)s->lr0, wd = (float)s->wd;
     const float bc = bias_correction(s, t);
     const int decoupled = s->kind == SGDI_SOLVER_ADAMW;
-    SGDI_PARAMETER_LOOP
+    SGDI_PARAMETER_LOOP(n)
     for (int64_t i = 0; i < n; i++) {
         if (sgdi_frozen(mult, i)) {
             gbar[i] = 0.0;

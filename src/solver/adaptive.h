@@ -10,10 +10,6 @@
 
 #include "solver/solver.h"
 
-// Before a loop over the n parameters whose iterations are independent: the threads split
-// it when n is large enough to pay for them (the same bytes either way).
-#define SGDI_PARAMETER_LOOP _Pragma("omp parallel for schedule(static) if (n >= 32768)")
-
 // Parameter i's step size in float, as the update applies it: lr times its multiplier.
 static inline float sgdi_lr_of(float lr, const float *mult, int64_t i) {
     return mult ? lr * mult[i] : lr;

@@ -17,7 +17,7 @@ void sgdi_rmsprop_step(const sgdi_solver *s, int64_t t, double lr, float *theta,
     const float lr_f = (float)lr, eps = (float)s->eps, rho = (float)s->decay;
     float *v = state;
     const int64_t n = s->n;
-    SGDI_PARAMETER_LOOP
+    SGDI_PARAMETER_LOOP(n)
     for (int64_t i = 0; i < n; i++) {
         if (sgdi_frozen(mult, i)) continue;
         v[i] = v[i] * rho + grad[i] * grad[i] * (1.0f - rho);
@@ -42,7 +42,7 @@ void sgdi_rmsprop_adjoint(const sgdi_solver *s, int64_t t, double lr, const floa
     const float *v = state_after;
     double *a_v = a_state;
     const int64_t n = s->n;
-    SGDI_PARAMETER_LOOP
+    SGDI_PARAMETER_LOOP(n)
     for (int64_t i = 0; i < n; i++) {
         if (sgdi_frozen(mult, i)) {
             gbar[i] = 0.0;

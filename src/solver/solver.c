@@ -65,13 +65,13 @@ int sgdi_solver_state_count(const sgdi_solver *solver) {
 // Adjoint: gbar = -lr a_theta; a_theta unchanged (d theta'/d theta = I).
 
 static void sgd_step(int64_t n, float lr, const float *mult, float *theta, const float *grad) {
-    SGDI_PARAMETER_LOOP
+    SGDI_PARAMETER_LOOP(n)
     for (int64_t i = 0; i < n; i++) theta[i] -= sgdi_lr_of(lr, mult, i) * grad[i];
 }
 
 static void sgd_adjoint(int64_t n, float lr, const float *mult, const double *a_theta,
                         double *gbar) {
-    SGDI_PARAMETER_LOOP
+    SGDI_PARAMETER_LOOP(n)
     for (int64_t i = 0; i < n; i++) gbar[i] = -(double)sgdi_lr_of(lr, mult, i) * a_theta[i];
 }
 
@@ -82,7 +82,7 @@ static void sgd_adjoint(int64_t n, float lr, const float *mult, const double *a_
 
 static void momentum_step(int64_t n, float lr, const float *mult, float mu, float *theta, float *v,
                           const float *grad) {
-    SGDI_PARAMETER_LOOP
+    SGDI_PARAMETER_LOOP(n)
     for (int64_t i = 0; i < n; i++) {
         v[i] = mu * v[i] + sgdi_lr_of(lr, mult, i) * grad[i];
         theta[i] -= v[i];
@@ -91,7 +91,7 @@ static void momentum_step(int64_t n, float lr, const float *mult, float mu, floa
 
 static void momentum_adjoint(int64_t n, float lr, const float *mult, double mu,
                              const double *a_theta, double *a_v, double *gbar) {
-    SGDI_PARAMETER_LOOP
+    SGDI_PARAMETER_LOOP(n)
     for (int64_t i = 0; i < n; i++) {
         double diff = a_theta[i] - a_v[i];
         gbar[i] = -(double)sgdi_lr_of(lr, mult, i) * diff;
@@ -106,7 +106,7 @@ static void momentum_adjoint(int64_t n, float lr, const float *mult, double mu,
 
 static void nesterov_step(int64_t n, float lr, const float *mult, float mu, float *theta, float *v,
                           const float *grad) {
-    SGDI_PARAMETER_LOOP
+    SGDI_PARAMETER_LOOP(n)
     for (int64_t i = 0; i < n; i++) {
         float v_old = v[i];
         v[i] = mu * v[i] - sgdi_lr_of(lr, mult, i) * grad[i];
@@ -116,7 +116,7 @@ static void nesterov_step(int64_t n, float lr, const float *mult, float mu, floa
 
 static void nesterov_adjoint(int64_t n, float lr, const float *mult, double mu,
                              const double *a_theta, double *a_v, double *gbar) {
-    SGDI_PARAMETER_LOOP
+    SGDI_PARAMETER_LOOP(n)
     for (int64_t i = 0; i < n; i++) {
         gbar[i] = -(double)sgdi_lr_of(lr, mult, i) * ((1.0 + mu) * a_theta[i] + a_v[i]);
         a_v[i] = mu * mu * a_theta[i] + mu * a_v[i];

@@ -34,6 +34,12 @@
 
 #include <stdint.h>
 
+// Before a loop over `count` parameters whose iterations are independent: the threads split
+// it when there are enough parameters to pay for them (the same bytes either way).
+#define SGDI_PRAGMA(x) _Pragma(#x)
+#define SGDI_PARAMETER_LOOP(count)                                                                 \
+    SGDI_PRAGMA(omp parallel for schedule(static) if ((count) >= 32768))
+
 #include "sgdi.h"
 
 typedef struct sgdi_solver {

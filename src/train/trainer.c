@@ -168,8 +168,12 @@ sgdi_status sgdi_trainer_step(sgdi_trainer *tr, int64_t t, float *theta, float *
                          (long long)s->epoch[t] + 1, (long long)s->step[t] + 1);
     }
     float decay = (float)(sgdi_trainer_weight_decay(tr) * present / (double)batch);
-    if (decay != 0.0f)
-        for (int64_t i = 0; i < tr->params; i++) tr->grad[i] += decay * theta[i];
+    const int64_t n = tr->params;
+    float *grad = tr->grad;
+    if (decay != 0.0f) {
+        SGDI_PARAMETER_LOOP(n)
+        for (int64_t i = 0; i < n; i++) grad[i] += decay * theta[i];
+    }
     sgdi_solver_step(&tr->solver, t, tr->schedule.lr[t], theta, state, tr->grad);
     // Running statistics (BatchNormalization) follow the batch, not the gradient: the
     // solver left them alone (their multiplier is 0) and they move here.
