@@ -112,12 +112,4 @@
         .column = column_##MR##MC,                                                                 \
         .column_adjoint = column_adjoint_##MR##MC};
 
-// clang-format off
-EDGE_KERNELS(4, 2, 6, 4)
-EDGE_KERNELS(2, 4, 4, 6)
-EDGE_KERNELS(4, 3, 6, 5)
-EDGE_KERNELS(3, 4, 5, 6)
-EDGE_KERNELS(3, 3, 5, 5)
-EDGE_KERNELS(3, 2, 5, 4)
-EDGE_KERNELS(2, 3, 4, 5)
-// clang-format on
+SGDI_WINOGRAD_EDGE_SHAPES(EDGE_KERNELS)

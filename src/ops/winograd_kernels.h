@@ -57,6 +57,12 @@ typedef struct sgdi_winograd_kernels {
         FN(v, ld, ch, d, row, true, true);                                                         \
     }
 
+// The edge tiles' shapes, X(mr, mc, mr + 2, mc + 2) for each: every pair of 2, 3 and 4
+// outputs a side but 2 x 2 and 4 x 4 (winograd_edges.c, winograd_weights.c).
+#define SGDI_WINOGRAD_EDGE_SHAPES(X)                                                               \
+    X(4, 2, 6, 4)                                                                                  \
+    X(2, 4, 4, 6) X(4, 3, 6, 5) X(3, 4, 5, 6) X(3, 3, 5, 5) X(3, 2, 5, 4) X(2, 3, 4, 5)
+
 // F(2x2), F(4x4), and the edge tiles F(mr x mc) of winograd_edges.c (mr rows of mc
 // outputs).
 extern const sgdi_winograd_kernels sgdi_winograd_f2, sgdi_winograd_f4;

@@ -15,6 +15,8 @@
 
 #include <omp.h>
 
+#include "ops/winograd_kernels.h"
+
 // Kernels are transformed KERNEL_BLOCK at a time, along a run of the layout they are
 // written in: each point's values of a block are then one contiguous store, and the
 // arithmetic runs in vectors. A kernel at a time wrote 16 lone floats K C apart (64 KiB
@@ -228,15 +230,7 @@ static void points_to_kernels_4(const sgdi_real *e, int64_t es, int64_t n, sgdi_
         add_taps(g, n, w_bar, ws);                                                                 \
     }
 
-// clang-format off
-EDGE_WEIGHTS(4, 2, 6, 4)
-EDGE_WEIGHTS(2, 4, 4, 6)
-EDGE_WEIGHTS(4, 3, 6, 5)
-EDGE_WEIGHTS(3, 4, 5, 6)
-EDGE_WEIGHTS(3, 3, 5, 5)
-EDGE_WEIGHTS(3, 2, 5, 4)
-EDGE_WEIGHTS(2, 3, 4, 5)
-// clang-format on
+SGDI_WINOGRAD_EDGE_SHAPES(EDGE_WEIGHTS)
 
 typedef void block_fn(const sgdi_real *, int64_t, int64_t, sgdi_real *, int64_t);
 
