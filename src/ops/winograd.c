@@ -1,33 +1,34 @@
 /*
- * winograd.c — F(m x m, 3x3) convolution products and their adjoints, m = 2 or 4 (see
- * winograd.h).
+ * winograd.c — F(mr x mc, 3x3) convolution products and their adjoints, mr and mc 2, 3 or
+ * 4 (see winograd.h).
  *
  * Notation of Lavin & Gray ("Fast Algorithms for Convolutional Neural Networks", 2016): an
- * a x a tile d of the image side (a = m + 2), a 3x3 kernel g, the m x m block y of the
+ * (mr + 2) x (mc + 2) tile d of the image side, a 3x3 kernel g, the mr x mc block y of the
  * column side it gives,
  *
- *     y = A^T [(G g G^T) .* (B^T d B)] A
+ *     y = Ar^T [(Gr g Gc^T) .* (Br^T d Bc)] Ac
  *
- * (B^T and A^T in winograd_f2.c and winograd_f4.c, G in winograd_weights.c). Summed over
- * channels, the elementwise product is, for each of the a^2 transform points xi, one GEMM:
- * M_xi[T, K] = V_xi[T, C] U_xi^T[C, K], over the T tiles of a chunk of samples. The
- * adjoints run the same maps transposed: image side dV_xi = dM_xi U_xi with dM = A dY A^T,
- * then each tile's B dV B^T added back where it was read; weights dU_xi = sum over chunks
- * of dM_xi^T V_xi, then dW = G^T dU G.
+ * (the 1-D maps in winograd_1d.h, G in winograd_weights.c). Summed over channels, the
+ * elementwise product is, for each transform point xi, one GEMM: M_xi[T, K] = V_xi[T, C]
+ * U_xi^T[C, K], over the T tiles of one shape in a chunk of samples. The adjoints run the
+ * same maps transposed: image side dV_xi = dM_xi U_xi with dM = A dY A^T, then each tile's
+ * B dV B^T added back where it was read; weights dU_xi = sum over chunks of dM_xi^T V_xi,
+ * then dW = sum over the tile shapes of Gr^T dU Gc.
  *
- * F(4x4) multiplies 36 times per 16 outputs, F(2x2) 16 times per 4: a plan takes F(4x4)
- * unless its tiles, which overhang a plane whose side is not a multiple of 4, need more
- * multiplications than F(2x2)'s (planes one or two outputs high or wide). F(4x4)'s
- * rounding is coarser (its points 0, +-1, +-2 weigh by up to 8): the built-in CNN's
- * scores agree with the PyTorch baseline's to 5e-7 .. 2e-6 relative (tests/baseline,
- * agreement_cnn.py) against 2e-7 .. 7e-7 with F(2x2) alone, far below what they need.
+ * F(4x4) multiplies 36 times per 16 outputs, F(2x2) 16 times per 4. A plane is tiled as
+ * winograd_tiles.h says: on planes of 8 x 8 outputs or more, F(4x4) tiles and edge tiles of
+ * 2 or 3 outputs a side (up to four regions of one tile shape each); on smaller ones F(4x4)
+ * or F(2x2) tiles alone, whichever multiplies less. F(4x4)'s rounding is coarser (its points 0,
+ * +-1, +-2 weigh by up to 8): the built-in CNN's scores agree with the PyTorch baseline's to 5e-7
+ * .. 2e-6 relative (tests/baseline, agreement_cnn.py) against 2e-7 .. 7e-7 with F(2x2) alone, far
+ * below what they need.
  *
- * Layouts: V [points][T][C] and M [points][T][K], T ordered by sample, tile row, tile
- * column, channels last so that the transforms (winograd_tiles.c) are vectorised along the
- * channels; U [points][C][K] for the products and [points][K][C] for the image-side
- * adjoint, as winograd_weights.c writes either. The products are small GEMMs
- * (small_gemm.h); the weight gradient's products read each point of M transposed, as
- * [K][T], in place.
+ * Layouts, per region: V [points][T][C] and M [points][T][K], T ordered by sample, tile
+ * row, tile column, the regions one after the other, channels last so that the transforms
+ * (winograd_tiles.c) are vectorised along the channels; U [points][C][K] for the products and
+ * [points][K][C] for the image-side adjoint, as winograd_weights.c writes either, the regions' tile
+ * shapes one after the other. The products are small GEMMs (small_gemm.h); the weight gradient's
+ * products read each point of M transposed, as [K][T], in place.
  *
  * Threads: a chunk of samples (fixed by the plan and the batch) is transformed, multiplied
  * and transformed back on one thread, each GEMM whole; the weight gradient is summed over
@@ -80,14 +81,8 @@ static int64_t chunk_samples(const geom *g, int64_t batch) {
     return fit < 1 ? 1 : fit;
 }
 
-// The distance between two points of a chunk's image side [points][tiles][C] and column
-// side [points][tiles][K]: a little more than their tiles, because 64 tiles of 64 or 128
-// channels put the points a power of two apart, where the transforms' streams of stores
-// (one per point) evicted each other from the cache (the 7x7 layers' image transform ran
-// 2.4x slower).
-
-// The same for the kernels' points [points][K][C] (or [C][K]): 128 x 128 channels put
-// them 64 KiB apart.
+// The kernels' points [points][K][C] (or [C][K]) are a little more than a kernel set
+// apart, as a chunk's points are (regions_view): 128 x 128 channels put them 64 KiB apart.
 static int64_t weight_stride(const geom *g) {
     return g->K * g->C + SKEW;
 }
@@ -107,30 +102,30 @@ static int64_t kernel_offset(const geom *g, int r) {
 }
 
 // A chunk's image side or column side of `samples` samples: region r's points [points_r]
-// [samples P_r][channels] from at[r], ld[r] apart, the regions one after the other.
+// [samples P_r][channels] from at[r], ld[r] apart, the regions one after the other, len
+// elements in all. Points are a little more than their tiles apart: 64 tiles of 64 or 128
+// channels put them a power of two apart, where the transforms' streams of stores (one
+// per point) evicted each other from the cache (the 7x7 layers' image transform ran 2.4x
+// slower).
 typedef struct regions_view {
     sgdi_real *at[SGDI_WINOGRAD_MAX_REGIONS];
-    int64_t ld[SGDI_WINOGRAD_MAX_REGIONS], tiles[SGDI_WINOGRAD_MAX_REGIONS];
+    int64_t ld[SGDI_WINOGRAD_MAX_REGIONS], tiles[SGDI_WINOGRAD_MAX_REGIONS], len;
 } regions_view;
 
+// The view of `base` (NULL: the sizes alone).
 static regions_view view_of(const geom *g, sgdi_real *base, int64_t samples, int64_t channels) {
-    regions_view v = {.at = {NULL}};
-    int64_t offset = 0;
+    regions_view v = {.len = 0};
     for (int r = 0; r < g->n_regions; r++) {
         v.tiles[r] = samples * g->region[r].P;
         v.ld[r] = v.tiles[r] * channels + SKEW;
-        v.at[r] = base + offset;
-        offset += g->region[r].points * v.ld[r];
+        v.at[r] = base ? base + v.len : NULL;
+        v.len += g->region[r].points * v.ld[r];
     }
     return v;
 }
 
-// The elements of view_of's regions.
 static int64_t view_len(const geom *g, int64_t samples, int64_t channels) {
-    int64_t n = 0;
-    for (int r = 0; r < g->n_regions; r++)
-        n += g->region[r].points * (samples * g->region[r].P * channels + SKEW);
-    return n;
+    return view_of(g, NULL, samples, channels).len;
 }
 
 bool sgdi_winograd_applies(const sgdi_conv_plan *p) {
