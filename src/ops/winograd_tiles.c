@@ -1,10 +1,10 @@
 /*
- * winograd_tiles.c — one sample's tiles into the transform domain of F(2x2, 3x3) or
- * F(4x4, 3x3) and back, channels last (see winograd_tiles.h).
+ * winograd_tiles.c — a plane's tiling, and one sample's tiles into the transform domain of
+ * their shapes, F(mr x mc, 3x3), and back, channels last (see winograd_tiles.h).
  *
  * Each map is a transpose between the channel-first planes and a [rows][columns][channels]
  * scratch, and a pass over the tiles, each tile's transform for every channel at once
- * (winograd_f2.c, winograd_f4.c: vectorised along the channels). The image side's
+ * (winograd_f2.c, winograd_f4.c, winograd_edges.c: vectorised along the channels). The image side's
  * tiles overlap by two pixels: its adjoint adds each tile into the scratch plane in tile
  * order, assigning what no earlier tile covered, so that no clearing pass is needed and
  * every sum is formed in one order.
@@ -24,7 +24,7 @@ static int64_t max64(int64_t a, int64_t b) {
 
 // One side of n outputs: `full` tiles of 4 outputs, then one of `edge` (2 or 3; 0: none),
 // the fewest points: 6 per tile of 4, 5 for the 3 left, 4 for the 2 or 1 left (the tile
-// of 2 overhanging the plane by one). Planes with at least two tiles of 4 each way.
+// of 2 overhanging the plane by one); taken on planes of at least two tiles of 4 each way.
 static void split_side(int64_t n, int64_t *full, int *edge) {
     static const int edge_of[4] = {0, 2, 2, 3};
     *full = n / 4, *edge = edge_of[n % 4];
