@@ -4,10 +4,10 @@
  *
  * Each map is a transpose between the channel-first planes and a [rows][columns][channels]
  * scratch, and a pass over the tiles, each tile's transform for every channel at once
- * (winograd_f2.c, winograd_f4.c, winograd_edges.c: vectorised along the channels). The image side's
- * tiles overlap by two pixels: its adjoint adds each tile into the scratch plane in tile
- * order, assigning what no earlier tile covered, so that no clearing pass is needed and
- * every sum is formed in one order.
+ * (winograd_f2.c, winograd_f4.c, winograd_edges.c: vectorised along the channels). The
+ * image side's tiles overlap by two pixels: its adjoint adds each tile into the scratch
+ * plane in tile order, assigning what no earlier tile covered, so that no clearing pass is
+ * needed and every sum is formed in one order.
  */
 #include "ops/winograd_tiles.h"
 
