@@ -5,7 +5,7 @@
  * libxsmm is column-major: the row-major c = a b is the column-major c^T = b^T a^T, so a
  * row-major (m, n, k) product is libxsmm's (n, m, k) with the operands swapped. Kernels
  * are generated once per shape and kept in libxsmm's registry, which is safe to query
- * from every thread; the query, a hash lookup, costs a tenth of the smallest products, so
+ * from every thread; the query, a hash lookup, costs 5-10 % of the smallest products, so
  * runs of products of one shape look it up once (sgdi_gemm_plan).
  */
 #include "ops/small_gemm.h"
