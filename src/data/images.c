@@ -198,9 +198,10 @@ void sgdi_images_describe_row(const sgdi_dataset *ds, int64_t row, char *out, si
 
 // Threads reading and decoding the files when the dataset loads, at least: a file not yet
 // in the page cache keeps its thread waiting on the disk, and more reads in flight hide
-// that (60,000 small PNGs from a cold cache loaded in 4.4 s with 2 threads, 1.9 s with
-// 8; no change once cached). Waiting threads take no CPU from the others, and each image
-// is decoded alone, so the pixels do not depend on the count.
+// that (60,000 small PNGs from a cold cache loaded in 3.8-4.4 s with 2 threads, 1.9 s
+// with 8; 0.58 and 0.62 s once cached: bench/README.md gives the command). Waiting
+// threads take no CPU from the others, and each image is decoded alone, so the pixels do
+// not depend on the count.
 enum { LOAD_THREADS = 8 };
 // Rows decoded at a time per thread: enough to keep every thread busy, few enough that
 // the pixels in flight stay small next to the cache.
@@ -260,9 +261,9 @@ sgdi_status sgdi_images_decode_all(sgdi_dataset *ds, size_t cache_budget, sgdi_e
     }
     free(pixels);
     free(status);
-    // Release the loading threads: an OpenMP pool larger than the machine makes every
-    // later barrier give up spinning early and sleep (libgomp throttles oversubscribed
-    // pools), which slowed a CNN's steps by 2-4 %.
+    // Release the loading threads: with the pool of 8 kept, whole CNN runs were 1.5-4 %
+    // slower (libgomp throttles the spinning of an oversubscribed pool, so later barriers
+    // sleep early); released, as fast as before.
     if (threads > im->threads) omp_pause_resource_all(omp_pause_soft);
     if (st != SGDI_OK) return st;
     sgdi_image_shape s = im->shapes[0];
