@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ab_cnn.sh — two builds' CNN steps compared on a shared machine: runs their bench_cnn
 # binaries alternately, ROUNDS times each, and prints each binary's fastest training and
-# scoring step (ms). The alternation spreads the host's slow moments over both; the
+# scoring step and prediction batch (ms). The alternation spreads the host's slow moments over both; the
 # minimum is each build's best figure. This is how bench/README.md's "fastest of N
 # alternating runs" figures are taken.
 #
@@ -21,11 +21,15 @@ done
 for _ in $(seq "$rounds"); do
     for bin in "$a" "$b"; do
         "$bin" --threads "$threads" --reps "$reps" --peak 0 |
-            awk -v bin="$bin" '/^\| train/ { t = $4 } /^\| score/ { s = $4 } END { print bin, t, s }'
+            awk -v bin="$bin" '/^\| train/ { t = $4 } /^\| score/ { s = $4 } /^\| predict/ { p = $4 }
+                END { print bin, t, s, p }'
     done
 done | awk '{
     if (!($1 in train) || $2 < train[$1]) train[$1] = $2
     if (!($1 in score) || $3 < score[$1]) score[$1] = $3
+    if (!($1 in predict) || $4 < predict[$1]) predict[$1] = $4
 } END {
-    for (bin in train) printf "%s: train %.1f ms, score %.1f ms (fastest of each)\n", bin, train[bin], score[bin]
+    for (bin in train)
+        printf "%s: train %.1f ms, score %.1f ms, predict %.1f ms (fastest of each)\n", bin,
+            train[bin], score[bin], predict[bin]
 }'

@@ -10,6 +10,9 @@
  *          (src/influence/estimator.c) runs a scoring step of `--method last`: every
  *          step at the final parameters, under one parameter version (the convolutions
  *          keep those parameters' transformed kernels from one step to the next)
+ *   predict: the forward alone in evaluation mode (running statistics), under one
+ *          parameter version: a batch of the final model's predictions over the training
+ *          set (src/train/predict.c), which every run makes for its sidecar and report
  * each the minimum over --reps runs (after one warm-up), so that a machine shared with
  * other work shows its best figure. It prints the executor's buffer sizes (its arena:
  * the shared adjoints, values and tangents), ms per step, samples/s, and the GFLOP/s of
@@ -172,7 +175,7 @@ static double time_step(sgdi_exec *ex, const sgdi_pass *pass, int64_t n_params, 
         if (pass->hvp) memset(pass->hvp, 0, (size_t)n_params * sizeof *pass->hvp);
         double start = now();
         sgdi_exec_forward(ex, pass);
-        sgdi_exec_backward(ex, pass);
+        if (pass->grad || pass->hvp) sgdi_exec_backward(ex, pass);
         double t = now() - start;
         if (rep > 0 && t < best) best = t;
     }
@@ -189,7 +192,7 @@ static void profile_step(sgdi_exec *ex, const sgdi_pass *pass, int64_t n_params,
     ex->node_seconds = ms;
     for (int rep = 0; rep < reps; rep++) {
         sgdi_exec_forward(ex, pass);
-        sgdi_exec_backward(ex, pass);
+        if (pass->grad || pass->hvp) sgdi_exec_backward(ex, pass);
     }
     ex->node_seconds = NULL;
     for (int k = 0; k < 2 * n_nodes; k++) ms[k] *= 1e3 / reps;
@@ -201,12 +204,12 @@ static void profile_step(sgdi_exec *ex, const sgdi_pass *pass, int64_t n_params,
 // the executor runs fused with the one before it has no row of its own: its time is in
 // that node's ("BatchNormalization+ReLU").
 static void print_layers(const sgdi_exec *ex, int64_t batch, const double *train_ms,
-                         const double *score_ms, double peak) {
+                         const double *score_ms, const double *predict_ms, double peak) {
     const sgdi_graph *g = ex->graph;
     int n_nodes = g->n_nodes;
     printf("\n| node | op | output (C, H, W) | train fwd + bwd ms | score fwd + bwd ms | "
-           "score effective GFLOP/s | of peak | products run GFLOP/s | of peak |\n");
-    printf("|---:|---|---|---:|---:|---:|---:|---:|---:|\n");
+           "predict ms | score effective GFLOP/s | of peak | products run GFLOP/s | of peak |\n");
+    printf("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (int n = 0; n < n_nodes; n++) {
         if (ex->skip[n]) continue;
         const sgdi_shape *y = &g->vars[ex->nodes[n].out[0]].shape;
@@ -218,9 +221,9 @@ static void print_layers(const sgdi_exec *ex, int64_t batch, const double *train
         double direct[3], run[3];
         node_conv_flops(g, n, batch, direct, run);
         double t_score = score_ms[n] + score_ms[n_nodes + n];
-        printf("| %d | %s | %s | %.2f + %.2f | %.2f + %.2f |", n,
+        printf("| %d | %s | %s | %.2f + %.2f | %.2f + %.2f | %.2f |", n,
                sgdi_op_table[ex->nodes[n].op].name, shape, train_ms[n], train_ms[n_nodes + n],
-               score_ms[n], score_ms[n_nodes + n]);
+               score_ms[n], score_ms[n_nodes + n], predict_ms[n]);
         if (run[2] > 0 && t_score > 0) {
             double rates[2] = {direct[2] / (t_score * 1e-3) / 1e9, run[2] / (t_score * 1e-3) / 1e9};
             for (int k = 0; k < 2; k++)
@@ -317,6 +320,11 @@ int main(int argc, char **argv) {
     score.hvp = hvp;
     score.sample_tangent = tangent;
     score.theta_version = sgdi_exec_theta_version(&ex);
+    // The final model's predictions over the training set (evaluation mode, no gradient).
+    sgdi_pass predict = train;
+    predict.grad = NULL;
+    predict.ctx.training = false;
+    predict.theta_version = sgdi_exec_theta_version(&ex);
 
     double load_before = load_average();
     double peak_blas = with_peak ? gemm_peak_gflops() : 0;
@@ -325,6 +333,7 @@ int main(int argc, char **argv) {
     double t_train = time_step(&ex, &train, p, reps);
     double sum_grad = checksum(grad, p);
     double t_score = time_step(&ex, &score, p, reps);
+    double t_predict = time_step(&ex, &predict, p, reps);
     double sum_hvp = checksum(hvp, p), sum_tan = 0;
     for (int64_t i = 0; i < batch; i++) sum_tan += tangent[i] * (double)(i + 1);
     double flops[3], run[3];
@@ -346,30 +355,31 @@ int main(int argc, char **argv) {
     printf("GEMM peak: %.1f GFLOP/s (cblas_sgemm 2048^3 %.1f, small in-cache 128^3 products "
            "on every thread %.1f)\n\n",
            peak, peak_blas, peak_small);
-    printf("| step  | ms/step | samples/s | effective conv GFLOP/s | of peak | products run "
+    printf("| step    | ms/step | samples/s | effective conv GFLOP/s | of peak | products run "
            "GFLOP/s | of peak |\n");
     printf("|---|---:|---:|---:|---:|---:|---:|\n");
-    const char *names[2] = {"train", "score"};
-    double times[2] = {t_train, t_score}, work[2] = {flops[1], flops[2]},
-           done[2] = {run[1], run[2]};
-    for (int k = 0; k < 2; k++) {
+    const char *names[3] = {"train", "score", "predict"};
+    double times[3] = {t_train, t_score, t_predict}, work[3] = {flops[1], flops[2], flops[0]},
+           done[3] = {run[1], run[2], run[0]};
+    for (int k = 0; k < 3; k++) {
         double rate = work[k] / times[k] / 1e9, rate_run = done[k] / times[k] / 1e9;
-        printf("| %-5s | %7.1f | %9.0f | %12.1f | %6.1f %% | %12.1f | %6.1f %% |\n", names[k],
+        printf("| %-7s | %7.1f | %9.0f | %12.1f | %6.1f %% | %12.1f | %6.1f %% |\n", names[k],
                1e3 * times[k], (double)batch / times[k], rate, peak > 0 ? 100.0 * rate / peak : 0.0,
                rate_run, peak > 0 ? 100.0 * rate_run / peak : 0.0);
     }
     printf("\nchecksums: grad %.9g, hvp %.9g, tangents %.9g\n", sum_grad, sum_hvp, sum_tan);
     if (layers) {
-        double *train_ms = malloc((size_t)(4 * g.n_nodes) * sizeof *train_ms);
+        double *train_ms = malloc((size_t)(6 * g.n_nodes) * sizeof *train_ms);
         if (!train_ms) {
             fprintf(stderr, "bench_cnn: out of memory\n");
             return 1;
         }
-        double *score_ms = train_ms + 2 * g.n_nodes;
+        double *score_ms = train_ms + 2 * g.n_nodes, *predict_ms = score_ms + 2 * g.n_nodes;
         profile_step(&ex, &train, p, reps, train_ms);
         profile_step(&ex, &score, p, reps, score_ms);
+        profile_step(&ex, &predict, p, reps, predict_ms);
         printf("\nper node, mean of %d runs with the per-node clock on:\n", reps);
-        print_layers(&ex, batch, train_ms, score_ms, peak);
+        print_layers(&ex, batch, train_ms, score_ms, predict_ms, peak);
         free(train_ms);
     }
     sgdi_exec_free(&ex);
