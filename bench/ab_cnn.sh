@@ -2,9 +2,8 @@
 # ab_cnn.sh — two builds' CNN steps compared on a shared machine: runs their bench_cnn
 # binaries alternately, ROUNDS times each, and prints each binary's fastest training and
 # scoring step and prediction batch (ms). The alternation spreads the host's slow moments
-# over both; the
-# minimum is each build's best figure. This is how bench/README.md's "fastest of N
-# alternating runs" figures are taken.
+# over both; the minimum is each build's best figure. This is how bench/README.md's
+# "fastest of N alternating runs" figures are taken.
 #
 #   bench/ab_cnn.sh BENCH_CNN_A BENCH_CNN_B [ROUNDS]     (default 6 rounds)
 #
