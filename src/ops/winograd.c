@@ -33,8 +33,9 @@
  * Threads: a chunk of samples (fixed by the plan and the batch) is transformed, multiplied
  * and transformed back on one thread, each GEMM whole; the weight gradient is summed over
  * a fixed number of groups of consecutive chunks, each group on one thread in chunk
- * order, and the groups' sums added in group order. So every sum is formed in one order
- * whatever the thread count.
+ * order into the thread's points and carried back to 3x3 kernels there, and the groups'
+ * kernels added in group order. So every sum is formed in one order whatever the thread
+ * count.
  */
 #include "ops/winograd.h"
 
@@ -143,16 +144,20 @@ int64_t sgdi_winograd_multiplies(const sgdi_conv_plan *p) {
 enum { MAX_OPERANDS = 2, UNUSED = -1 };
 
 // The scratch: the transformed weights of two terms and, for each of two adjoints, the
-// GROUPS weight-gradient partials (shared), then one slot per thread: a chunk's column side and
-// image side for two terms and the tile transforms' scratch.
+// GROUPS groups' weight gradients as 3x3 kernels (shared), then one slot per thread: a
+// chunk's column side and image side for two terms, the tile transforms' scratch and, for
+// each of two adjoints, the points of the weight gradient of the group the thread sums.
+// The groups' sums were points before (36 to 100 per kernel against its 9): adding up 8 of
+// those was 3 % of a training step, and capping the groups at 4 or 2 would have capped
+// the backward's threads.
 typedef struct slot {
-    sgdi_real *m1, *m2, *v1, *v2, *tile;
+    sgdi_real *m1, *m2, *v1, *v2, *tile, *acc[2];
 } slot;
 
 typedef struct layout {
-    int64_t weights, column, image, slot_len;
+    int64_t weights, kernels, column, image, slot_len;
     double *bias_groups; // [GROUPS][MAX_OPERANDS][K]: the groups' channel sums of the cols
-    sgdi_real *u1, *u2, *u_groups[2], *slots;
+    sgdi_real *u1, *u2, *w_groups[2], *slots;
     const sgdi_real *u[MAX_OPERANDS]; // the call's kernel points: u1, u2 or the node's cache
     int threads;
 } layout;
@@ -163,12 +168,18 @@ static int64_t bias_len(const geom *g) {
     return 2 * GROUPS * MAX_OPERANDS * g->K;
 }
 
+// Elements of a weight gradient W_bar[K][C][3][3].
+static int64_t kernels_len(const geom *g) {
+    return g->K * g->C * 9;
+}
+
 static int64_t shared_len(const geom *g) {
-    return bias_len(g) + (2 + 2 * GROUPS) * kernel_points(g) * weight_stride(g);
+    return bias_len(g) + 2 * kernel_points(g) * weight_stride(g) + 2 * GROUPS * kernels_len(g);
 }
 
 static int64_t slot_len(const geom *g, int64_t samples) {
-    return 2 * (view_len(g, samples, g->K) + view_len(g, samples, g->C)) +
+    return 2 * (view_len(g, samples, g->K) + view_len(g, samples, g->C) +
+                kernel_points(g) * weight_stride(g)) +
            sgdi_winograd_tile_scratch(g);
 }
 
@@ -214,11 +225,13 @@ static const sgdi_real *weight_points(const sgdi_conv_plan *p, const geom *g, co
 // The layout of `work` for chunks of `samples`: as many threads as it has slots for (>= 1)
 // and OpenMP offers.
 static layout layout_of(const geom *g, int64_t samples, sgdi_real *work, int64_t work_len) {
-    layout l = {.weights = kernel_points(g) * weight_stride(g), .slot_len = slot_len(g, samples)};
+    layout l = {.weights = kernel_points(g) * weight_stride(g),
+                .kernels = kernels_len(g),
+                .slot_len = slot_len(g, samples)};
     l.column = view_len(g, samples, g->K), l.image = view_len(g, samples, g->C);
     l.bias_groups = (double *)(void *)work;
-    l.u1 = work + bias_len(g), l.u2 = l.u1 + l.weights, l.u_groups[0] = l.u1 + 2 * l.weights;
-    l.u_groups[1] = l.u_groups[0] + GROUPS * l.weights;
+    l.u1 = work + bias_len(g), l.u2 = l.u1 + l.weights, l.w_groups[0] = l.u1 + 2 * l.weights;
+    l.w_groups[1] = l.w_groups[0] + GROUPS * l.kernels;
     l.slots = work + shared_len(g);
     int64_t room = (work_len - shared_len(g)) / l.slot_len, threads = omp_get_max_threads();
     l.threads = (int)(room < threads ? (room < 1 ? 1 : room) : threads);
@@ -228,7 +241,8 @@ static layout layout_of(const geom *g, int64_t samples, sgdi_real *work, int64_t
 static slot slot_at(const layout *l, int64_t i) {
     slot s = {.m1 = l->slots + i * l->slot_len};
     s.m2 = s.m1 + l->column, s.v1 = s.m2 + l->column, s.v2 = s.v1 + l->image;
-    s.tile = s.v2 + l->image;
+    s.acc[0] = s.v2 + l->image, s.acc[1] = s.acc[0] + l->weights;
+    s.tile = s.acc[1] + l->weights;
     return s;
 }
 
@@ -486,20 +500,30 @@ void sgdi_winograd_backward(const sgdi_conv_plan *p, int64_t batch, sgdi_real *w
     for (int k = 0; k < job.ws.n; k++) // [points][K][C]: the image adjoints' right operands
         l.u[k] = weight_points(p, &g, job.ws.ptr[k], false, scratch[k]);
     // Each group of consecutive chunks runs on one thread, its weight-gradient points
-    // summed in chunk order; the groups' sums are added in group order.
+    // summed in chunk order and carried back to kernels; the groups' kernels are added in
+    // group order.
     int64_t groups = min64(GROUPS, chunks);
 #pragma omp parallel for schedule(static) num_threads(l.threads)
     for (int64_t gi = 0; gi < groups; gi++) {
         slot sl = slot_at(&l, omp_get_thread_num());
         sgdi_real *acc[2] = {NULL, NULL};
         for (int a = 0; a < n_adj; a++)
-            if (adj[a].w_bar) acc[a] = l.u_groups[a] + gi * l.weights;
+            if (adj[a].w_bar) acc[a] = sl.acc[a];
         int64_t q_begin = gi * chunks / groups, q_end = (gi + 1) * chunks / groups;
         double *sums = l.bias_groups + gi * MAX_OPERANDS * g.K;
         for (int64_t e = 0; e < MAX_OPERANDS * g.K; e++) sums[e] = 0;
         for (int64_t q = q_begin; q < q_end; q++)
             backward_chunk(&g, &l, &sl, &job, q * S, min64(S, batch - q * S), acc, q > q_begin,
                            sums);
+        for (int a = 0; a < n_adj; a++) {
+            if (!acc[a]) continue;
+            sgdi_real *kernels = l.w_groups[a] + gi * l.kernels;
+            memset(kernels, 0, (size_t)l.kernels * sizeof *kernels);
+            for (int r = 0; r < g.n_regions; r++)
+                sgdi_winograd_points_to_weights(g.region[r].mr, g.region[r].mc, g.K, g.C,
+                                                acc[a] + kernel_offset(&g, r), weight_stride(&g),
+                                                kernels);
+        }
     }
     // The bias's sums: each group's in chunk order, the groups' in group order.
     for (int a = 0; a < n_adj; a++) {
@@ -513,20 +537,14 @@ void sgdi_winograd_backward(const sgdi_conv_plan *p, int64_t batch, sgdi_real *w
     }
     for (int a = 0; a < n_adj; a++) {
         if (!adj[a].w_bar) continue;
-        sgdi_real *sum = l.u_groups[a];
-        const int64_t points = kernel_points(&g);
-#pragma omp parallel for schedule(static) num_threads(l.threads)
-        for (int64_t xi = 0; xi < points; xi++) {
-            sgdi_real *point = sum + xi * weight_stride(&g);
-            for (int64_t gi = 1; gi < groups; gi++) {
-                const sgdi_real *part = point + gi * l.weights;
-#pragma omp simd
-                for (int64_t e = 0; e < g.K * g.C; e++) point[e] += part[e];
-            }
+        const sgdi_real *kernels = l.w_groups[a];
+        sgdi_real *w_bar = adj[a].w_bar;
+        const int64_t n = l.kernels;
+#pragma omp parallel for simd schedule(static) num_threads(l.threads)
+        for (int64_t e = 0; e < n; e++) {
+            sgdi_real sum = kernels[e];
+            for (int64_t gi = 1; gi < groups; gi++) sum += kernels[gi * n + e];
+            w_bar[e] += sum;
         }
-        for (int r = 0; r < g.n_regions; r++)
-            sgdi_winograd_points_to_weights(g.region[r].mr, g.region[r].mc, g.K, g.C,
-                                            sum + kernel_offset(&g, r), weight_stride(&g),
-                                            adj[a].w_bar);
     }
 }
