@@ -147,9 +147,8 @@ enum { MAX_OPERANDS = 2, UNUSED = -1 };
 // GROUPS groups' weight gradients as 3x3 kernels (shared), then one slot per thread: a
 // chunk's column side and image side for two terms, the tile transforms' scratch and, for
 // each of two adjoints, the points of the weight gradient of the group the thread sums.
-// The groups' sums were points before (36 to 100 per kernel against its 9), up to 19 MB a
-// layer to add up after every backward (4 groups instead of 8 made a training step 3 %
-// faster, but would have capped the backward at 4 threads).
+// Added up as points (36 to 100 per kernel against its 9), the groups' sums were up to
+// 19 MB a layer after every backward; fewer groups would cap the backward's threads.
 typedef struct slot {
     sgdi_real *m1, *m2, *v1, *v2, *tile, *acc[2];
 } slot;
